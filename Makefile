@@ -1,0 +1,41 @@
+# Makefile: `make test` runs every test, `make demo` the main job; both install what is
+# missing first (tools/setup.sh). `make bench` prints the benchmark ratios.
+SHELL := /bin/bash
+VENV ?= $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+export LANG := C.UTF-8
+export LC_ALL := C.UTF-8
+export TANDEM_PYTHON := $(PY)
+export PYTHONDONTWRITEBYTECODE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: setup test test-python test-r demo bench sanitize clean
+
+setup:
+	@bash tools/setup.sh
+
+test: setup
+	@$(MAKE) --no-print-directory test-python test-r
+
+test-python:
+	$(PY) -m pytest -q tests
+
+test-r:
+	@for pkg in r/tandem r/tandem.keras; do \
+	  [ -d $$pkg/tests/testthat ] || continue; \
+	  echo "==> testthat: $$pkg"; \
+	  Rscript tools/run_testthat.R $$pkg || exit 1; \
+	done
+
+demo: setup
+	Rscript examples/bridge_demo.R
+
+bench: setup
+	$(PY) bench/run.py
+
+# ASan/UBSan build of the core into a separate venv, then the Python-hosted tests.
+sanitize:
+	@bash tools/sanitize.sh
+
+clean:
+	rm -rf build .venv-asan

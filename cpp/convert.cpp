@@ -1,0 +1,556 @@
+// convert.cpp: values across the boundary: NULL/None, scalars, atomic vectors, lists,
+// dicts and NumPy arrays, both directions. Every path copies; zero-copy views are planned.
+#include "convert.hpp"
+
+#include <cmath>
+#include <complex>
+#include <unordered_map>
+#include <cstring>
+#include <vector>
+
+#include <pybind11/numpy.h>
+
+#include "handle.hpp"
+#include "rsafe.hpp"
+
+namespace tandem {
+
+bool g_native_utf8 = true;
+SEXP g_r_to_py_dispatch = nullptr;
+SEXP g_s3_methods_table = nullptr;
+
+namespace {
+
+struct recursion_guard {
+  recursion_guard() {
+    if (Py_EnterRecursiveCall(" while converting between R and Python")) throw py::error_already_set();
+  }
+  ~recursion_guard() { Py_LeaveRecursiveCall(); }
+};
+
+// ---- strings ----------------------------------------------------------------------
+PyObject* charsxp_to_py(SEXP c) {
+  if (c == NA_STRING) Py_RETURN_NONE;
+  cetype_t ce = Rf_getCharCE(c);
+  if (ce == CE_BYTES)
+    throw tandem_error("an R string marked as \"bytes\" cannot become a Python str; use iconv() or a raw vector",
+                       tandem_error::value);
+  const char* s = CHAR(c);
+  int n = LENGTH(c);
+  if (ce == CE_UTF8 || (ce == CE_NATIVE && g_native_utf8)) {
+    PyObject* out = PyUnicode_DecodeUTF8(s, n, "strict");
+    if (out == nullptr) throw py::error_already_set();
+    return out;
+  }
+  const void* vmax = vmaxget();
+  const char* t = nullptr;
+  r_safe([&] {
+    t = Rf_translateCharUTF8(c);
+    return R_NilValue;
+  });
+  PyObject* out = PyUnicode_DecodeUTF8(t, (Py_ssize_t)std::strlen(t), "strict");
+  vmaxset(vmax);
+  if (out == nullptr) throw py::error_already_set();
+  return out;
+}
+
+SEXP py_str_to_charsxp(PyObject* o) {
+  Py_ssize_t n;
+  const char* s = PyUnicode_AsUTF8AndSize(o, &n);
+  if (s == nullptr) throw py::error_already_set();
+  if ((Py_ssize_t)std::strlen(s) != n)
+    throw tandem_error("a Python str with an embedded NUL character (at position " +
+                           std::to_string(std::strlen(s)) + ") cannot become an R string",
+                       tandem_error::value);
+  if (n > INT_MAX) throw tandem_error("a Python str longer than 2^31-1 bytes cannot become an R string", tandem_error::value);
+  return r_safe([&] { return Rf_mkCharLenCE(s, (int)n, CE_UTF8); });
+}
+
+// ---- scalars ----------------------------------------------------------------------
+constexpr double k_max_exact = 9007199254740992.0;  // 2^53
+constexpr long long k_max_exact_int = 9007199254740992LL;
+
+enum kind_t { K_NONE, K_BOOL, K_INT, K_FLOAT, K_COMPLEX, K_STR, K_OTHER };
+
+kind_t scalar_kind(PyObject* o) {
+  if (o == Py_None) return K_NONE;
+  if (PyBool_Check(o)) return K_BOOL;
+  if (PyLong_CheckExact(o)) return K_INT;
+  if (PyFloat_CheckExact(o)) return K_FLOAT;
+  if (PyUnicode_CheckExact(o)) return K_STR;
+  if (PyComplex_CheckExact(o)) return K_COMPLEX;
+  return K_OTHER;
+}
+
+// A Python int as int32 (fits=1), exact double (fits=2), or an error naming the value.
+int int_fits(PyObject* o, long long* v) {
+  int overflow = 0;
+  *v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (*v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  if (overflow == 0 && *v > INT_MIN && *v <= INT_MAX) return 1;
+  if (overflow == 0 && *v >= -k_max_exact_int && *v <= k_max_exact_int) return 2;
+  PyObject* r = PyObject_Repr(o);
+  std::string text = r ? PyUnicode_AsUTF8(r) : "?";
+  Py_XDECREF(r);
+  if (text.size() > 60) text = text.substr(0, 60) + "...";
+  throw tandem_error("Python int " + text +
+                         " cannot be converted to R without losing precision: R stores integers "
+                         "beyond 32 bits as doubles, exact only up to 2^53",
+                     tandem_error::value);
+}
+
+SEXP scalar_to_r(PyObject* o, kind_t k) {
+  switch (k) {
+    case K_BOOL:
+      return r_safe([&] { return Rf_ScalarLogical(o == Py_True); });
+    case K_INT: {
+      long long v;
+      int fit = int_fits(o, &v);
+      return r_safe([&] { return fit == 1 ? Rf_ScalarInteger((int)v) : Rf_ScalarReal((double)v); });
+    }
+    case K_FLOAT: {
+      double d = PyFloat_AS_DOUBLE(o);
+      return r_safe([&] { return Rf_ScalarReal(d); });
+    }
+    case K_COMPLEX: {
+      Py_complex c = PyComplex_AsCComplex(o);
+      return r_safe([&] {
+        SEXP v = Rf_allocVector(CPLXSXP, 1);
+        COMPLEX(v)[0].r = c.real;
+        COMPLEX(v)[0].i = c.imag;
+        return v;
+      });
+    }
+    case K_STR: {
+      SEXP ch = PROTECT(py_str_to_charsxp(o));
+      SEXP v = r_safe([&] { return Rf_ScalarString(ch); });
+      UNPROTECT(1);
+      return v;
+    }
+    default:
+      return R_NilValue;
+  }
+}
+
+// ---- sequences ----------------------------------------------------------------------
+// Lists of same-typed scalars (None as NA) become atomic vectors; tuples stay R lists.
+SEXP sequence_to_r(PyObject* seq, bool simplify) {
+  recursion_guard guard;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject** items = PySequence_Fast_ITEMS(seq);
+  kind_t kind = K_NONE;
+  bool homogeneous = simplify && n > 0;
+  bool any_value = false;
+  bool ints_need_double = false;
+  for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
+    kind_t k = scalar_kind(items[i]);
+    if (k == K_NONE) continue;
+    if (k == K_OTHER || (any_value && k != kind)) homogeneous = false;
+    kind = k;
+    any_value = true;
+    if (k == K_INT) {
+      long long v;
+      if (int_fits(items[i], &v) == 2) ints_need_double = true;
+    }
+  }
+  if (homogeneous && any_value) {
+    SEXPTYPE type = kind == K_BOOL ? LGLSXP
+                    : kind == K_INT ? (ints_need_double ? REALSXP : INTSXP)
+                    : kind == K_FLOAT ? REALSXP
+                    : kind == K_COMPLEX ? CPLXSXP
+                                        : STRSXP;
+    protect_scope p;
+    SEXP out = p(r_alloc(type, n));
+    for (Py_ssize_t i = 0; i < n; i++) {
+      PyObject* o = items[i];
+      bool na = o == Py_None;
+      switch (type) {
+        case LGLSXP: LOGICAL(out)[i] = na ? NA_LOGICAL : (o == Py_True); break;
+        case INTSXP: INTEGER(out)[i] = na ? NA_INTEGER : (int)PyLong_AsLong(o); break;
+        case REALSXP:
+          if (na) REAL(out)[i] = NA_REAL;
+          else if (kind == K_INT) {
+            long long v;
+            int_fits(o, &v);
+            REAL(out)[i] = (double)v;
+          } else REAL(out)[i] = PyFloat_AS_DOUBLE(o);
+          break;
+        case CPLXSXP:
+          if (na) { COMPLEX(out)[i].r = NA_REAL; COMPLEX(out)[i].i = NA_REAL; }
+          else { Py_complex c = PyComplex_AsCComplex(o); COMPLEX(out)[i].r = c.real; COMPLEX(out)[i].i = c.imag; }
+          break;
+        default:
+          SET_STRING_ELT(out, i, na ? NA_STRING : py_str_to_charsxp(o));
+      }
+    }
+    return out;
+  }
+  protect_scope p;
+  SEXP out = p(r_alloc(VECSXP, n));
+  for (Py_ssize_t i = 0; i < n; i++) SET_VECTOR_ELT(out, i, py_to_r(items[i]));
+  return out;
+}
+
+SEXP dict_to_r(PyObject* d) {
+  recursion_guard guard;
+  Py_ssize_t n = PyDict_Size(d);
+  protect_scope p;
+  SEXP out = p(r_alloc(VECSXP, n));
+  SEXP names = p(r_alloc(STRSXP, n));
+  Py_ssize_t pos = 0, i = 0;
+  PyObject *key, *value;
+  while (PyDict_Next(d, &pos, &key, &value) && i < n) {
+    if (PyUnicode_Check(key)) {
+      SET_STRING_ELT(names, i, py_str_to_charsxp(key));
+    } else {
+      py::str k = py::str(py::handle(key));
+      SET_STRING_ELT(names, i, py_str_to_charsxp(k.ptr()));
+    }
+    SET_VECTOR_ELT(out, i, py_to_r(value));
+    i++;
+  }
+  r_safe([&] {
+    Rf_setAttrib(out, R_NamesSymbol, names);
+    return R_NilValue;
+  });
+  return out;
+}
+
+// ---- NumPy ---------------------------------------------------------------------
+PyTypeObject* g_ndarray_type = nullptr;
+PyTypeObject* g_npgeneric_type = nullptr;
+
+bool numpy_loaded() {
+  if (g_ndarray_type != nullptr) return true;
+  PyObject* np = PyImport_GetModule(py::str("numpy").ptr());
+  if (np == nullptr) {
+    if (PyErr_Occurred()) PyErr_Clear();
+    return false;
+  }
+  PyObject* nd = PyObject_GetAttrString(np, "ndarray");
+  PyObject* gen = PyObject_GetAttrString(np, "generic");
+  Py_DECREF(np);
+  if (nd == nullptr || gen == nullptr) {
+    PyErr_Clear();
+    Py_XDECREF(nd);
+    Py_XDECREF(gen);
+    return false;
+  }
+  g_ndarray_type = (PyTypeObject*)nd;  // strong references, kept for the process
+  g_npgeneric_type = (PyTypeObject*)gen;
+  return true;
+}
+
+SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape) {
+  if (shape.size() < 2) return out;
+  protect_scope p;
+  p(out);
+  SEXP dim = p(r_alloc(INTSXP, (R_xlen_t)shape.size()));
+  for (size_t i = 0; i < shape.size(); i++) {
+    if (shape[i] > INT_MAX) throw tandem_error("NumPy array dimension exceeds R's limit of 2^31-1", tandem_error::value);
+    INTEGER(dim)[i] = (int)shape[i];
+  }
+  r_safe([&] {
+    Rf_setAttrib(out, R_DimSymbol, dim);
+    return R_NilValue;
+  });
+  return out;
+}
+
+template <typename T, typename F>
+SEXP copy_array(py::handle a, SEXPTYPE type, F&& store) {
+  auto arr = py::array_t<T, py::array::f_style | py::array::forcecast>::ensure(a);
+  if (!arr) throw py::error_already_set();
+  std::vector<py::ssize_t> shape(arr.shape(), arr.shape() + arr.ndim());
+  R_xlen_t n = (R_xlen_t)arr.size();
+  protect_scope p;
+  SEXP out = p(r_alloc(type, n));
+  const T* data = arr.data();
+  store(out, data, n);
+  return set_dims(out, shape);
+}
+
+SEXP ndarray_to_r(PyObject* o) {
+  py::array a = py::reinterpret_borrow<py::array>(o);
+  char kind = a.dtype().kind();
+  py::ssize_t itemsize = a.dtype().itemsize();
+  if (a.ndim() == 0) {
+    py::object item = a.attr("item")();
+    return py_to_r(item.ptr());
+  }
+  switch (kind) {
+    case 'b':
+      return copy_array<bool>(a, LGLSXP, [](SEXP out, const bool* d, R_xlen_t n) {
+        int* r = LOGICAL(out);
+        for (R_xlen_t i = 0; i < n; i++) r[i] = d[i];
+      });
+    case 'i':
+    case 'u':
+      if ((kind == 'i' && itemsize <= 4) || (kind == 'u' && itemsize <= 2)) {
+        return copy_array<int32_t>(a, INTSXP, [](SEXP out, const int32_t* d, R_xlen_t n) {
+          std::memcpy(INTEGER(out), d, sizeof(int32_t) * n);
+        });
+      }
+      if (kind == 'u' && itemsize == 8) {
+        return copy_array<uint64_t>(a, REALSXP, [](SEXP out, const uint64_t* d, R_xlen_t n) {
+          double* r = REAL(out);
+          for (R_xlen_t i = 0; i < n; i++) {
+            if (d[i] > (uint64_t)k_max_exact_int)
+              throw tandem_error("NumPy uint64 value " + std::to_string(d[i]) + " at index " + std::to_string(i) +
+                                     " cannot be converted to R without losing precision (|x| > 2^53)",
+                                 tandem_error::value);
+            r[i] = (double)d[i];
+          }
+        });
+      }
+      return copy_array<int64_t>(a, REALSXP, [](SEXP out, const int64_t* d, R_xlen_t n) {
+        double* r = REAL(out);
+        for (R_xlen_t i = 0; i < n; i++) {
+          if (d[i] > k_max_exact_int || d[i] < -k_max_exact_int)
+            throw tandem_error("NumPy int64 value " + std::to_string(d[i]) + " at index " + std::to_string(i) +
+                                   " cannot be converted to R without losing precision (|x| > 2^53)",
+                               tandem_error::value);
+          r[i] = (double)d[i];
+        }
+      });
+    case 'f':
+      return copy_array<double>(a, REALSXP, [](SEXP out, const double* d, R_xlen_t n) {
+        std::memcpy(REAL(out), d, sizeof(double) * n);
+      });
+    case 'c':
+      return copy_array<std::complex<double>>(a, CPLXSXP, [](SEXP out, const std::complex<double>* d, R_xlen_t n) {
+        std::memcpy(COMPLEX(out), d, sizeof(Rcomplex) * n);
+      });
+    case 'U':
+    case 'S':
+    case 'O': {
+      std::vector<py::ssize_t> shape(a.shape(), a.shape() + a.ndim());
+      py::object flat = a.attr("ravel")("F").attr("tolist")();
+      protect_scope p;
+      SEXP out = p(py_to_r(flat.ptr()));
+      if (TYPEOF(out) == STRSXP || TYPEOF(out) == VECSXP) return set_dims(out, shape);
+      return out;
+    }
+    default:
+      return wrap_handle(Py_NewRef(o), true);
+  }
+}
+
+// R array (with dim) -> NumPy array (copy, same element at the same index).
+py::object r_array_to_numpy(SEXP x) {
+  py::module_ np = py::module_::import("numpy");
+  SEXP dim = Rf_getAttrib(x, R_DimSymbol);
+  std::vector<py::ssize_t> shape;
+  for (R_xlen_t i = 0; i < XLENGTH(dim); i++) shape.push_back(INTEGER(dim)[i]);
+  R_xlen_t n = XLENGTH(x);
+  auto fstrides = [&](py::ssize_t itemsize) {
+    std::vector<py::ssize_t> s(shape.size());
+    py::ssize_t acc = itemsize;
+    for (size_t i = 0; i < shape.size(); i++) {
+      s[i] = acc;
+      acc *= shape[i];
+    }
+    return s;
+  };
+  switch (TYPEOF(x)) {
+    case REALSXP:
+      return py::array_t<double>(shape, fstrides(8), REAL(x));
+    case INTSXP: {
+      const int* d = INTEGER(x);
+      bool has_na = false;
+      for (R_xlen_t i = 0; i < n && !has_na; i++) has_na = d[i] == NA_INTEGER;
+      if (!has_na) return py::array_t<int32_t>(shape, fstrides(4), d);
+      py::array_t<double> out(shape, fstrides(8));
+      double* o = out.mutable_data();
+      for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] == NA_INTEGER ? NA_REAL : d[i];
+      return out;
+    }
+    case LGLSXP: {
+      const int* d = LOGICAL(x);
+      bool has_na = false;
+      for (R_xlen_t i = 0; i < n && !has_na; i++) has_na = d[i] == NA_LOGICAL;
+      if (has_na) {
+        py::array_t<double> out(shape, fstrides(8));
+        double* o = out.mutable_data();
+        for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] == NA_LOGICAL ? NA_REAL : d[i];
+        return out;
+      }
+      py::array_t<bool> out(shape, fstrides(1));
+      bool* o = out.mutable_data();
+      for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] != 0;
+      return out;
+    }
+    case CPLXSXP:
+      return py::array_t<std::complex<double>>(shape, fstrides(16),
+                                               reinterpret_cast<const std::complex<double>*>(COMPLEX(x)));
+    case STRSXP: {
+      py::list items(n);
+      for (R_xlen_t i = 0; i < n; i++) items[i] = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(x, i)));
+      py::tuple rshape(shape.size());
+      for (size_t i = 0; i < shape.size(); i++) rshape[i] = py::int_(shape[i]);
+      return np.attr("array")(items, py::arg("dtype") = "object").attr("reshape")(rshape, py::arg("order") = "F");
+    }
+    default:
+      throw tandem_error(std::string("an R array of type ") + Rf_type2char(TYPEOF(x)) +
+                             " has no NumPy equivalent",
+                         tandem_error::type);
+  }
+}
+
+PyObject* r_element_to_py(SEXP x, R_xlen_t i) {
+  switch (TYPEOF(x)) {
+    case LGLSXP: {
+      int v = LOGICAL(x)[i];
+      if (v == NA_LOGICAL) Py_RETURN_NONE;
+      return PyBool_FromLong(v);
+    }
+    case INTSXP: {
+      int v = INTEGER(x)[i];
+      if (v == NA_INTEGER) Py_RETURN_NONE;
+      return PyLong_FromLong(v);
+    }
+    case REALSXP:
+      return PyFloat_FromDouble(REAL(x)[i]);  // NA keeps R's payload inside the NaN
+    case CPLXSXP:
+      return PyComplex_FromDoubles(COMPLEX(x)[i].r, COMPLEX(x)[i].i);
+    case STRSXP:
+      return charsxp_to_py(STRING_ELT(x, i));
+    default:
+      return nullptr;
+  }
+}
+
+
+}  // namespace
+
+py::object r_to_py(SEXP x, bool dispatch) {
+  TANDEM_ASSERT_R_THREAD();
+  if (PyObject* h = handle_ptr(x)) return py::reinterpret_borrow<py::object>(h);
+  if (dispatch && OBJECT(x) && g_r_to_py_dispatch != nullptr && !Rf_inherits(x, "AsIs")) {
+    protect_scope p;
+    SEXP call = p(r_safe([&] { return Rf_lang2(g_r_to_py_dispatch, x); }));
+    SEXP res = p(r_eval(call, R_BaseEnv));
+    if (PyObject* h = handle_ptr(res)) return py::reinterpret_borrow<py::object>(h);
+    return r_to_py(res, false);
+  }
+  recursion_guard guard;
+  switch (TYPEOF(x)) {
+    case NILSXP:
+      return py::none();
+    case LGLSXP:
+    case INTSXP:
+    case REALSXP:
+    case CPLXSXP:
+    case STRSXP: {
+      if (Rf_getAttrib(x, R_DimSymbol) != R_NilValue) return r_array_to_numpy(x);
+      R_xlen_t n = XLENGTH(x);
+      if (n == 1 && !Rf_inherits(x, "AsIs")) return py::reinterpret_steal<py::object>(r_element_to_py(x, 0));
+      PyObject* list = PyList_New(n);
+      if (list == nullptr) throw py::error_already_set();
+      py::object out = py::reinterpret_steal<py::object>(list);
+      for (R_xlen_t i = 0; i < n; i++) {
+        PyObject* e = r_element_to_py(x, i);
+        PyList_SET_ITEM(list, i, e);
+      }
+      return out;
+    }
+    case RAWSXP:
+      return py::reinterpret_steal<py::object>(
+          PyBytes_FromStringAndSize(reinterpret_cast<const char*>(RAW(x)), XLENGTH(x)));
+    case VECSXP: {
+      R_xlen_t n = XLENGTH(x);
+      SEXP names = Rf_getAttrib(x, R_NamesSymbol);
+      if (names != R_NilValue) {
+        py::dict d;
+        for (R_xlen_t i = 0; i < n; i++) {
+          py::object key = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(names, i)));
+          d[key] = r_to_py(VECTOR_ELT(x, i), true);
+        }
+        return std::move(d);
+      }
+      py::list l(n);
+      for (R_xlen_t i = 0; i < n; i++) l[i] = r_to_py(VECTOR_ELT(x, i), true);
+      return std::move(l);
+    }
+    default:
+      return robject_new(x);
+  }
+}
+
+SEXP py_to_r(PyObject* o, bool dispatch_top) {
+  TANDEM_ASSERT_R_THREAD();
+  kind_t k = scalar_kind(o);
+  if (k == K_NONE) return R_NilValue;
+  if (k != K_OTHER) return scalar_to_r(o, k);
+  if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+    py::object fast = py::reinterpret_steal<py::object>(PySequence_Fast(o, "not a sequence"));
+    if (!fast) throw py::error_already_set();
+    return sequence_to_r(fast.ptr(), PyList_CheckExact(o));
+  }
+  if (PyDict_CheckExact(o)) return dict_to_r(o);
+  if (SEXP r = robject_sexp(o)) return r;
+  if (PyBytes_Check(o) || PyByteArray_Check(o)) {
+    char* data = PyBytes_Check(o) ? PyBytes_AS_STRING(o) : PyByteArray_AS_STRING(o);
+    Py_ssize_t n = PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o);
+    SEXP out = r_alloc(RAWSXP, n);
+    std::memcpy(RAW(out), data, n);
+    return out;
+  }
+  if (numpy_loaded()) {
+    if (PyObject_TypeCheck(o, g_ndarray_type)) return ndarray_to_r(o);
+    if (PyObject_TypeCheck(o, g_npgeneric_type)) {
+      py::object item = py::reinterpret_borrow<py::object>(o).attr("item")();
+      if (scalar_kind(item.ptr()) != K_OTHER) return py_to_r(item.ptr());
+    }
+  }
+  // Subclasses of the scalar types (IntEnum, numpy.float64, ...) convert by value.
+  if (PyBool_Check(o)) return scalar_to_r(o, K_BOOL);
+  if (PyFloat_Check(o)) return r_safe([&] { return Rf_ScalarReal(PyFloat_AsDouble(o)); });
+  if (PyLong_Check(o)) return scalar_to_r(o, K_INT);
+  if (PyUnicode_Check(o)) return scalar_to_r(o, K_STR);
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    py::object fast = py::reinterpret_steal<py::object>(PySequence_Fast(o, "not a sequence"));
+    if (!fast) throw py::error_already_set();
+    return sequence_to_r(fast.ptr(), PyList_Check(o));
+  }
+  if (PyDict_Check(o)) return dict_to_r(o);
+  protect_scope p;
+  SEXP h = p(wrap_handle(Py_NewRef(o), true));
+  SEXP method = dispatch_top ? find_py_to_r_method(Py_TYPE(o)) : R_NilValue;
+  if (method != R_NilValue) {
+    SEXP call = p(r_safe([&] { return Rf_lang2(method, h); }));
+    return r_eval(call, R_GlobalEnv);
+  }
+  return h;
+}
+
+SEXP find_py_to_r_method(PyTypeObject* type) {
+  if (g_s3_methods_table == nullptr) return R_NilValue;
+  static std::unordered_map<PyTypeObject*, std::vector<SEXP>>* symbols =
+      new std::unordered_map<PyTypeObject*, std::vector<SEXP>>();
+  auto it = symbols->find(type);
+  if (it == symbols->end()) {
+    SEXP cls = py_class_vector(type);
+    std::vector<SEXP> syms;
+    for (R_xlen_t i = 0; i < XLENGTH(cls); i++) {
+      std::string name = std::string("py_to_r.") + CHAR(STRING_ELT(cls, i));
+      syms.push_back(Rf_install(name.c_str()));  // symbols are never collected
+    }
+    it = symbols->emplace(type, std::move(syms)).first;
+  }
+  for (SEXP sym : it->second) {
+    SEXP fn = Rf_findVarInFrame3(R_GlobalEnv, sym, TRUE);
+    if (fn == R_UnboundValue) fn = Rf_findVarInFrame3(g_s3_methods_table, sym, TRUE);
+    if (fn == R_UnboundValue) continue;
+    if (TYPEOF(fn) == PROMSXP) fn = r_eval(fn, R_BaseEnv);
+    if (Rf_isFunction(fn)) return fn;
+  }
+  return R_NilValue;
+}
+
+SEXP py_to_r_maybe(PyObject* o, bool convert) {
+  if (convert) return py_to_r(o);
+  return wrap_handle(Py_NewRef(o), false);
+}
+
+}  // namespace tandem

@@ -1,0 +1,32 @@
+// convert.hpp: the conversion table (README, "Conversion") in both directions.
+#pragma once
+
+#include "common.hpp"
+
+namespace tandem {
+
+// R -> Python: a new reference. S3 converters (r_to_py.<class>) are tried first for
+// classed objects when `dispatch` is true and the R package is loaded.
+// Thread safety: R main thread, GIL held.
+py::object r_to_py(SEXP x, bool dispatch = true);
+
+// Python -> R: an unprotected SEXP. Objects without a converter become handles with
+// convert = TRUE; py_to_r.<class> S3 methods are applied to those, unless dispatch_top is
+// false (for the object itself: the py_to_r() default method). Thread safety: R main
+// thread, GIL held.
+SEXP py_to_r(PyObject* o, bool dispatch_top = true);
+
+// Python -> R for a value reached through a handle: converted when `convert`, else a handle.
+SEXP py_to_r_maybe(PyObject* o, bool convert);
+
+// Whether the process' R session uses UTF-8 as its native encoding (set at start).
+extern bool g_native_utf8;
+
+// Set by the R package: function(x) calling the r_to_py() generic, and the S3 methods table
+// of its namespace (py_to_r.<class> methods are looked up there and in the global env).
+extern SEXP g_r_to_py_dispatch;
+extern SEXP g_s3_methods_table;
+// The py_to_r.<class> method for a Python type, or R_NilValue.
+SEXP find_py_to_r_method(PyTypeObject* type);
+
+}  // namespace tandem

@@ -1,0 +1,261 @@
+// error.cpp: Python exceptions <-> R conditions, keeping classes, messages and tracebacks.
+// A Python exception reaching R becomes a condition classed by the Python MRO; an R
+// condition reaching Python becomes tandem.RError; each keeps the other's original.
+#include "error.hpp"
+
+#include <cstring>
+#include <vector>
+
+#include "handle.hpp"
+#include "rsafe.hpp"
+
+namespace tandem {
+
+PyObject* g_rerror_type = nullptr;
+PyObject* g_rwarning_type = nullptr;
+
+// Strong references, replaced on each new error (never static py::object: see STYLE.md).
+static PyObject* g_last_exc = nullptr;
+static std::string g_last_message;
+static std::string g_last_trace;
+
+void clear_last_py_error() {
+  Py_CLEAR(g_last_exc);
+  g_last_message.clear();
+  g_last_trace.clear();
+}
+
+static std::string py_str_or(PyObject* o, const char* fallback) {
+  PyObject* s = PyObject_Str(o);
+  if (s == nullptr) {
+    PyErr_Clear();
+    return fallback;
+  }
+  Py_ssize_t n;
+  const char* c = PyUnicode_AsUTF8AndSize(s, &n);
+  std::string out = c ? std::string(c, n) : std::string(fallback);
+  if (!c) PyErr_Clear();
+  Py_DECREF(s);
+  return out;
+}
+
+static std::string format_traceback(PyObject* exc) {
+  PyObject* tb_mod = PyImport_ImportModule("traceback");
+  if (tb_mod == nullptr) {
+    PyErr_Clear();
+    return "";
+  }
+  PyObject* lines = PyObject_CallMethod(tb_mod, "format_exception", "O", exc);
+  Py_DECREF(tb_mod);
+  if (lines == nullptr) {
+    PyErr_Clear();
+    return "";
+  }
+  PyObject* empty = PyUnicode_FromString("");
+  PyObject* joined = PyUnicode_Join(empty, lines);
+  Py_DECREF(empty);
+  Py_DECREF(lines);
+  if (joined == nullptr) {
+    PyErr_Clear();
+    return "";
+  }
+  std::string out = py_str_or(joined, "");
+  Py_DECREF(joined);
+  return out;
+}
+
+SEXP make_r_condition(const std::string& message, const char* klass) {
+  return r_safe([&] {
+    SEXP cond = PROTECT(Rf_allocVector(VECSXP, 2));
+    SET_VECTOR_ELT(cond, 0, Rf_ScalarString(Rf_mkCharLenCE(message.data(), (int)message.size(), CE_UTF8)));
+    SET_VECTOR_ELT(cond, 1, R_NilValue);
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, 2));
+    SET_STRING_ELT(names, 0, Rf_mkChar("message"));
+    SET_STRING_ELT(names, 1, Rf_mkChar("call"));
+    Rf_setAttrib(cond, R_NamesSymbol, names);
+    int extra = klass ? 1 : 0;
+    SEXP cls = PROTECT(Rf_allocVector(STRSXP, 2 + extra));
+    if (klass) SET_STRING_ELT(cls, 0, Rf_mkChar(klass));
+    SET_STRING_ELT(cls, extra, Rf_mkChar("error"));
+    SET_STRING_ELT(cls, extra + 1, Rf_mkChar("condition"));
+    Rf_setAttrib(cond, R_ClassSymbol, cls);
+    UNPROTECT(3);
+    return cond;
+  });
+}
+
+SEXP py_error_to_condition(bool* interrupt) {
+  *interrupt = false;
+  PyObject *type, *value, *tb;
+  PyErr_Fetch(&type, &value, &tb);
+  if (type == nullptr) return make_r_condition("unknown Python error (no exception was set)", nullptr);
+  PyErr_NormalizeException(&type, &value, &tb);
+  if (tb != nullptr && value != nullptr) PyException_SetTraceback(value, tb);
+  Py_XDECREF(tb);
+  Py_DECREF(type);
+  if (value == nullptr) return make_r_condition("unknown Python error", nullptr);
+  py::object exc = py::reinterpret_steal<py::object>(value);
+
+  if (PyErr_GivenExceptionMatches(exc.ptr(), PyExc_KeyboardInterrupt)) {
+    *interrupt = true;
+    return R_NilValue;
+  }
+  // An R condition that went through Python comes back as itself.
+  if (g_rerror_type && PyObject_IsInstance(exc.ptr(), g_rerror_type) == 1) {
+    PyObject* held = PyObject_GetAttrString(exc.ptr(), "condition");
+    if (held == nullptr) PyErr_Clear();
+    SEXP original = held ? robject_sexp(held) : nullptr;
+    Py_XDECREF(held);
+    if (original != nullptr) return original;
+  }
+
+  std::string tname = ((PyTypeObject*)Py_TYPE(exc.ptr()))->tp_name;
+  auto dot = tname.rfind('.');
+  if (dot != std::string::npos) tname = tname.substr(dot + 1);
+  std::string text = py_str_or(exc.ptr(), "");
+  std::string message = text.empty() ? tname : tname + ": " + text;
+  std::string trace = format_traceback(exc.ptr());
+
+  Py_XSETREF(g_last_exc, Py_NewRef(exc.ptr()));
+  g_last_message = message;
+  g_last_trace = trace;
+
+  SEXP classes = py_class_vector(Py_TYPE(exc.ptr()));
+  protect_scope guard;
+  guard(classes);
+  SEXP h = guard(wrap_handle(exc.release().ptr(), false));
+  return r_safe([&] {
+    SEXP cond = PROTECT(Rf_allocVector(VECSXP, 4));
+    SET_VECTOR_ELT(cond, 0, Rf_ScalarString(Rf_mkCharLenCE(message.data(), (int)message.size(), CE_UTF8)));
+    SET_VECTOR_ELT(cond, 1, R_NilValue);
+    SET_VECTOR_ELT(cond, 2, Rf_ScalarString(Rf_mkCharLenCE(trace.data(), (int)trace.size(), CE_UTF8)));
+    SET_VECTOR_ELT(cond, 3, h);
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, 4));
+    SET_STRING_ELT(names, 0, Rf_mkChar("message"));
+    SET_STRING_ELT(names, 1, Rf_mkChar("call"));
+    SET_STRING_ELT(names, 2, Rf_mkChar("traceback"));
+    SET_STRING_ELT(names, 3, Rf_mkChar("py_exception"));
+    Rf_setAttrib(cond, R_NamesSymbol, names);
+    // The condition is an R list, not a handle: leave out "python.builtin.object" so
+    // that `$` and the other handle methods do not apply to it.
+    R_xlen_t n = XLENGTH(classes);
+    if (n > 0 && std::strcmp(CHAR(STRING_ELT(classes, n - 1)), "python.builtin.object") == 0) n--;
+    SEXP cls = PROTECT(Rf_allocVector(STRSXP, n + 2));
+    for (R_xlen_t i = 0; i < n; i++) SET_STRING_ELT(cls, i, STRING_ELT(classes, i));
+    SET_STRING_ELT(cls, n, Rf_mkChar("error"));
+    SET_STRING_ELT(cls, n + 1, Rf_mkChar("condition"));
+    Rf_setAttrib(cond, R_ClassSymbol, cls);
+    UNPROTECT(3);
+    return cond;
+  });
+}
+
+static SEXP list_elt(SEXP list, const char* name) {
+  if (TYPEOF(list) != VECSXP) return R_NilValue;
+  SEXP names = Rf_getAttrib(list, R_NamesSymbol);
+  if (names == R_NilValue) return R_NilValue;
+  for (R_xlen_t i = 0; i < XLENGTH(list); i++)
+    if (std::strcmp(CHAR(STRING_ELT(names, i)), name) == 0) return VECTOR_ELT(list, i);
+  return R_NilValue;
+}
+
+std::string condition_message(SEXP cond) {
+  SEXP msg = list_elt(cond, "message");
+  if (TYPEOF(msg) == STRSXP && XLENGTH(msg) > 0 && STRING_ELT(msg, 0) != NA_STRING)
+    return Rf_translateCharUTF8(STRING_ELT(msg, 0));
+  return "";
+}
+
+static std::string deparse_call(SEXP call) {
+  if (call == R_NilValue) return "";
+  std::string out;
+  try {
+    run_toplevel([&] {
+      protect_scope p;
+      SEXP fn = p(r_safe([&] { return Rf_lang2(Rf_install("deparse"), Rf_lang2(Rf_install("quote"), call)); }));
+      SEXP lines = p(r_eval(fn, R_BaseEnv));
+      for (R_xlen_t i = 0; i < XLENGTH(lines); i++) {
+        if (i) out += "\n";
+        out += Rf_translateCharUTF8(STRING_ELT(lines, i));
+      }
+    });
+  } catch (...) {
+    PyErr_Clear();
+  }
+  return out;
+}
+
+void raise_r_condition(SEXP cond) {
+  if (cond == R_NilValue || cond == nullptr) {
+    // No calling handler saw a condition: R signals some errors (C stack overflow) to
+    // exiting handlers only. R's own error buffer still has the message.
+    std::string text = R_curErrorBuf();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (text.rfind("Error", 0) == 0) {
+      auto colon = text.find(": ");
+      if (colon != std::string::npos) text = text.substr(colon + 2);
+    }
+    if (text.empty()) text = "R evaluation was stopped by a jump to the top level";
+    PyErr_SetString(g_rerror_type ? g_rerror_type : PyExc_RuntimeError, text.c_str());
+    throw py::error_already_set();
+  }
+  if (Rf_inherits(cond, "interrupt")) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
+  }
+  SEXP pyexc = list_elt(cond, "py_exception");
+  PyObject* original = handle_ptr(pyexc);
+  if (original != nullptr && PyExceptionInstance_Check(original)) {
+    PyErr_SetObject((PyObject*)Py_TYPE(original), original);
+    throw py::error_already_set();
+  }
+  std::string message = condition_message(cond);
+  std::string call = deparse_call(list_elt(cond, "call"));
+  SEXP klass = Rf_getAttrib(cond, R_ClassSymbol);
+  py::list rclass;
+  for (R_xlen_t i = 0; i < Rf_xlength(klass); i++) rclass.append(py::str(Rf_translateCharUTF8(STRING_ELT(klass, i))));
+  py::object err_type = py::reinterpret_borrow<py::object>(g_rerror_type ? g_rerror_type : PyExc_RuntimeError);
+  py::object err = err_type(py::str(message));
+  if (g_rerror_type) {
+    err.attr("rclass") = py::tuple(rclass);
+    err.attr("call") = call.empty() ? py::object(py::none()) : py::object(py::str(call));
+    err.attr("condition") = robject_new(cond);
+  }
+  PyErr_SetObject(err_type.ptr(), err.ptr());
+  throw py::error_already_set();
+}
+
+void emit_r_warnings(SEXP warnings) {
+  std::vector<std::string> msgs;
+  for (SEXP w = warnings; w != R_NilValue; w = CDR(w)) msgs.push_back(condition_message(CAR(w)));
+  for (auto it = msgs.rbegin(); it != msgs.rend(); ++it) {
+    if (PyErr_WarnEx(g_rwarning_type ? g_rwarning_type : PyExc_RuntimeWarning, it->c_str(), 1) < 0)
+      throw py::error_already_set();
+  }
+}
+
+SEXP last_py_error() {
+  if (g_last_exc == nullptr) return R_NilValue;
+  SEXP type_handle = PROTECT(wrap_handle(Py_NewRef((PyObject*)Py_TYPE(g_last_exc)), false));
+  SEXP value_handle = PROTECT(wrap_handle(Py_NewRef(g_last_exc), false));
+  SEXP out = r_safe([&] {
+    SEXP res = PROTECT(Rf_allocVector(VECSXP, 4));
+    SET_VECTOR_ELT(res, 0, type_handle);
+    SET_VECTOR_ELT(res, 1, value_handle);
+    SET_VECTOR_ELT(res, 2, Rf_ScalarString(Rf_mkCharCE(g_last_message.c_str(), CE_UTF8)));
+    SET_VECTOR_ELT(res, 3, Rf_ScalarString(Rf_mkCharCE(g_last_trace.c_str(), CE_UTF8)));
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, 4));
+    SET_STRING_ELT(names, 0, Rf_mkChar("type"));
+    SET_STRING_ELT(names, 1, Rf_mkChar("value"));
+    SET_STRING_ELT(names, 2, Rf_mkChar("message"));
+    SET_STRING_ELT(names, 3, Rf_mkChar("traceback"));
+    Rf_setAttrib(res, R_NamesSymbol, names);
+    Rf_setAttrib(res, R_ClassSymbol, Rf_mkString("py_error"));
+    UNPROTECT(2);
+    return res;
+  });
+  UNPROTECT(2);
+  return out;
+}
+
+}  // namespace tandem

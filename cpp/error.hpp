@@ -1,0 +1,36 @@
+// error.hpp: errors across the boundary: Python exceptions as R conditions, R conditions as
+// Python exceptions, and the round trip that gives back the original error object.
+#pragma once
+
+#include "common.hpp"
+
+namespace tandem {
+
+// tandem.RError and tandem.RWarning, registered by the Python package at import.
+extern PyObject* g_rerror_type;
+extern PyObject* g_rwarning_type;
+
+// Python -> R. Takes the current Python error (clearing it) and returns an R condition
+// (unprotected). A tandem.RError that carries an R condition gives that original condition.
+// Sets *interrupt (and returns R_NilValue) for KeyboardInterrupt.
+// Thread safety: R main thread, GIL held.
+SEXP py_error_to_condition(bool* interrupt);
+
+// A plain R error condition with the given message and extra classes (first).
+SEXP make_r_condition(const std::string& message, const char* klass);
+
+// R -> Python. Sets the Python error for an R condition, then throws
+// py::error_already_set. A condition that came from Python re-raises the original exception.
+[[noreturn]] void raise_r_condition(SEXP cond);
+
+// Issues the recorded R warnings (pairlist, newest first) as tandem.RWarning.
+void emit_r_warnings(SEXP warnings);
+
+// The message element of an R condition ("" if there is none).
+std::string condition_message(SEXP cond);
+
+// The last Python error seen by R: list(type, value, message, traceback), or NULL.
+SEXP last_py_error();
+void clear_last_py_error();
+
+}  // namespace tandem

@@ -1,0 +1,494 @@
+// ffi.cpp: the R entry points on Python objects: calls, attributes, items, operators,
+// modules, code, iteration. Each runs under r_entry(); names match the R functions.
+#include "ffi.hpp"
+
+#include <vector>
+
+#include "convert.hpp"
+#include "error.hpp"
+#include "handle.hpp"
+
+extern "C" int R_interrupts_pending;
+
+namespace tandem {
+
+void require_python() {
+  if (!Py_IsInitialized() || _Py_IsFinalizing())
+    Rf_error("Python is not running in this process; call tandem::py_config() or import() first");
+}
+
+SEXP current_exception_to_condition(SEXP* token, bool* interrupt) noexcept {
+  try {
+    try {
+      throw;
+    } catch (r_unwind_exception& u) {
+      *token = u.token;
+      return nullptr;
+    } catch (py::error_already_set& e) {
+      e.restore();
+      return PROTECT(py_error_to_condition(interrupt));
+    } catch (tandem_error& e) {
+      const char* klass = e.kind == tandem_error::value       ? "tandem_value_error"
+                          : e.kind == tandem_error::type      ? "tandem_type_error"
+                          : e.kind == tandem_error::attribute ? "tandem_attribute_error"
+                          : e.kind == tandem_error::key       ? "tandem_key_error"
+                          : e.kind == tandem_error::index     ? "tandem_index_error"
+                                                              : "tandem_error";
+      return PROTECT(make_r_condition(e.what(), klass));
+    } catch (std::exception& e) {
+      return PROTECT(make_r_condition(std::string("tandem internal error: ") + e.what(), "tandem_error"));
+    }
+  } catch (r_unwind_exception& u) {
+    *token = u.token;
+  } catch (...) {
+  }
+  if (*token == nullptr && !*interrupt) {
+    static SEXP fallback = nullptr;
+    if (fallback == nullptr) {
+      fallback = Rf_mkString("tandem internal error (ffi.cpp): unknown exception");
+      R_PreserveObject(fallback);
+    }
+    return fallback;
+  }
+  return nullptr;
+}
+
+void raise_in_r(SEXP token, SEXP cond, bool interrupt) {
+  if (token != nullptr) R_ContinueUnwind(token);
+  if (interrupt) {
+    R_interrupts_pending = 1;
+    R_CheckUserInterrupt();
+    cond = PROTECT(make_r_condition("KeyboardInterrupt", "interrupt"));
+  }
+  if (TYPEOF(cond) == STRSXP) Rf_error("%s", CHAR(STRING_ELT(cond, 0)));
+  SEXP call = PROTECT(Rf_lang2(Rf_install("stop"), cond));
+  Rf_eval(call, R_BaseEnv);
+  Rf_error("tandem internal error (ffi.cpp): stop() returned");
+}
+
+namespace {
+
+PyObject* need_py(SEXP x, const char* what = "x") {
+  PyObject* o = handle_ptr(x);
+  if (o == nullptr)
+    throw tandem_error(std::string("`") + what + "` must be a Python object, not " +
+                           (OBJECT(x) ? "an R object of class " + std::string(CHAR(STRING_ELT(Rf_getAttrib(x, R_ClassSymbol), 0)))
+                                      : std::string("an R ") + Rf_type2char(TYPEOF(x))) +
+                           ".",
+                       tandem_error::type);
+  return o;
+}
+
+std::string need_string(SEXP x, const char* what) {
+  if (TYPEOF(x) != STRSXP || XLENGTH(x) != 1 || STRING_ELT(x, 0) == NA_STRING)
+    throw tandem_error(std::string("`") + what + "` must be a single string, not " +
+                           (TYPEOF(x) == STRSXP ? "a character vector of length " + std::to_string(XLENGTH(x))
+                                                : std::string("an R ") + Rf_type2char(TYPEOF(x))) +
+                           ".",
+                       tandem_error::type);
+  return Rf_translateCharUTF8(STRING_ELT(x, 0));
+}
+
+bool need_flag(SEXP x, const char* what) {
+  if (TYPEOF(x) != LGLSXP || XLENGTH(x) != 1 || LOGICAL(x)[0] == NA_LOGICAL)
+    throw tandem_error(std::string("`") + what + "` must be TRUE or FALSE.", tandem_error::type);
+  return LOGICAL(x)[0] != 0;
+}
+
+py::object check(PyObject* o) {
+  if (o == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(o);
+}
+
+SEXP mk_bool(bool b) { return b ? Rf_ScalarLogical(1) : Rf_ScalarLogical(0); }
+
+// A value reached through `parent`: callables stay handles (closures), others follow convert.
+SEXP result_for(PyObject* o, bool convert) {
+  if (PyCallable_Check(o)) return wrap_handle(Py_NewRef(o), convert);
+  return py_to_r_maybe(o, convert);
+}
+
+}  // namespace
+}  // namespace tandem
+
+using namespace tandem;
+
+extern "C" {
+
+// .External(sym, callable, ...): call a Python callable with R arguments.
+SEXP tandem_ffi_call(SEXP args) {
+  return r_entry([&]() -> SEXP {
+    SEXP rest = CDR(args);
+    SEXP target = CAR(rest);
+    PyObject* fn = need_py(target, "callable");
+    bool convert = handle_convert(target);
+    std::vector<py::object> values;
+    std::vector<py::object> names;
+    size_t npos = 0;
+    bool seen_kw = false;
+    int index = 0;
+    for (SEXP a = CDR(rest); a != R_NilValue; a = CDR(a), ++index) {
+      SEXP v = CAR(a);
+      if (v == R_MissingArg) throw tandem_error("argument " + std::to_string(index + 1) + " is empty", tandem_error::value);
+      if (TAG(a) != R_NilValue && CHAR(PRINTNAME(TAG(a)))[0] != '\0') {
+        seen_kw = true;
+        names.push_back(py::str(Rf_translateCharUTF8(PRINTNAME(TAG(a)))));
+      } else if (seen_kw) {
+        throw tandem_error("positional argument " + std::to_string(index + 1) +
+                               " follows a named argument; Python needs positional arguments first",
+                           tandem_error::value);
+      } else {
+        npos++;
+      }
+      values.push_back(r_to_py(v));
+    }
+    std::vector<PyObject*> stack(values.size() + 1);
+    for (size_t i = 0; i < values.size(); i++) stack[i + 1] = values[i].ptr();
+    py::object kwnames;
+    if (!names.empty()) {
+      py::tuple t(names.size());
+      for (size_t i = 0; i < names.size(); i++) t[i] = names[i];
+      kwnames = std::move(t);
+    }
+    PyObject* res = PyObject_Vectorcall(fn, stack.data() + 1, npos | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                        kwnames ? kwnames.ptr() : nullptr);
+    py::object result = check(res);
+    return py_to_r_maybe(result.ptr(), convert);
+  });
+}
+
+// raw: the attribute as a handle (py_get_attr); otherwise as `$` gives it.
+SEXP tandem_ffi_getattr(SEXP x, SEXP name, SEXP silent, SEXP raw) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    std::string n = need_string(name, "name");
+    PyObject* v = PyObject_GetAttrString(o, n.c_str());
+    if (v == nullptr) {
+      if (need_flag(silent, "silent") && PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        PyErr_Clear();
+        return R_NilValue;
+      }
+      throw py::error_already_set();
+    }
+    py::object value = py::reinterpret_steal<py::object>(v);
+    if (need_flag(raw, "raw")) return wrap_handle(value.release().ptr(), handle_convert(x));
+    return result_for(value.ptr(), handle_convert(x));
+  });
+}
+
+SEXP tandem_ffi_setattr(SEXP x, SEXP name, SEXP value) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    std::string n = need_string(name, "name");
+    py::object v = r_to_py(value);
+    if (PyObject_SetAttrString(o, n.c_str(), v.ptr()) < 0) throw py::error_already_set();
+    return x;
+  });
+}
+
+SEXP tandem_ffi_delattr(SEXP x, SEXP name) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    std::string n = need_string(name, "name");
+    if (PyObject_DelAttrString(o, n.c_str()) < 0) throw py::error_already_set();
+    return x;
+  });
+}
+
+SEXP tandem_ffi_hasattr(SEXP x, SEXP name) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    std::string n = need_string(name, "name");
+    return mk_bool(PyObject_HasAttrString(o, n.c_str()));
+  });
+}
+
+SEXP tandem_ffi_getitem(SEXP x, SEXP key, SEXP silent, SEXP raw) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    py::object k = r_to_py(key);
+    PyObject* v = PyObject_GetItem(o, k.ptr());
+    if (v == nullptr) {
+      if (need_flag(silent, "silent") &&
+          (PyErr_ExceptionMatches(PyExc_KeyError) || PyErr_ExceptionMatches(PyExc_IndexError))) {
+        PyErr_Clear();
+        return R_NilValue;
+      }
+      throw py::error_already_set();
+    }
+    py::object value = py::reinterpret_steal<py::object>(v);
+    if (need_flag(raw, "raw")) return wrap_handle(value.release().ptr(), handle_convert(x));
+    return result_for(value.ptr(), handle_convert(x));
+  });
+}
+
+SEXP tandem_ffi_setitem(SEXP x, SEXP key, SEXP value) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    py::object k = r_to_py(key);
+    py::object v = r_to_py(value);
+    if (PyObject_SetItem(o, k.ptr(), v.ptr()) < 0) throw py::error_already_set();
+    return x;
+  });
+}
+
+SEXP tandem_ffi_delitem(SEXP x, SEXP key) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    py::object k = r_to_py(key);
+    if (PyObject_DelItem(o, k.ptr()) < 0) throw py::error_already_set();
+    return x;
+  });
+}
+
+SEXP tandem_ffi_contains(SEXP x, SEXP key) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    py::object k = r_to_py(key);
+    int r = PySequence_Contains(o, k.ptr());
+    if (r < 0) throw py::error_already_set();
+    return mk_bool(r == 1);
+  });
+}
+
+SEXP tandem_ffi_len(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    Py_ssize_t n = PyObject_Length(need_py(x));
+    if (n < 0) throw py::error_already_set();
+    return n <= INT_MAX ? Rf_ScalarInteger((int)n) : Rf_ScalarReal((double)n);
+  });
+}
+
+static SEXP py_text(PyObject* s) {
+  py::object str = check(s);
+  Py_ssize_t n;
+  const char* c = PyUnicode_AsUTF8AndSize(str.ptr(), &n);
+  if (c == nullptr) throw py::error_already_set();
+  return r_safe([&] { return Rf_ScalarString(Rf_mkCharLenCE(c, (int)n, CE_UTF8)); });
+}
+
+SEXP tandem_ffi_str(SEXP x) {
+  return r_entry([&]() -> SEXP { return py_text(PyObject_Str(need_py(x))); });
+}
+
+SEXP tandem_ffi_repr(SEXP x) {
+  return r_entry([&]() -> SEXP { return py_text(PyObject_Repr(need_py(x))); });
+}
+
+SEXP tandem_ffi_bool(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    int t = PyObject_IsTrue(need_py(x));
+    if (t < 0) throw py::error_already_set();
+    return mk_bool(t);
+  });
+}
+
+SEXP tandem_ffi_id(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    uintptr_t id = reinterpret_cast<uintptr_t>(need_py(x));
+    return r_safe([&] { return Rf_ScalarString(Rf_mkChar(std::to_string(id).c_str())); });
+  });
+}
+
+SEXP tandem_ffi_is_handle(SEXP x) {
+  return r_entry([&]() -> SEXP { return mk_bool(handle_xptr(x) != R_NilValue); });
+}
+
+SEXP tandem_ffi_is_null_xptr(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    SEXP xp = handle_xptr(x);
+    if (xp == R_NilValue) throw tandem_error("`x` must be a Python object.", tandem_error::type);
+    return mk_bool(R_ExternalPtrAddr(xp) == nullptr);
+  });
+}
+
+SEXP tandem_ffi_callable(SEXP x) {
+  return r_entry([&]() -> SEXP { return mk_bool(PyCallable_Check(need_py(x))); });
+}
+
+SEXP tandem_ffi_dir(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    py::object names = check(PyObject_Dir(need_py(x)));
+    return py_to_r(names.ptr());
+  });
+}
+
+SEXP tandem_ffi_set_convert(SEXP x, SEXP convert) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(x);
+    return wrap_handle(Py_NewRef(o), need_flag(convert, "convert"));
+  });
+}
+
+SEXP tandem_ffi_get_convert(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    need_py(x);
+    return mk_bool(handle_convert(x));
+  });
+}
+
+SEXP tandem_ffi_import(SEXP name, SEXP convert) {
+  return r_entry([&]() -> SEXP {
+    std::string n = need_string(name, "module");
+    bool conv = need_flag(convert, "convert");
+    py::object m = check(PyImport_ImportModule(n.c_str()));
+    return wrap_handle(m.release().ptr(), conv);
+  });
+}
+
+SEXP tandem_ffi_builtins(SEXP convert) {
+  return r_entry([&]() -> SEXP {
+    py::object m = check(PyImport_ImportModule("builtins"));
+    return wrap_handle(m.release().ptr(), need_flag(convert, "convert"));
+  });
+}
+
+SEXP tandem_ffi_main(SEXP convert) {
+  return r_entry([&]() -> SEXP {
+    py::object m = check(PyImport_ImportModule("__main__"));
+    return wrap_handle(m.release().ptr(), need_flag(convert, "convert"));
+  });
+}
+
+// mode: 0 eval (an expression), 1 exec (statements). Globals: __main__'s dict, or a fresh
+// dict that inherits it when `local` is TRUE.
+SEXP tandem_ffi_run(SEXP code, SEXP mode, SEXP local, SEXP convert, SEXP filename) {
+  return r_entry([&]() -> SEXP {
+    std::string src = need_string(code, "code");
+    std::string file = need_string(filename, "filename");
+    bool exec = Rf_asInteger(mode) == 1;
+    bool conv = need_flag(convert, "convert");
+    py::object main = check(PyImport_ImportModule("__main__"));
+    py::object globals = py::reinterpret_borrow<py::object>(PyModule_GetDict(main.ptr()));
+    py::object locals = globals;
+    if (need_flag(local, "local")) {
+      py::dict d;
+      locals = d;
+    }
+    py::object compiled = check(Py_CompileString(src.c_str(), file.c_str(), exec ? Py_file_input : Py_eval_input));
+    py::object res = check(PyEval_EvalCode(compiled.ptr(), globals.ptr(), locals.ptr()));
+    if (exec) return need_flag(local, "local") ? wrap_handle(locals.release().ptr(), conv) : R_NilValue;
+    return py_to_r_maybe(res.ptr(), conv);
+  });
+}
+
+SEXP tandem_ffi_r_to_py(SEXP x, SEXP dispatch) {
+  return r_entry([&]() -> SEXP {
+    py::object o = r_to_py(x, need_flag(dispatch, "dispatch"));
+    return wrap_handle(o.release().ptr(), false);
+  });
+}
+
+SEXP tandem_ffi_py_to_r(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = handle_ptr(x);
+    if (o == nullptr) return x;  // already an R value
+    return py_to_r(o, false);
+  });
+}
+
+SEXP tandem_ffi_tuple(SEXP items) {
+  return r_entry([&]() -> SEXP {
+    if (TYPEOF(items) != VECSXP) throw tandem_error("`...` must be a list", tandem_error::type);
+    py::tuple t(XLENGTH(items));
+    for (R_xlen_t i = 0; i < XLENGTH(items); i++) t[i] = r_to_py(VECTOR_ELT(items, i));
+    return wrap_handle(t.release().ptr(), false);
+  });
+}
+
+SEXP tandem_ffi_dict(SEXP keys, SEXP values, SEXP convert) {
+  return r_entry([&]() -> SEXP {
+    if (TYPEOF(keys) != VECSXP || TYPEOF(values) != VECSXP || XLENGTH(keys) != XLENGTH(values))
+      throw tandem_error("`keys` and `values` must be lists of the same length", tandem_error::type);
+    py::dict d;
+    for (R_xlen_t i = 0; i < XLENGTH(keys); i++) d[r_to_py(VECTOR_ELT(keys, i))] = r_to_py(VECTOR_ELT(values, i));
+    return wrap_handle(d.release().ptr(), need_flag(convert, "convert"));
+  });
+}
+
+SEXP tandem_ffi_none() {
+  return r_entry([&]() -> SEXP { return wrap_handle(Py_NewRef(Py_None), false); });
+}
+
+// Binary and unary operators of R's Ops group, by name.
+SEXP tandem_ffi_op(SEXP op, SEXP e1, SEXP e2, SEXP unary) {
+  return r_entry([&]() -> SEXP {
+    std::string name = need_string(op, "op");
+    py::object a = r_to_py(e1);
+    bool convert = handle_convert(handle_xptr(e1) != R_NilValue ? e1 : e2);
+    PyObject* r = nullptr;
+    if (need_flag(unary, "unary")) {
+      if (name == "-") r = PyNumber_Negative(a.ptr());
+      else if (name == "+") r = PyNumber_Positive(a.ptr());
+      else if (name == "!") r = PyNumber_Invert(a.ptr());
+      else throw tandem_error("unary `" + name + "` is not supported for Python objects", tandem_error::type);
+    } else {
+      py::object b = r_to_py(e2);
+      PyObject *x = a.ptr(), *y = b.ptr();
+      if (name == "+") r = PyNumber_Add(x, y);
+      else if (name == "-") r = PyNumber_Subtract(x, y);
+      else if (name == "*") r = PyNumber_Multiply(x, y);
+      else if (name == "/") r = PyNumber_TrueDivide(x, y);
+      else if (name == "^") r = PyNumber_Power(x, y, Py_None);
+      else if (name == "%%") r = PyNumber_Remainder(x, y);
+      else if (name == "%/%") r = PyNumber_FloorDivide(x, y);
+      else if (name == "%*%") r = PyNumber_MatrixMultiply(x, y);
+      else if (name == "&") r = PyNumber_And(x, y);
+      else if (name == "|") r = PyNumber_Or(x, y);
+      else if (name == "==") r = PyObject_RichCompare(x, y, Py_EQ);
+      else if (name == "!=") r = PyObject_RichCompare(x, y, Py_NE);
+      else if (name == "<") r = PyObject_RichCompare(x, y, Py_LT);
+      else if (name == "<=") r = PyObject_RichCompare(x, y, Py_LE);
+      else if (name == ">") r = PyObject_RichCompare(x, y, Py_GT);
+      else if (name == ">=") r = PyObject_RichCompare(x, y, Py_GE);
+      else throw tandem_error("`" + name + "` is not supported for Python objects", tandem_error::type);
+    }
+    py::object res = check(r);
+    return py_to_r_maybe(res.ptr(), convert);
+  });
+}
+
+SEXP tandem_ffi_iter(SEXP x) {
+  return r_entry([&]() -> SEXP {
+    py::object it = check(PyObject_GetIter(need_py(x)));
+    return wrap_handle(it.release().ptr(), handle_convert(x));
+  });
+}
+
+// The next item, or `completed` when the iterator is exhausted.
+SEXP tandem_ffi_iter_next(SEXP it, SEXP completed) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(it, "it");
+    if (!PyIter_Check(o)) throw tandem_error("`it` must be a Python iterator; use as_iterator()", tandem_error::type);
+    PyObject* item = PyIter_Next(o);
+    if (item == nullptr) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      return completed;
+    }
+    py::object v = py::reinterpret_steal<py::object>(item);
+    return py_to_r_maybe(v.ptr(), handle_convert(it));
+  });
+}
+
+SEXP tandem_ffi_last_error() {
+  return r_entry([&]() -> SEXP { return last_py_error(); });
+}
+
+SEXP tandem_ffi_clear_last_error() {
+  return r_entry([&]() -> SEXP {
+    clear_last_py_error();
+    return R_NilValue;
+  });
+}
+
+SEXP tandem_ffi_register(SEXP r_to_py_dispatch, SEXP s3_table) {
+  if (g_r_to_py_dispatch != nullptr) R_ReleaseObject(g_r_to_py_dispatch);
+  if (g_s3_methods_table != nullptr) R_ReleaseObject(g_s3_methods_table);
+  R_PreserveObject(r_to_py_dispatch);
+  R_PreserveObject(s3_table);
+  g_r_to_py_dispatch = r_to_py_dispatch;
+  g_s3_methods_table = s3_table;
+  return R_NilValue;
+}
+
+}  // extern "C"

@@ -1,0 +1,44 @@
+// handle.hpp: objects of one language held by the other. Python objects in R are external
+// pointers (callables: closures) classed by the Python MRO; R objects in Python are RObject.
+#pragma once
+
+#include "common.hpp"
+#include "rsafe.hpp"
+
+extern "C" SEXP tandem_ffi_call(SEXP args);
+
+namespace tandem {
+
+// --- Python objects seen from R -------------------------------------------------
+// The class vector for a Python type: its MRO as "module.Name" ("python.builtin.Name"
+// for builtins). Cached per type (the cache holds a reference to the type); preserved.
+// Thread safety: R main thread, GIL held.
+SEXP py_class_vector(PyTypeObject* type);
+
+// Wraps a Python object for R. Steals the reference `o`. Callables become R closures
+// (attribute "py_object" holds the external pointer). `convert` is the handle's flag:
+// whether results reached through it are converted to R. Returns an unprotected SEXP.
+// Thread safety: R main thread, GIL held.
+SEXP wrap_handle(PyObject* o, bool convert);
+
+// The Python object behind an R value (borrowed), or nullptr if it is not a handle.
+// A handle whose pointer was cleared (e.g. restored from a saved workspace) raises.
+PyObject* handle_ptr(SEXP x);
+// The external pointer behind a handle (closure or pointer), or R_NilValue.
+SEXP handle_xptr(SEXP x);
+bool handle_convert(SEXP x);
+
+// --- R objects seen from Python -----------------------------------------------
+// An R object kept alive by the preserve list for as long as the Python proxy lives.
+struct RObject {
+  r_object obj;
+  explicit RObject(SEXP x) : obj(x) {}
+  SEXP get() const { return obj.get(); }
+};
+extern PyTypeObject* g_robject_type;
+// A new tandem.RObject for x. Thread safety: R main thread, GIL held.
+py::object robject_new(SEXP x);
+// The SEXP behind a tandem.RObject (borrowed), or nullptr if o is not one.
+SEXP robject_sexp(PyObject* o);
+
+}  // namespace tandem

@@ -1,0 +1,130 @@
+// module.cpp: the module tandem._core: Python-facing registration and the table of R
+// entry points handed to the R package (one copy of the core serves both languages).
+#include "common.hpp"
+#include "error.hpp"
+#include "rsafe.hpp"
+#include "rsession.hpp"
+
+namespace tandem {
+extern bool g_module_initialized;
+}
+
+using namespace tandem;
+
+extern "C" {
+SEXP tandem_ffi_call(SEXP);
+SEXP tandem_ffi_getattr(SEXP, SEXP, SEXP, SEXP);
+SEXP tandem_ffi_setattr(SEXP, SEXP, SEXP);
+SEXP tandem_ffi_delattr(SEXP, SEXP);
+SEXP tandem_ffi_hasattr(SEXP, SEXP);
+SEXP tandem_ffi_getitem(SEXP, SEXP, SEXP, SEXP);
+SEXP tandem_ffi_setitem(SEXP, SEXP, SEXP);
+SEXP tandem_ffi_delitem(SEXP, SEXP);
+SEXP tandem_ffi_contains(SEXP, SEXP);
+SEXP tandem_ffi_len(SEXP);
+SEXP tandem_ffi_str(SEXP);
+SEXP tandem_ffi_repr(SEXP);
+SEXP tandem_ffi_bool(SEXP);
+SEXP tandem_ffi_id(SEXP);
+SEXP tandem_ffi_is_handle(SEXP);
+SEXP tandem_ffi_is_null_xptr(SEXP);
+SEXP tandem_ffi_callable(SEXP);
+SEXP tandem_ffi_dir(SEXP);
+SEXP tandem_ffi_set_convert(SEXP, SEXP);
+SEXP tandem_ffi_get_convert(SEXP);
+SEXP tandem_ffi_import(SEXP, SEXP);
+SEXP tandem_ffi_builtins(SEXP);
+SEXP tandem_ffi_main(SEXP);
+SEXP tandem_ffi_run(SEXP, SEXP, SEXP, SEXP, SEXP);
+SEXP tandem_ffi_r_to_py(SEXP, SEXP);
+SEXP tandem_ffi_py_to_r(SEXP);
+SEXP tandem_ffi_tuple(SEXP);
+SEXP tandem_ffi_dict(SEXP, SEXP, SEXP);
+SEXP tandem_ffi_none();
+SEXP tandem_ffi_op(SEXP, SEXP, SEXP, SEXP);
+SEXP tandem_ffi_iter(SEXP);
+SEXP tandem_ffi_iter_next(SEXP, SEXP);
+SEXP tandem_ffi_last_error();
+SEXP tandem_ffi_clear_last_error();
+SEXP tandem_ffi_register(SEXP, SEXP);
+
+// A named list of NativeSymbol pointers: the R package's `.ffi` environment.
+SEXP tandem_symbols() {
+  struct entry {
+    const char* name;
+    DL_FUNC fn;
+  };
+  static const entry table[] = {
+      {"call", (DL_FUNC)tandem_ffi_call},
+      {"getattr", (DL_FUNC)tandem_ffi_getattr},
+      {"setattr", (DL_FUNC)tandem_ffi_setattr},
+      {"delattr", (DL_FUNC)tandem_ffi_delattr},
+      {"hasattr", (DL_FUNC)tandem_ffi_hasattr},
+      {"getitem", (DL_FUNC)tandem_ffi_getitem},
+      {"setitem", (DL_FUNC)tandem_ffi_setitem},
+      {"delitem", (DL_FUNC)tandem_ffi_delitem},
+      {"contains", (DL_FUNC)tandem_ffi_contains},
+      {"len", (DL_FUNC)tandem_ffi_len},
+      {"str", (DL_FUNC)tandem_ffi_str},
+      {"repr", (DL_FUNC)tandem_ffi_repr},
+      {"bool", (DL_FUNC)tandem_ffi_bool},
+      {"id", (DL_FUNC)tandem_ffi_id},
+      {"is_handle", (DL_FUNC)tandem_ffi_is_handle},
+      {"is_null_xptr", (DL_FUNC)tandem_ffi_is_null_xptr},
+      {"callable", (DL_FUNC)tandem_ffi_callable},
+      {"dir", (DL_FUNC)tandem_ffi_dir},
+      {"set_convert", (DL_FUNC)tandem_ffi_set_convert},
+      {"get_convert", (DL_FUNC)tandem_ffi_get_convert},
+      {"import", (DL_FUNC)tandem_ffi_import},
+      {"builtins", (DL_FUNC)tandem_ffi_builtins},
+      {"main", (DL_FUNC)tandem_ffi_main},
+      {"run", (DL_FUNC)tandem_ffi_run},
+      {"r_to_py", (DL_FUNC)tandem_ffi_r_to_py},
+      {"py_to_r", (DL_FUNC)tandem_ffi_py_to_r},
+      {"tuple", (DL_FUNC)tandem_ffi_tuple},
+      {"dict", (DL_FUNC)tandem_ffi_dict},
+      {"none", (DL_FUNC)tandem_ffi_none},
+      {"op", (DL_FUNC)tandem_ffi_op},
+      {"iter", (DL_FUNC)tandem_ffi_iter},
+      {"iter_next", (DL_FUNC)tandem_ffi_iter_next},
+      {"last_error", (DL_FUNC)tandem_ffi_last_error},
+      {"clear_last_error", (DL_FUNC)tandem_ffi_clear_last_error},
+      {"register", (DL_FUNC)tandem_ffi_register},
+  };
+  const int n = sizeof(table) / sizeof(table[0]);
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, n));
+  SEXP names = PROTECT(Rf_allocVector(STRSXP, n));
+  for (int i = 0; i < n; i++) {
+    SET_VECTOR_ELT(out, i, native_symbol(table[i].fn));
+    SET_STRING_ELT(names, i, Rf_mkChar(table[i].name));
+  }
+  Rf_setAttrib(out, R_NamesSymbol, names);
+  UNPROTECT(2);
+  return out;
+}
+}
+
+PYBIND11_MODULE(_core, m) {
+  g_module_initialized = true;
+  m.doc() = "tandem's native core: one copy per process, serving R and Python.";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const tandem_error& e) {
+      PyObject* type = e.kind == tandem_error::value       ? PyExc_ValueError
+                       : e.kind == tandem_error::type      ? PyExc_TypeError
+                       : e.kind == tandem_error::key       ? PyExc_KeyError
+                       : e.kind == tandem_error::attribute ? PyExc_AttributeError
+                       : e.kind == tandem_error::index     ? PyExc_IndexError
+                                                           : PyExc_RuntimeError;
+      PyErr_SetString(type, e.what());
+    } catch (const r_unwind_exception&) {
+      PyErr_SetString(PyExc_SystemError, "tandem internal error (module.cpp): an R jump reached Python");
+    }
+  });
+  m.def("_register_types", [](py::object rerror, py::object rwarning) {
+    Py_XSETREF(g_rerror_type, rerror.release().ptr());
+    Py_XSETREF(g_rwarning_type, rwarning.release().ptr());
+  });
+  register_rsession(m);
+}

@@ -1,0 +1,185 @@
+// rsafe.cpp: the R boundary: unwind tokens, the preserve list, top-level execution.
+// Every jump R makes out of code that tandem called ends in one of the guards here.
+#include "rsafe.hpp"
+
+#include <mutex>
+#include <vector>
+
+#include "error.hpp"
+
+namespace tandem {
+
+int g_toplevel_depth = 0;
+
+SEXP unwind_token() {
+  static SEXP token = nullptr;
+  if (token == nullptr) {
+    token = R_MakeUnwindCont();
+    R_PreserveObject(token);
+  }
+  return token;
+}
+
+// --- preserve list ---------------------------------------------------------------
+// Cells: CAR = previous, CDR = next, TAG = the protected value. Head and tail are
+// sentinels, so insertion and release never test for the ends.
+static SEXP preserve_head() {
+  static SEXP head = nullptr;
+  if (head == nullptr) {
+    head = Rf_cons(R_NilValue, Rf_cons(R_NilValue, R_NilValue));
+    R_PreserveObject(head);
+    SETCAR(CDR(head), head);
+  }
+  return head;
+}
+
+SEXP preserve_insert(SEXP x) {
+  TANDEM_ASSERT_R_THREAD();
+  if (x == R_NilValue) return R_NilValue;
+  SEXP head = preserve_head();
+  SEXP next = CDR(head);
+  SEXP cell = r_safe([&] { return Rf_cons(head, next); });
+  SET_TAG(cell, x);
+  SETCDR(head, cell);
+  SETCAR(next, cell);
+  return cell;
+}
+
+void preserve_release(SEXP cell) {
+  TANDEM_ASSERT_R_THREAD();
+  if (cell == R_NilValue || cell == nullptr) return;
+  SEXP prev = CAR(cell);
+  SEXP next = CDR(cell);
+  SETCDR(prev, next);
+  SETCAR(next, prev);
+  SET_TAG(cell, R_NilValue);
+}
+
+static std::mutex g_pending_mutex;
+static std::vector<SEXP> g_pending_releases;
+static bool g_any_pending = false;
+
+void preserve_release_later(SEXP cell) {
+  std::lock_guard<std::mutex> lock(g_pending_mutex);
+  g_pending_releases.push_back(cell);
+  g_any_pending = true;
+}
+
+void drain_pending_releases() {
+  if (!g_any_pending) return;
+  std::vector<SEXP> cells;
+  {
+    std::lock_guard<std::mutex> lock(g_pending_mutex);
+    cells.swap(g_pending_releases);
+    g_any_pending = false;
+  }
+  for (SEXP c : cells) preserve_release(c);
+}
+
+void r_object::reset() {
+  if (cell_ != nullptr) {
+    if (on_r_thread())
+      preserve_release(cell_);
+    else
+      preserve_release_later(cell_);
+  }
+  obj_ = cell_ = nullptr;
+}
+
+SEXP native_symbol(DL_FUNC fn) {
+  return R_MakeExternalPtrFn(fn, Rf_install("native symbol"), R_NilValue);
+}
+
+// --- top-level execution ---------------------------------------------------------
+// Slot 0: the error or interrupt condition of the innermost top-level call;
+// slot 1: a pairlist of warnings (newest first).
+static SEXP g_slots = nullptr;
+static SEXP g_handler_call = nullptr;
+
+extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind) {
+  if (Rf_asInteger(kind) == 1) {
+    SET_VECTOR_ELT(g_slots, 0, cond);
+  } else {
+    SET_VECTOR_ELT(g_slots, 1, Rf_cons(cond, VECTOR_ELT(g_slots, 1)));
+  }
+  return R_NilValue;
+}
+
+void init_toplevel_handlers() {
+  if (g_handler_call != nullptr) return;
+  g_slots = Rf_allocVector(VECSXP, 2);
+  R_PreserveObject(g_slots);
+  const char* code =
+      "function(rec) {\n"
+      "  on_error <- function(cond) { .Call(rec, cond, 1L); invokeRestart('abort') }\n"
+      "  on_warning <- function(cond) { .Call(rec, cond, 2L); invokeRestart('muffleWarning') }\n"
+      "  as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
+      "    c('error', 'interrupt', 'warning'), list(on_error, on_error, on_warning),\n"
+      "    globalenv(), NULL, TRUE))))\n"
+      "}";
+  ParseStatus status;
+  SEXP text = PROTECT(Rf_mkString(code));
+  SEXP parsed = PROTECT(R_ParseVector(text, -1, &status, R_NilValue));
+  if (status != PARSE_OK) Rf_error("tandem internal error (rsafe.cpp): handler code does not parse");
+  SEXP maker = PROTECT(Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv));
+  SEXP rec = PROTECT(native_symbol((DL_FUNC)tandem_record_condition));
+  SEXP call = PROTECT(Rf_lang2(maker, rec));
+  g_handler_call = Rf_eval(call, R_BaseEnv);
+  R_PreserveObject(g_handler_call);
+  UNPROTECT(5);
+}
+
+namespace {
+struct toplevel_frame {
+  void (*invoke)(void*);
+  void* fn;
+  std::exception_ptr exc;
+};
+
+void toplevel_thunk(void* data) {
+  auto* f = static_cast<toplevel_frame*>(data);
+  SEXP token = nullptr;
+  try {
+    Rf_eval(g_handler_call, R_GlobalEnv);
+    f->invoke(f->fn);
+  } catch (r_unwind_exception& u) {
+    token = u.token;
+  } catch (...) {
+    f->exc = std::current_exception();
+  }
+  if (token != nullptr) R_ContinueUnwind(token);
+}
+}  // namespace
+
+void run_toplevel_impl(void (*invoke)(void*), void* fn) {
+  TANDEM_ASSERT_R_THREAD();
+  init_toplevel_handlers();
+  drain_pending_releases();
+  toplevel_frame frame{invoke, fn, nullptr};
+  SEXP saved_cond = VECTOR_ELT(g_slots, 0);
+  SEXP saved_warn = VECTOR_ELT(g_slots, 1);
+  PROTECT(saved_cond);
+  PROTECT(saved_warn);
+  SET_VECTOR_ELT(g_slots, 0, R_NilValue);
+  SET_VECTOR_ELT(g_slots, 1, R_NilValue);
+  ++g_toplevel_depth;
+  Rboolean ok = R_ToplevelExec(toplevel_thunk, &frame);
+  --g_toplevel_depth;
+  SEXP cond = PROTECT(VECTOR_ELT(g_slots, 0));
+  SEXP warnings = PROTECT(VECTOR_ELT(g_slots, 1));
+  SET_VECTOR_ELT(g_slots, 0, saved_cond);
+  SET_VECTOR_ELT(g_slots, 1, saved_warn);
+  // From here on, a C++ exception is fine: nothing below longjmps.
+  protect_scope guard;
+  UNPROTECT(4);
+  guard(cond);
+  guard(warnings);
+  if (!ok) {
+    if (frame.exc) std::rethrow_exception(frame.exc);
+    raise_r_condition(cond);  // throws
+  }
+  if (frame.exc) std::rethrow_exception(frame.exc);
+  if (warnings != R_NilValue) emit_r_warnings(warnings);
+}
+
+}  // namespace tandem

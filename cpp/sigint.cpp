@@ -1,0 +1,43 @@
+// sigint.cpp: one SIGINT handler for both languages (flags only: async-signal-safe).
+// While R runs it does what R's own handler does; while Python runs it trips Python's flag.
+#include "sigint.hpp"
+
+#include "common.hpp"
+
+extern "C" int R_interrupts_pending;
+
+namespace tandem {
+
+volatile std::sig_atomic_t g_runs = RUNS_R;
+static struct sigaction g_previous;
+static bool g_installed = false;
+
+static void on_sigint(int sig, siginfo_t* info, void* ctx) {
+  if (g_runs == RUNS_PYTHON) {
+    if (g_host == host_kind::python_hosts) {
+      if (g_previous.sa_flags & SA_SIGINFO) {
+        if (g_previous.sa_sigaction) g_previous.sa_sigaction(sig, info, ctx);
+        return;
+      }
+      if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN && g_previous.sa_handler)
+        g_previous.sa_handler(sig);
+      return;
+    }
+    PyErr_SetInterruptEx(SIGINT);
+    return;
+  }
+  R_interrupts_pending = 1;
+}
+
+void install_sigint_handler() {
+  if (g_installed) return;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof(sa));
+  sa.sa_sigaction = on_sigint;
+  sa.sa_flags = SA_SIGINFO;  // no SA_RESTART: a sleeping call must wake up
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &g_previous);
+  g_installed = true;
+}
+
+}  // namespace tandem

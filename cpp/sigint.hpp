@@ -1,0 +1,24 @@
+// sigint.hpp: Ctrl-C interrupts whichever language is running: one SIGINT handler for the
+// process that sets R's interrupt flag while R runs and trips Python's while Python runs.
+#pragma once
+
+#include <csignal>
+
+namespace tandem {
+
+enum : int { RUNS_R = 0, RUNS_PYTHON = 1 };
+extern volatile std::sig_atomic_t g_runs;
+
+// Installs the handler (once). The handler found before it is called when Python runs
+// and Python hosts. Thread safety: R main thread.
+void install_sigint_handler();
+
+// Marks which language runs for the lifetime of the scope (nests).
+struct runs_scope {
+  std::sig_atomic_t saved;
+  explicit runs_scope(int who) : saved(g_runs) { g_runs = who; }
+  ~runs_scope() { g_runs = saved; }
+  runs_scope(const runs_scope&) = delete;
+};
+
+}  // namespace tandem

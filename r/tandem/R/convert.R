@@ -1,0 +1,75 @@
+# convert.R: the r_to_py()/py_to_r() generics and containers built on purpose.
+
+#' Convert between R and Python
+#'
+#' `r_to_py()` converts an R value to a Python object (by tandem's conversion table);
+#' `py_to_r()` converts a Python object to R. Both are S3 generics: a package adds
+#' methods `r_to_py.<R class>` and `py_to_r.<Python class>` (for example
+#' `py_to_r.collections.OrderedDict`), and these win over tandem's own conversions,
+#' also inside calls.
+#'
+#' @param x The value.
+#' @param convert For `r_to_py()`: the `convert` flag of the returned handle.
+#' @return `r_to_py()`: a Python object. `py_to_r()`: an R value (handles without a
+#'   converter are returned as they are).
+#' @export
+r_to_py <- function(x, convert = FALSE) UseMethod("r_to_py")
+
+#' @rdname r_to_py
+#' @export
+r_to_py.default <- function(x, convert = FALSE) {
+  ensure_python()
+  h <- .Call(.ffi$r_to_py, x, FALSE)
+  if (isTRUE(convert)) .Call(.ffi$set_convert, h, TRUE) else h
+}
+
+#' @rdname r_to_py
+#' @export
+py_to_r <- function(x) UseMethod("py_to_r")
+
+#' @rdname r_to_py
+#' @export
+py_to_r.default <- function(x) {
+  if (!is_py_object(x)) return(x)
+  .Call(.ffi$py_to_r, x)
+}
+
+#' Python tuples and dictionaries
+#'
+#' @param ... Values (for `dict()`, named: the names are the keys). A single unnamed
+#'   list is taken as the values.
+#' @param convert The `convert` flag of the result.
+#' @return A Python `tuple` or `dict`.
+#' @export
+#' @examples
+#' \dontrun{
+#' tuple(1L, "a")
+#' dict(a = 1, b = 2)
+#' }
+tuple <- function(..., convert = FALSE) {
+  values <- list(...)
+  if (length(values) == 1L && is.null(names(values)) && is.list(values[[1]]) && !is.object(values[[1]])) {
+    values <- values[[1]]
+  }
+  ensure_python()
+  h <- .Call(.ffi$tuple, unname(values))
+  if (isTRUE(convert)) py_set_convert(h, TRUE) else h
+}
+
+#' @rdname tuple
+#' @param keys,values Alternatively, lists of keys (any values convertible to Python,
+#'   e.g. tuples) and values.
+#' @export
+dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
+  ensure_python()
+  if (!is.null(keys) || !is.null(values)) {
+    return(.Call(.ffi$dict, as.list(keys), as.list(values), convert))
+  }
+  args <- list(...)
+  if (length(args) == 1L && is.null(names(args)) && is.list(args[[1]])) args <- args[[1]]
+  nms <- names(args)
+  if (length(args) && (is.null(nms) || any(!nzchar(nms)))) {
+    stop("every argument of `dict()` must be named (names are the keys).", call. = FALSE)
+  }
+  .Call(.ffi$dict, as.list(nms), unname(args), convert)
+}

@@ -1,0 +1,170 @@
+# init.R: finding Python, loading libpython and the one native core, lazily, once.
+
+# Entry points of the core (NativeSymbol pointers), filled at first use.
+.ffi <- new.env(parent = emptyenv())
+.state <- new.env(parent = emptyenv())
+
+python_info_script <- paste(
+  "import sys, os, sysconfig, importlib.util",
+  "print(sys.executable)",
+  "print(sys.version.split()[0])",
+  "shared = sysconfig.get_config_var('Py_ENABLE_SHARED')",
+  "lib = sysconfig.get_config_var('INSTSONAME') or sysconfig.get_config_var('LDLIBRARY') or ''",
+  "cands = [os.path.join(d, lib) for d in (sysconfig.get_config_var('LIBDIR') or '', os.path.join(sys.base_prefix, 'lib')) if d]",
+  "print(next((c for c in cands if os.path.exists(c)), '') if shared else '')",
+  "spec = importlib.util.find_spec('tandem')",
+  "locs = list(spec.submodule_search_locations or []) if spec else []",
+  "core = [os.path.join(d, f) for d in locs if os.path.isdir(d) for f in sorted(os.listdir(d)) if f.startswith('_core') and f.endswith('.so')]",
+  "print(core[0] if core else '')",
+  sep = "\n"
+)
+
+# Which Python: TANDEM_PYTHON, else an active virtualenv, else python3 on PATH.
+find_python <- function() {
+  env <- Sys.getenv("TANDEM_PYTHON")
+  if (nzchar(env)) return(list(path = env, how = "TANDEM_PYTHON"))
+  venv <- Sys.getenv("VIRTUAL_ENV")
+  if (nzchar(venv)) {
+    p <- file.path(venv, "bin", "python")
+    if (file.exists(p)) return(list(path = p, how = "VIRTUAL_ENV"))
+  }
+  p <- Sys.which("python3")
+  if (nzchar(p)) return(list(path = unname(p), how = "python3 on PATH"))
+  list(path = "", how = "none")
+}
+
+python_missing_error <- function(msg) {
+  structure(
+    class = c("tandem_python_not_found", "error", "condition"),
+    list(message = msg, call = NULL)
+  )
+}
+
+ensure_python <- function() {
+  if (!is.null(.ffi$call)) return(invisible(TRUE))
+  core <- Sys.getenv("TANDEM_CORE_PATH")
+  hosted <- nzchar(core) && identical(Sys.getenv("TANDEM_HOST_PID"), as.character(Sys.getpid()))
+  if (hosted && file.exists(core)) {
+    # Python hosts this R: attach to the core Python already loaded.
+    python <- Sys.getenv("TANDEM_PYTHON")
+    libpython <- NA_character_
+    how <- "the Python that hosts this R process"
+    version <- NA_character_
+  } else {
+    found <- find_python()
+    python <- found$path
+    how <- found$how
+    if (!nzchar(python) || !file.exists(python)) {
+      stop(python_missing_error(paste0(
+        "tandem could not find Python (tried ", how,
+        if (nzchar(python)) paste0(": '", python, "'"), "). ",
+        "Set TANDEM_PYTHON to a Python 3 executable with tandem installed, or activate its virtualenv."
+      )))
+    }
+    out <- suppressWarnings(tryCatch(
+      system2(python, c("-c", shQuote(python_info_script)), stdout = TRUE, stderr = TRUE),
+      error = function(e) structure(conditionMessage(e), status = 127L)
+    ))
+    status <- attr(out, "status")
+    if (!is.null(status) && status != 0L || length(out) < 4L) {
+      stop(python_missing_error(paste0(
+        "tandem could not run Python '", python, "' (", how, "): ",
+        paste(out, collapse = "\n")
+      )))
+    }
+    python <- out[[1]]
+    version <- out[[2]]
+    libpython <- out[[3]]
+    core <- out[[4]]
+    if (!nzchar(libpython)) {
+      stop(python_missing_error(paste0(
+        "Python '", python, "' (", how, ") has no shared libpython; ",
+        "tandem needs a Python built with --enable-shared."
+      )))
+    }
+    if (!nzchar(core)) {
+      stop(python_missing_error(paste0(
+        "Python '", python, "' (", how, ") does not have the tandem package installed. ",
+        "Install it with: '", python, "' -m pip install <path to the tandem checkout>, ",
+        "or set TANDEM_PYTHON to a Python that has it."
+      )))
+    }
+    if (!is.null(.state$libpython) && !identical(.state$libpython, libpython)) {
+      stop("tandem already loaded Python from '", .state$libpython, "'; a second, different Python ('",
+           libpython, "') cannot be loaded into the same process.", call. = FALSE)
+    }
+    dyn.load(libpython, local = FALSE, now = TRUE)
+  }
+  dll <- dyn.load(core, local = TRUE, now = TRUE)
+  init <- getNativeSymbolInfo("tandem_init_python", dll)
+  syms <- .Call(init, python)
+  list2env(as.list(syms), envir = .ffi)
+  .state$python <- python
+  .state$how <- how
+  .state$libpython <- libpython
+  .state$core <- core
+  .state$version <- version
+  .Call(.ffi$register, function(x) r_to_py(x), get(".__S3MethodsTable__.", envir = asNamespace("tandem")))
+  invisible(TRUE)
+}
+
+#' Python configuration used by tandem
+#'
+#' Finds and starts Python if needed (the `TANDEM_PYTHON` environment variable, else
+#' an active virtualenv, else `python3` on the `PATH`) and describes it.
+#'
+#' @return A list of class `tandem_py_config`: `python` (the executable), `version`,
+#'   `libpython`, `core` (the path of tandem's native core), `how` (how Python was
+#'   found) and `host` (`"r"` when R started Python, `"python"` when Python hosts R).
+#' @export
+#' @examples
+#' \dontrun{
+#' py_config()
+#' }
+py_config <- function() {
+  ensure_python()
+  sys <- import("sys")
+  structure(
+    list(
+      python = .state$python,
+      version = sys$version,
+      libpython = .state$libpython,
+      core = .state$core,
+      how = .state$how,
+      host = if (identical(Sys.getenv("TANDEM_HOST_PID"), as.character(Sys.getpid()))) "python" else "r"
+    ),
+    class = "tandem_py_config"
+  )
+}
+
+#' @export
+print.tandem_py_config <- function(x, ...) {
+  cat("python:    ", x$python, "\n", sep = "")
+  cat("version:   ", gsub("\n", " ", x$version), "\n", sep = "")
+  cat("libpython: ", x$libpython, "\n", sep = "")
+  cat("core:      ", x$core, "\n", sep = "")
+  cat("found by:  ", x$how, "\n", sep = "")
+  cat("host:      ", x$host, "\n", sep = "")
+  invisible(x)
+}
+
+#' Is Python available?
+#'
+#' @param initialize If `TRUE`, try to find and start Python first.
+#' @return `TRUE` if Python is running in this process and reachable by tandem.
+#' @export
+py_available <- function(initialize = FALSE) {
+  if (!is.null(.ffi$call)) return(TRUE)
+  if (isTRUE(initialize)) {
+    return(tryCatch({
+      ensure_python()
+      TRUE
+    }, error = function(e) FALSE))
+  }
+  FALSE
+}
+
+.onLoad <- function(libname, pkgname) {
+  ns <- asNamespace(pkgname)
+  assign("py", delayed_module("__main__", convert = TRUE), envir = ns)
+}

@@ -1,0 +1,91 @@
+# with.R: context managers and iteration.
+
+#' Use a Python context manager
+#'
+#' `with(ctx %as% name, expr)` enters the context manager, binds the value of
+#' `__enter__()` to `name` in the calling environment, evaluates `expr`, then calls
+#' `__exit__()`, passing on an error (a Python exception, or an R error as
+#' `tandem.RError`); the error is re-raised unless `__exit__()` suppresses it.
+#'
+#' @param data A Python context manager (optionally `%as%` a name).
+#' @param expr The R code to run inside the context.
+#' @param as The name to bind (alternative to `%as%`).
+#' @param object,name For `%as%`: the context manager and the (unquoted) name.
+#' @param ... Unused.
+#' @return The value of `expr`, invisibly.
+#' @export
+#' @examples
+#' \dontrun{
+#' with(import("tensorflow")$GradientTape() %as% tape, { ... })
+#' }
+with.python.builtin.object <- function(data, expr, as = NULL, ...) {
+  ensure_python()
+  name <- as %||% attr(data, "as", exact = TRUE)
+  value <- py_call(py_get_attr(data, "__enter__"))
+  if (!is.null(name)) assign(name, value, envir = parent.frame())
+  exit <- py_get_attr(data, "__exit__")
+  result <- tryCatch(expr, error = function(e) e, interrupt = function(e) e)
+  if (inherits(result, "condition")) {
+    exc <- result$py_exception
+    if (is.null(exc)) {
+      tandem <- import("tandem", convert = FALSE)
+      exc <- py_call(tandem$RError, conditionMessage(result))
+    }
+    suppressed <- py_call(exit, py_get_attr(exc, "__class__"), exc, py_get_attr(exc, "__traceback__"))
+    if (!isTRUE(suppressed) || inherits(result, "interrupt")) stop(result)
+    return(invisible(NULL))
+  }
+  py_call(exit, NULL, NULL, NULL)
+  invisible(result)
+}
+
+#' @rdname with.python.builtin.object
+#' @export
+`%as%` <- function(object, name) {
+  attr(object, "as") <- deparse(substitute(name))
+  object
+}
+
+`%||%` <- function(x, y) if (is.null(x)) y else x
+
+#' Iterate over Python iterables
+#'
+#' `as_iterator()` returns a Python iterator for an iterable; `iter_next()` returns its
+#' next item, or `completed` when it is exhausted; `iterate()` applies `f` to every item
+#' and returns the results.
+#'
+#' @param x,it A Python iterable / iterator.
+#' @param f A function applied to each item.
+#' @param simplify If `TRUE`, results that are all length-one atomic values are
+#'   returned as a vector.
+#' @param completed The value returned by `iter_next()` at the end.
+#' @export
+iterate <- function(it, f = base::identity, simplify = TRUE) {
+  check_py(it, "it")
+  iterator <- as_iterator(it)
+  done <- new.env()
+  out <- list()
+  repeat {
+    item <- iter_next(iterator, completed = done)
+    if (identical(item, done)) break
+    out[[length(out) + 1L]] <- f(item)
+  }
+  if (simplify && length(out) && all(vapply(out, function(v) is.atomic(v) && length(v) == 1L, logical(1)))) {
+    return(unlist(out))
+  }
+  out
+}
+
+#' @rdname iterate
+#' @export
+as_iterator <- function(x) {
+  check_py(x)
+  .Call(.ffi$iter, x)
+}
+
+#' @rdname iterate
+#' @export
+iter_next <- function(it, completed = NULL) {
+  check_py(it, "it")
+  .Call(.ffi$iter_next, it, completed)
+}

@@ -1,0 +1,98 @@
+# The conversion rows this far: scalars, vectors, NA, lists, dicts, big ints, arrays.
+
+roundtrip <- function(x) py_to_r(r_to_py(x))
+
+test_that("length-1 vectors are Python scalars and come back", {
+  expect_identical(py_str(r_to_py(1.5)), "1.5")
+  expect_identical(py_str(r_to_py(2L)), "2")
+  expect_identical(py_str(r_to_py(TRUE)), "True")
+  expect_identical(py_str(r_to_py("a")), "a")
+  for (x in list(1.5, 2L, TRUE, "a", 1+2i)) expect_identical(roundtrip(x), x)
+})
+
+test_that("atomic vectors are lists and come back atomic", {
+  expect_identical(py_str(r_to_py(c(1L, 2L))), "[1, 2]")
+  for (x in list(c(1.5, 2), 1:3, c(TRUE, FALSE), c("a", "b"))) expect_identical(roundtrip(x), x)
+  expect_identical(py_str(r_to_py(I(1))), "[1.0]")
+})
+
+test_that("NA never becomes a valid-looking value", {
+  expect_identical(py_str(r_to_py(c(1L, NA))), "[1, None]")
+  expect_identical(py_str(r_to_py(c(TRUE, NA))), "[True, None]")
+  expect_identical(py_str(r_to_py(c("a", NA))), "['a', None]")
+  expect_identical(py_str(r_to_py(NA)), "None")
+  expect_identical(roundtrip(c(1L, NA)), c(1L, NA))
+  expect_identical(roundtrip(c(TRUE, NA)), c(TRUE, NA))
+  expect_identical(roundtrip(c("a", NA)), c("a", NA))
+  x <- roundtrip(c(1.5, NA, NaN))
+  expect_true(is.na(x[2]) && !is.nan(x[2]))
+  expect_true(is.nan(x[3]))
+})
+
+test_that("Python ints beyond int32 are doubles when exact, else errors", {
+  expect_identical(py_eval("2**31 - 1"), .Machine$integer.max)
+  expect_identical(py_eval("-2**31"), -2^31)
+  expect_identical(py_eval("2**53"), 2^53)
+  expect_error(py_eval("2**53 + 1"), "cannot be converted to R without losing precision")
+  expect_error(py_eval("10**30"), "cannot be converted")
+  expect_identical(py_eval("1 + 1"), 2L)
+  expect_identical(py_eval("[1, 2**40]"), c(1, 2^40))
+})
+
+test_that("lists and dicts", {
+  expect_identical(roundtrip(list(1, "a")), list(1, "a"))
+  expect_identical(roundtrip(list(a = 1, b = "x")), list(a = 1, b = "x"))
+  expect_identical(py_eval("[1, None, 3]"), c(1L, NA, 3L))
+  expect_identical(py_eval("[None, 'a']"), c(NA, "a"))
+  expect_identical(py_eval("[1.5, None]"), c(1.5, NA))
+  expect_identical(py_eval("{'a': [1, 2], 'b': {'c': True}}"), list(a = 1:2, b = list(c = TRUE)))
+  expect_identical(py_eval("(1, 'a')"), list(1L, "a"))
+  expect_identical(py_eval("[]"), list())
+  expect_identical(py_eval("{1: 'x'}"), list(`1` = "x"))
+})
+
+test_that("raw and bytes", {
+  expect_identical(roundtrip(as.raw(c(0, 255, 10))), as.raw(c(0, 255, 10)))
+  expect_identical(py_eval("b'ab'"), as.raw(c(0x61, 0x62)))
+})
+
+test_that("strings are UTF-8 both ways", {
+  x <- "gr\u00fc\u00dfe \u2713"
+  expect_identical(roundtrip(x), x)
+  latin <- iconv(x, "UTF-8", "latin1", sub = "?")
+  expect_identical(py_len(r_to_py(latin)), nchar(latin))
+  expect_error(py_eval("'a\\x00b'"), "embedded NUL")
+  bad <- rawToChar(as.raw(c(0x61, 0xff)))
+  expect_error(r_to_py(bad), class = "python.builtin.UnicodeDecodeError")
+})
+
+test_that("matrices are NumPy arrays with the same element at the same index", {
+  m <- matrix(as.double(1:6), 2, 3)
+  a <- r_to_py(m)
+  expect_true(inherits(a, "numpy.ndarray"))
+  expect_identical(py_to_r(py_get_attr(a, "shape")), list(2L, 3L))  # tuples stay lists
+  expect_identical(py_to_r(py_get_item(a, tuple(1L, 2L))), m[2, 3])
+  expect_identical(py_to_r(a), m)
+  mi <- matrix(1:6, 3)
+  expect_identical(py_to_r(r_to_py(mi)), mi)
+  ml <- matrix(c(TRUE, FALSE, TRUE, TRUE), 2)
+  expect_identical(py_to_r(r_to_py(ml)), ml)
+  np <- import("numpy", convert = FALSE)
+  expect_identical(py_to_r(np$arange(6L, dtype = "int32")$reshape(2L, 3L)), matrix(c(0L, 3L, 1L, 4L, 2L, 5L), 2))
+  expect_identical(py_to_r(np$arange(6L, dtype = "int64")$reshape(2L, 3L)), matrix(c(0, 3, 1, 4, 2, 5), 2))
+  expect_error(py_to_r(np$array(list(2^60), dtype = "int64")), "cannot be converted to R without losing precision")
+})
+
+test_that("r_to_py/py_to_r methods registered by packages win", {
+  py_run_string("class Temp:\n    def __init__(self, c): self.c = c")
+  registerS3method("py_to_r", "__main__.Temp", function(x) structure(py_to_r(py_get_attr(x, "c")), class = "celsius"),
+                   envir = asNamespace("tandem"))
+  t <- py_eval("Temp(21.5)")
+  expect_s3_class(t, "celsius")
+  expect_identical(unclass(t), 21.5)
+  expect_s3_class(py_eval("[Temp(1.0)]")[[1]], "celsius")
+  registerS3method("r_to_py", "celsius", function(x, convert = FALSE) py_call(py_get_attr(import_main(convert = FALSE), "Temp"), unclass(x)),
+                   envir = asNamespace("tandem"))
+  back <- py_call(py_eval("lambda t: t.c * 2"), structure(10, class = "celsius"))
+  expect_identical(back, 20)
+})

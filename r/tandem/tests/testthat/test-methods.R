@@ -1,0 +1,82 @@
+# S3 methods on handles: $, [[, assignment, print, format, length, operators.
+
+test_that("handles carry the Python MRO as class", {
+  d <- dict(a = 1)
+  expect_identical(class(d), c("python.builtin.dict", "python.builtin.object"))
+  od <- import("collections", convert = FALSE)$OrderedDict()
+  expect_true(inherits(od, "collections.OrderedDict"))
+  expect_true(inherits(od, "python.builtin.dict"))
+})
+
+test_that("$ and [[ read attributes and dict items", {
+  d <- dict(a = 1, b = "x", convert = TRUE)
+  expect_identical(d$a, 1)
+  expect_identical(d[["b"]], "x")
+  expect_true(is.function(d$keys))
+  m <- import("math")
+  expect_identical(m[["pi"]], pi)
+})
+
+test_that("$<- and [[<- write attributes and items", {
+  py_run_string("class Box:\n    pass\nbox = Box()")
+  box <- py_get_attr(import_main(), "box")
+  box$v <- 3L
+  expect_identical(py_to_r(py_get_attr(box, "v")), 3L)
+  box[["w"]] <- "s"
+  expect_identical(py_to_r(py_get_attr(box, "w")), "s")
+  d <- dict()
+  d$k <- 1
+  d[["j"]] <- 2
+  expect_identical(sort(names(d)), c("j", "k"))
+})
+
+test_that("[[ indexes lists and tuples from 1", {
+  l <- r_to_py(list("a", "b", "c"), convert = TRUE)
+  expect_identical(l[[1]], "a")
+  expect_identical(l[[3]], "c")
+  expect_identical(l[[-1]], "c")
+  expect_error(l[[0]], "must not be 0")
+  expect_error(l[[4]], class = "python.builtin.IndexError")
+  l[[2]] <- "B"
+  expect_identical(py_to_r(l), c("a", "B", "c"))
+})
+
+test_that("print, format, str, as.character, length", {
+  l <- r_to_py(list(1L, 2L))
+  expect_identical(capture.output(print(l)), "[1, 2]")
+  expect_identical(format(r_to_py("a b")), "a b")
+  expect_identical(as.character(r_to_py("a b")), "a b")
+  expect_identical(length(l), 2L)
+  expect_identical(length(import("math")), 1L)
+  expect_output(str(l), "\\[1, 2\\]")
+})
+
+test_that("Ops delegate to Python operators", {
+  a <- r_to_py(5L)
+  b <- r_to_py(3L)
+  expect_identical(py_to_r(a + b), 8L)
+  expect_identical(py_to_r(a - b), 2L)
+  expect_identical(py_to_r(a * b), 15L)
+  expect_identical(py_to_r(a / b), 5 / 3)
+  expect_identical(py_to_r(a %/% b), 1L)
+  expect_identical(py_to_r(a %% b), 2L)
+  expect_identical(py_to_r(a^b), 125L)
+  expect_identical(py_to_r(a > b), TRUE)
+  expect_identical(py_to_r(a == 5L), TRUE)
+  expect_identical(py_to_r(-a), -5L)
+  expect_identical(py_to_r(2L * a), 10L)
+  l <- r_to_py(list(1L)) + r_to_py(list(2L))
+  expect_identical(py_to_r(l), 1:2)
+  s <- r_to_py("ab") + "cd"
+  expect_identical(py_to_r(s), "abcd")
+})
+
+test_that("Python callables are R functions with keyword arguments", {
+  py_run_string("def f(a, b=2, *args, **kw):\n    return [a, b, list(args), sorted(kw)]")
+  f <- py$f
+  expect_true(is.function(f))
+  expect_identical(f(1L), list(1L, 2L, list(), list()))
+  expect_identical(f(1L, b = 5L), list(1L, 5L, list(), list()))
+  expect_identical(f(1L, 2L, 3L, z = 1L, y = 2L)[[4]], c("y", "z"))
+  expect_error(f(a = 1L, 2L), "positional argument 2 follows a named argument")
+})

@@ -1,0 +1,124 @@
+# Modules, code and calls with R hosting Python.
+
+test_that("module functions return R values", {
+  math <- import("math")
+  expect_identical(math$sqrt(2), sqrt(2))
+  expect_identical(math$pi, pi)
+  f <- math$sqrt
+  expect_true(is.function(f))
+  expect_identical(f(16), 4)
+  expect_true(inherits(math, "python.builtin.module"))
+})
+
+test_that("convert = FALSE keeps results in Python", {
+  os <- import("os", convert = FALSE)
+  wd <- os$getcwd()
+  expect_true(inherits(wd, "python.builtin.str"))
+  expect_identical(py_to_r(wd), normalizePath(getwd()))
+  expect_identical(capture.output(print(wd)), paste0("'", normalizePath(getwd()), "'"))
+})
+
+test_that("py_run_string, py and py_eval share __main__", {
+  py_run_string("x = [1, 2, 3]")
+  expect_identical(py$x, 1:3)
+  py$y <- 42
+  expect_identical(py_eval("y + 1"), 43)
+  expect_identical(py_eval("1 + 1"), 2L)
+  d <- py_run_string("z = 5", local = TRUE)
+  expect_identical(py_to_r(d)$z, 5L)
+  expect_false(py_has_attr(import_main(), "z"))
+})
+
+test_that("py_run_file runs a script", {
+  f <- withr::local_tempfile(fileext = ".py")
+  writeLines(c("def twice(v):", "    return 2 * v", "answer = twice(21)"), f)
+  py_run_file(f)
+  expect_identical(py$answer, 42L)
+  expect_error(py_run_file(file.path(tempdir(), "nope.py")), "does not exist")
+})
+
+test_that("builtins and named arguments", {
+  b <- import_builtins()
+  expect_identical(b$len(list(1, 2)), 2L)
+  expect_identical(b$sorted(c(3, 1, 2), reverse = TRUE), c(3, 2, 1))
+  expect_identical(b$round(2.567, ndigits = 1L), 2.6)
+  expect_identical(b$max(1L, 5L, 3L), 5L)
+})
+
+test_that("py_call calls handles with convert = FALSE", {
+  b <- import_builtins(convert = FALSE)
+  s <- py_call(b$str, 12L)
+  expect_true(inherits(s, "python.builtin.str"))
+  expect_identical(py_to_r(py_call(b$len, s)), 2L)
+  expect_identical(py_call(import_builtins()$abs, -3L), 3L)
+})
+
+test_that("attribute and item functions", {
+  py_run_string("class Obj:\n    pass\nobj = Obj()")
+  obj <- py_get_attr(import_main(), "obj")
+  py_set_attr(obj, "a", 10L)
+  expect_true(py_has_attr(obj, "a"))
+  expect_identical(py_to_r(py_get_attr(obj, "a")), 10L)
+  py_del_attr(obj, "a")
+  expect_false(py_has_attr(obj, "a"))
+  expect_null(py_get_attr(obj, "a", silent = TRUE))
+  expect_error(py_get_attr(obj, "a"), class = "python.builtin.AttributeError")
+
+  d <- dict(a = 1)
+  py_set_item(d, "b", 2)
+  expect_identical(py_to_r(py_get_item(d, "b")), 2)
+  py_del_item(d, "a")
+  expect_identical(py_len(d), 1L)
+  expect_null(py_get_item(d, "zzz", silent = TRUE))
+  expect_error(py_get_item(d, "zzz"), class = "python.builtin.KeyError")
+})
+
+test_that("py_len, py_str, py_repr, py_bool, py_id, py_none", {
+  l <- r_to_py(list(1, "a"))
+  expect_identical(py_len(l), 2L)
+  expect_identical(py_str(l), "[1.0, 'a']")
+  expect_identical(py_repr(r_to_py("a")), "'a'")
+  expect_true(py_bool(l))
+  expect_false(py_bool(r_to_py(list())))
+  expect_identical(py_id(l), py_id(l))
+  expect_false(identical(py_id(l), py_id(r_to_py(list()))))
+  expect_true(inherits(py_none(), "python.builtin.NoneType"))
+  expect_null(py_to_r(py_none()))
+  expect_identical(py_len(import("math"), default = -1L), -1L)
+  expect_error(py_len(import("math")), class = "python.builtin.TypeError")
+})
+
+test_that("py_list_attributes and names", {
+  attrs <- py_list_attributes(import("math"))
+  expect_true(all(c("sqrt", "pi", "__name__") %in% attrs))
+  expect_true("sqrt" %in% names(import("math")))
+  expect_false("__name__" %in% names(import("math")))
+  expect_identical(sort(names(dict(a = 1, b = 2))), c("a", "b"))
+  expect_true("sqrt" %in% .DollarNames(import("math"), "^sq"))
+})
+
+test_that("delay_load imports on first use", {
+  m <- import("json", delay_load = TRUE)
+  expect_true(is_py_object(m))
+  expect_identical(m$dumps(list(1L)), "[1]")
+})
+
+test_that("is_py_object and py_is_null_xptr", {
+  expect_true(is_py_object(import("math")))
+  expect_false(is_py_object(1))
+  expect_false(py_is_null_xptr(import("math")))
+  f <- withr::local_tempfile(fileext = ".rds")
+  saveRDS(r_to_py(list(1)), f)
+  restored <- readRDS(f)
+  expect_true(py_is_null_xptr(restored))
+  expect_error(py_str(restored), "no longer available")
+})
+
+test_that("py_config and py_available describe the interpreter", {
+  cfg <- py_config()
+  expect_true(py_available())
+  expect_true(file.exists(cfg$core))
+  expect_match(cfg$version, "^3\\.")
+  expect_identical(cfg$host, "r")
+  expect_output(print(cfg), "libpython")
+})

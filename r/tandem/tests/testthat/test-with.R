@@ -1,0 +1,51 @@
+# Context managers and iteration.
+
+test_that("with() enters and exits, binding the value of __enter__", {
+  py_run_string("
+log = []
+class Ctx:
+    def __enter__(self):
+        log.append('enter')
+        return 'value'
+    def __exit__(self, t, v, tb):
+        log.append('exit:' + (t.__name__ if t else 'none'))
+        return False
+")
+  res <- with(py$Ctx() %as% v, {
+    expect_identical(v, "value")
+    "body"
+  })
+  expect_identical(res, "body")
+  expect_identical(py$log, c("enter", "exit:none"))
+})
+
+test_that("with() passes errors to __exit__ and re-raises them", {
+  py_run_string("log = []")
+  expect_error(with(py$Ctx() %as% v, stop("r failure")), "r failure")
+  expect_identical(py$log, c("enter", "exit:RError"))
+  py_run_string("log = []")
+  expect_error(with(py$Ctx(), py_eval("1/0")), class = "python.builtin.ZeroDivisionError")
+  expect_identical(py$log, c("enter", "exit:ZeroDivisionError"))
+})
+
+test_that("with() lets __exit__ suppress an error", {
+  py_run_string("
+class Quiet:
+    def __enter__(self): return self
+    def __exit__(self, *a): return True
+")
+  expect_null(with(py$Quiet(), stop("ignored")))
+})
+
+test_that("iterate, as_iterator and iter_next", {
+  expect_identical(iterate(py_eval("range(4)")), 0:3)
+  expect_identical(iterate(py_eval("range(3)"), function(i) i * 2L), c(0L, 2L, 4L))
+  raw <- iterate(py_eval("range(2)", convert = FALSE))
+  expect_true(is_py_object(raw[[1]]))
+  it <- as_iterator(py_eval("['a', 'b']", convert = FALSE))
+  expect_identical(py_to_r(iter_next(it)), "a")
+  expect_identical(py_to_r(iter_next(it)), "b")
+  expect_null(iter_next(it))
+  expect_identical(iter_next(it, completed = "done"), "done")
+  expect_error(iter_next(r_to_py(list(1))), "must be a Python iterator")
+})
