@@ -2,6 +2,7 @@
 // modules, code, iteration. Each runs under r_entry(); names match the R functions.
 #include "ffi.hpp"
 
+#include <unordered_map>
 #include <vector>
 
 #include "convert.hpp"
@@ -89,6 +90,29 @@ std::string need_string(SEXP x, const char* what) {
   return Rf_translateCharUTF8(STRING_ELT(x, 0));
 }
 
+// Attribute names as interned Python strings, cached per R CHARSXP (kept alive here).
+PyObject* interned_name(SEXP name) {
+  if (TYPEOF(name) != STRSXP || XLENGTH(name) != 1 || STRING_ELT(name, 0) == NA_STRING)
+    need_string(name, "name");  // throws the message
+  static std::unordered_map<SEXP, PyObject*>* cache = new std::unordered_map<SEXP, PyObject*>();
+  SEXP c = STRING_ELT(name, 0);
+  auto it = cache->find(c);
+  if (it != cache->end()) return it->second;
+  if (cache->size() > 8192) {
+    for (auto& kv : *cache) {
+      R_ReleaseObject(kv.first);
+      Py_DECREF(kv.second);
+    }
+    cache->clear();
+  }
+  PyObject* s = PyUnicode_FromString(Rf_translateCharUTF8(c));
+  if (s == nullptr) throw py::error_already_set();
+  PyUnicode_InternInPlace(&s);
+  R_PreserveObject(c);
+  (*cache)[c] = s;
+  return s;
+}
+
 bool need_flag(SEXP x, const char* what) {
   if (TYPEOF(x) != LGLSXP || XLENGTH(x) != 1 || LOGICAL(x)[0] == NA_LOGICAL)
     throw tandem_error(std::string("`") + what + "` must be TRUE or FALSE.", tandem_error::type);
@@ -120,38 +144,50 @@ SEXP tandem_ffi_call(SEXP args) {
   return r_entry([&]() -> SEXP {
     SEXP rest = CDR(args);
     SEXP target = CAR(rest);
-    PyObject* fn = need_py(target, "callable");
+    PyObject* fn = need_py(target, "x");
     bool convert = handle_convert(target);
-    std::vector<py::object> values;
-    std::vector<py::object> names;
-    size_t npos = 0;
-    bool seen_kw = false;
-    int index = 0;
+    int n = 0, nkw = 0;
+    for (SEXP a = CDR(rest); a != R_NilValue; a = CDR(a)) {
+      n++;
+      if (TAG(a) != R_NilValue && CHAR(PRINTNAME(TAG(a)))[0] != '\0') nkw++;
+    }
+    constexpr int k_small = 12;
+    py::object small_values[k_small];
+    PyObject* small_stack[k_small + 1];
+    std::vector<py::object> big_values;
+    std::vector<PyObject*> big_stack;
+    py::object* values = small_values;
+    PyObject** stack = small_stack;
+    if (n > k_small) {
+      big_values.resize(n);
+      big_stack.resize(n + 1);
+      values = big_values.data();
+      stack = big_stack.data();
+    }
+    py::object kwnames;
+    if (nkw > 0) kwnames = py::reinterpret_steal<py::object>(PyTuple_New(nkw));
+    int index = 0, npos = 0, ikw = 0;
     for (SEXP a = CDR(rest); a != R_NilValue; a = CDR(a), ++index) {
       SEXP v = CAR(a);
       if (v == R_MissingArg) throw tandem_error("argument " + std::to_string(index + 1) + " is empty", tandem_error::value);
-      if (TAG(a) != R_NilValue && CHAR(PRINTNAME(TAG(a)))[0] != '\0') {
-        seen_kw = true;
-        names.push_back(py::str(Rf_translateCharUTF8(PRINTNAME(TAG(a)))));
-      } else if (seen_kw) {
-        throw tandem_error("positional argument " + std::to_string(index + 1) +
-                               " follows a named argument; Python needs positional arguments first",
-                           tandem_error::value);
+      bool named = TAG(a) != R_NilValue && CHAR(PRINTNAME(TAG(a)))[0] != '\0';
+      if (named) {
+        PyObject* key = PyUnicode_FromString(Rf_translateCharUTF8(PRINTNAME(TAG(a))));
+        if (key == nullptr) throw py::error_already_set();
+        PyTuple_SET_ITEM(kwnames.ptr(), ikw, key);
+        values[npos + ikw] = r_to_py(v);
+        ikw++;
       } else {
-        npos++;
+        if (ikw > 0)
+          throw tandem_error("positional argument " + std::to_string(index + 1) +
+                                 " follows a named argument; Python needs positional arguments first",
+                             tandem_error::value);
+        values[npos++] = r_to_py(v);
       }
-      values.push_back(r_to_py(v));
     }
-    std::vector<PyObject*> stack(values.size() + 1);
-    for (size_t i = 0; i < values.size(); i++) stack[i + 1] = values[i].ptr();
-    py::object kwnames;
-    if (!names.empty()) {
-      py::tuple t(names.size());
-      for (size_t i = 0; i < names.size(); i++) t[i] = names[i];
-      kwnames = std::move(t);
-    }
-    PyObject* res = PyObject_Vectorcall(fn, stack.data() + 1, npos | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                                        kwnames ? kwnames.ptr() : nullptr);
+    for (int i = 0; i < n; i++) stack[i + 1] = values[i].ptr();
+    PyObject* res = PyObject_Vectorcall(fn, stack + 1, (size_t)npos | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                        nkw > 0 ? kwnames.ptr() : nullptr);
     py::object result = check(res);
     return py_to_r_maybe(result.ptr(), convert);
   });
@@ -161,8 +197,7 @@ SEXP tandem_ffi_call(SEXP args) {
 SEXP tandem_ffi_getattr(SEXP x, SEXP name, SEXP silent, SEXP raw) {
   return r_entry([&]() -> SEXP {
     PyObject* o = need_py(x);
-    std::string n = need_string(name, "name");
-    PyObject* v = PyObject_GetAttrString(o, n.c_str());
+    PyObject* v = PyObject_GetAttr(o, interned_name(name));
     if (v == nullptr) {
       if (need_flag(silent, "silent") && PyErr_ExceptionMatches(PyExc_AttributeError)) {
         PyErr_Clear();
@@ -171,8 +206,10 @@ SEXP tandem_ffi_getattr(SEXP x, SEXP name, SEXP silent, SEXP raw) {
       throw py::error_already_set();
     }
     py::object value = py::reinterpret_steal<py::object>(v);
-    if (need_flag(raw, "raw")) return wrap_handle(value.release().ptr(), handle_convert(x));
-    return result_for(value.ptr(), handle_convert(x));
+    bool convert = handle_convert(x);
+    if (need_flag(raw, "raw")) return wrap_handle(value.release().ptr(), convert);
+    if (PyModule_Check(o) && PyCallable_Check(v)) return wrap_module_callable(value.release().ptr(), convert);
+    return result_for(value.ptr(), convert);
   });
 }
 

@@ -76,6 +76,18 @@ static void handle_finalizer(SEXP xp) {
 
 static SEXP g_call_symbol = nullptr;
 static SEXP g_dots_formals = nullptr;
+static SEXP g_external_sym = nullptr;
+static SEXP g_py_object_sym = nullptr;
+
+static void init_wrap_statics() {
+  g_call_symbol = native_symbol((DL_FUNC)tandem_ffi_call);
+  R_PreserveObject(g_call_symbol);
+  g_dots_formals = Rf_cons(R_MissingArg, R_NilValue);
+  SET_TAG(g_dots_formals, R_DotsSymbol);
+  R_PreserveObject(g_dots_formals);
+  g_external_sym = Rf_install(".External");
+  g_py_object_sym = Rf_install("py_object");
+}
 
 SEXP wrap_handle(PyObject* o, bool convert) {
   TANDEM_ASSERT_R_THREAD();
@@ -83,33 +95,71 @@ SEXP wrap_handle(PyObject* o, bool convert) {
   py::object owner = py::reinterpret_steal<py::object>(o);
   SEXP cls = py_class_vector(Py_TYPE(o));
   bool callable = PyCallable_Check(o);
-  if (g_call_symbol == nullptr) {
-    g_call_symbol = native_symbol((DL_FUNC)tandem_ffi_call);
-    R_PreserveObject(g_call_symbol);
-    g_dots_formals = Rf_cons(R_MissingArg, R_NilValue);
-    SET_TAG(g_dots_formals, R_DotsSymbol);
-    R_PreserveObject(g_dots_formals);
-  }
+  if (g_call_symbol == nullptr) init_wrap_statics();
   SEXP res = r_safe([&] {
-    SEXP xp = PROTECT(R_MakeExternalPtr(o, convert ? Rf_ScalarLogical(1) : Rf_ScalarLogical(0), handle_marker()));
+    SEXP xp = PROTECT(R_MakeExternalPtr(o, Rf_ScalarLogical(convert ? 1 : 0), handle_marker()));
     R_RegisterCFinalizerEx(xp, handle_finalizer, FALSE);
+    // Attributes are set directly (class vectors are shared, valid and never modified).
     if (!callable) {
-      Rf_setAttrib(xp, R_ClassSymbol, cls);
+      SEXP attr = Rf_cons(cls, R_NilValue);
+      SET_TAG(attr, R_ClassSymbol);
+      SET_ATTRIB(xp, attr);
+      SET_OBJECT(xp, 1);
       UNPROTECT(1);
       return xp;
     }
-    SEXP body = PROTECT(Rf_lang4(Rf_install(".External"), g_call_symbol, xp, R_DotsSymbol));
+    SEXP body = PROTECT(Rf_lang4(g_external_sym, g_call_symbol, xp, R_DotsSymbol));
     SEXP fn = PROTECT(Rf_allocSExp(CLOSXP));
     SET_FORMALS(fn, g_dots_formals);
     SET_BODY(fn, body);
     SET_CLOENV(fn, R_BaseEnv);
-    Rf_setAttrib(fn, Rf_install("py_object"), xp);
-    Rf_setAttrib(fn, R_ClassSymbol, cls);
-    UNPROTECT(3);
+    SEXP attr = PROTECT(Rf_cons(xp, R_NilValue));
+    SET_TAG(attr, g_py_object_sym);
+    attr = Rf_cons(cls, attr);
+    SET_TAG(attr, R_ClassSymbol);
+    SET_ATTRIB(fn, attr);
+    SET_OBJECT(fn, 1);
+    UNPROTECT(4);
     return fn;
   });
   owner.release();  // the finalizer owns it now
   return res;
+}
+
+// Callables reached as attributes of modules (functions, classes) live as long as their
+// module: their R closures are cached (direct-mapped on the object's address), so that
+// math$sqrt does not build a closure each time. The cache holds a reference to each
+// object and its closure (marked not mutable, so R copies it before any change).
+namespace {
+constexpr size_t k_closure_cache_size = 1024;
+struct closure_slot {
+  PyObject* key = nullptr;
+  bool convert = false;
+};
+closure_slot g_closure_keys[k_closure_cache_size];
+SEXP g_closure_values = nullptr;
+}  // namespace
+
+SEXP wrap_module_callable(PyObject* o, bool convert) {
+  size_t i = (reinterpret_cast<uintptr_t>(o) >> 4) % k_closure_cache_size;
+  closure_slot& slot = g_closure_keys[i];
+  if (slot.key == o && slot.convert == convert && g_closure_values != nullptr) {
+    Py_DECREF(o);  // the cache holds its own reference
+    return VECTOR_ELT(g_closure_values, (R_xlen_t)i);
+  }
+  if (g_closure_values == nullptr) {
+    g_closure_values = r_alloc(VECSXP, k_closure_cache_size);
+    R_PreserveObject(g_closure_values);
+  }
+  Py_INCREF(o);  // for the cache
+  SEXP fn = wrap_handle(o, convert);  // steals the caller's reference
+  MARK_NOT_MUTABLE(fn);
+  SET_VECTOR_ELT(g_closure_values, (R_xlen_t)i, fn);
+  PyObject* old = slot.key;
+  slot.key = o;
+  slot.convert = convert;
+  Py_XDECREF(old);
+  return fn;
 }
 
 // A delay-loaded module (R environment of class tandem_delayed_module) is imported on
@@ -128,6 +178,15 @@ static SEXP resolve_delayed(SEXP env) {
 }
 
 SEXP handle_xptr(SEXP x) {
+  if (TYPEOF(x) == CLOSXP) {
+    SEXP a = ATTRIB(x);  // wrap_handle puts py_object second: check the first two cells
+    for (int k = 0; k < 2 && a != R_NilValue; k++, a = CDR(a)) {
+      if (TAG(a) == g_py_object_sym) {
+        SEXP xp = CAR(a);
+        return TYPEOF(xp) == EXTPTRSXP && R_ExternalPtrProtected(xp) == handle_marker() ? xp : R_NilValue;
+      }
+    }
+  }
   if (TYPEOF(x) == ENVSXP && OBJECT(x) && Rf_inherits(x, "tandem_delayed_module")) return resolve_delayed(x);
   if (TYPEOF(x) == CLOSXP) {
     if (ATTRIB(x) == R_NilValue) return R_NilValue;

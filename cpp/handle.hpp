@@ -21,6 +21,9 @@ SEXP py_class_vector(PyTypeObject* type);
 // Thread safety: R main thread, GIL held.
 SEXP wrap_handle(PyObject* o, bool convert);
 
+// wrap_handle for a callable that is an attribute of a module (cached; steals `o`).
+SEXP wrap_module_callable(PyObject* o, bool convert);
+
 // The Python object behind an R value (borrowed), or nullptr if it is not a handle.
 // A handle whose pointer was cleared (e.g. restored from a saved workspace) raises.
 PyObject* handle_ptr(SEXP x);

@@ -19,8 +19,36 @@ python_info_script <- paste(
   sep = "\n"
 )
 
-# Which Python: TANDEM_PYTHON, else an active virtualenv, else python3 on PATH.
+#' Choose the Python interpreter
+#'
+#' Names the Python executable tandem starts on first use (it takes precedence over
+#' `TANDEM_PYTHON`, a virtualenv and `python3` on the `PATH`). Python starts once per
+#' process: after that, asking for a different interpreter is an error.
+#'
+#' @param python Path of a Python 3 executable that has the `tandem` package installed.
+#' @param required Unused; kept for compatibility with reticulate.
+#' @return The normalized path, invisibly.
+#' @export
+use_python <- function(python, required = TRUE) {
+  check_string(python, "python")
+  if (!file.exists(python)) stop(sprintf("`python` does not exist: '%s'.", python), call. = FALSE)
+  path <- normalizePath(python)
+  if (!is.null(.ffi$call)) {
+    current <- normalizePath(.state$python, mustWork = FALSE)
+    if (!identical(current, path)) {
+      stop(sprintf(paste0(
+        "Python is already running in this process ('%s'); it cannot be replaced by '%s'. ",
+        "Restart R and call use_python() before anything else."), .state$python, python), call. = FALSE)
+    }
+    return(invisible(path))
+  }
+  .state$requested <- path
+  invisible(path)
+}
+
+# Which Python: use_python(), TANDEM_PYTHON, an active virtualenv, python3 on PATH.
 find_python <- function() {
+  if (!is.null(.state$requested)) return(list(path = .state$requested, how = "use_python()"))
   env <- Sys.getenv("TANDEM_PYTHON")
   if (nzchar(env)) return(list(path = env, how = "TANDEM_PYTHON"))
   venv <- Sys.getenv("VIRTUAL_ENV")

@@ -24,6 +24,10 @@ NULL
 
 #' @rdname python-objects
 #' @export
+`$.python.builtin.module` <- function(x, name) .Call(.ffi$getattr, x, name, FALSE, FALSE)
+
+#' @rdname python-objects
+#' @export
 `$.tandem_delayed_module` <- function(x, name) {
   ensure_python()
   .Call(.ffi$getattr, x, name, FALSE, FALSE)

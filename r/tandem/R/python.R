@@ -133,10 +133,7 @@ py_eval <- function(code, convert = TRUE) {
 #' @param ... Arguments; named ones are passed as keywords.
 #' @return The result, converted to R if `x` converts.
 #' @export
-py_call <- function(x, ...) {
-  check_py(x)
-  .External(.ffi$call, x, ...)
-}
+py_call <- function(x, ...) .External(.ffi$call, x, ...)  # the core checks `x`
 
 #' Attributes of Python objects
 #'

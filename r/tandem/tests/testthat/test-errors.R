@@ -50,6 +50,15 @@ test_that("R errors raised in R code called from Python come back with their cla
   expect_identical(conditionMessage(res), "custom")
 })
 
+test_that("rlang::abort() classes survive a trip through Python", {
+  skip_if_not_installed("rlang")
+  f <- function() rlang::abort("typed failure", class = "tandem_test_error")
+  res <- tryCatch(py_call(r_to_py(f)), tandem_test_error = function(e) e)
+  expect_s3_class(res, "tandem_test_error")
+  expect_s3_class(res, "rlang_error")
+  expect_match(conditionMessage(res), "typed failure")
+})
+
 test_that("R -> Python -> R -> Python keeps the original Python exception", {
   h <- function() py_eval("{}['missing']")
   res <- tryCatch(py_call(r_to_py(h)), error = function(e) e)

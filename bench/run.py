@@ -1,0 +1,71 @@
+"""bench/run.py: runs the benchmarks, each bridge in its own process in this one run, and
+prints per-call times with ratios against reticulate / rpy2 and the plain-language
+baseline. Usage: .venv/bin/python bench/run.py   (or: make bench)"""
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def env():
+    e = dict(os.environ)
+    e.setdefault("TANDEM_PYTHON", sys.executable)
+    e["RETICULATE_PYTHON"] = sys.executable
+    e["LANG"] = e["LC_ALL"] = "C.UTF-8"
+    for k in ("TANDEM_CORE_PATH", "TANDEM_HOST_PID", "R_SESSION_INITIALIZED"):
+        e.pop(k, None)
+    return e
+
+
+def parse(out):
+    res = {}
+    for line in out.splitlines():
+        if "\t" in line:
+            k, v = line.split("\t")
+            try:
+                res[k.strip()] = float(v)
+            except ValueError:
+                res[k.strip()] = float("nan")
+    return res
+
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=1800)
+    if p.returncode != 0:
+        print(f"  ({' '.join(cmd[:3])} failed: {p.stderr.strip().splitlines()[-1:]})")
+    return parse(p.stdout)
+
+
+def r_host(n=100_000):
+    rows = {name: run(["Rscript", os.path.join(HERE, "calls_r_host.R"), name, str(n)])
+            for name in ("base", "tandem", "reticulate")}
+    print("\nR hosts Python: microseconds per call (best of 7, %d calls each)" % n)
+    print(f"{'case':<34}{'plain R':>9}{'tandem':>9}{'reticulate':>12}{'reticulate/tandem':>19}{'tandem-R':>10}")
+    labels = {
+        "module_fn": "math$sqrt(2)",
+        "prebound": "pre-bound f(2)",
+        "attr": "np$pi",
+        "raw_call": "py_call(f, x), convert = FALSE",
+    }
+    for case, label in labels.items():
+        b, t, r = (rows[k].get(case, float("nan")) for k in ("base", "tandem", "reticulate"))
+        print(f"{label:<34}{b:>9.3f}{t:>9.3f}{r:>12.3f}{r / t:>18.1f}x{t - b:>10.3f}")
+    return rows
+
+
+def py_host():
+    rows = {name: run([sys.executable, os.path.join(HERE, "calls_py_host.py"), name])
+            for name in ("python", "tandem", "rpy2")}
+    p, t, r = (rows[k].get("r_call_1arg", float("nan")) for k in ("python", "tandem", "rpy2"))
+    print("\nPython hosts R: microseconds per call of a one-argument R function (best of 7)")
+    print(f"{'case':<34}{'plain Py':>9}{'tandem':>9}{'rpy2 ri':>12}{'rpy2/tandem':>19}{'tandem-Py':>10}")
+    print(f"{'f(1.0), f = function(x) x':<34}{p:>9.3f}{t:>9.3f}{r:>12.3f}{r / t:>18.1f}x{t - p:>10.3f}")
+    return rows
+
+
+if __name__ == "__main__":
+    which = sys.argv[1:] or ["calls"]
+    if "calls" in which:
+        r_host()
+        py_host()
