@@ -8,6 +8,11 @@ export LC_ALL := C.UTF-8
 export TANDEM_PYTHON := $(PY)
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# RLIB=<dir>: install and find the R packages there instead of R's site library.
+ifneq ($(RLIB),)
+export RLIB
+export R_LIBS := $(RLIB)
+endif
 
 .PHONY: setup test test-python test-r demo bench sanitize clean
 

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-$ROOT/.venv}
+# RLIB: an R library to install the R packages into (default: R's site library). When
+# set, the Makefile exports R_LIBS=$RLIB so that R (and R embedded in Python) finds them.
+RLIB=${RLIB:-}
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -52,10 +55,12 @@ for pkg in r/tandem r/tandem.keras; do
   [ -f "$pkg/DESCRIPTION" ] || continue
   name=$(basename "$pkg")
   h=$(find "$pkg" -type f -not -path '*/tests/*' | sort | xargs cat | sha1sum | cut -d' ' -f1)
-  stamp="$VENV/.tandem-r-$name"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$h" ] || ! Rscript -e "quit(status = !requireNamespace('$name', quietly = TRUE))" >/dev/null 2>&1; then
+  stamp="$VENV/.tandem-r-$name${RLIB:+-$(echo "$RLIB" | sha1sum | cut -c1-8)}"
+  libarg=""
+  if [ -n "$RLIB" ]; then mkdir -p "$RLIB"; libarg="--library=$RLIB"; fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$h" ] || ! R_LIBS="$RLIB" Rscript -e "quit(status = !requireNamespace('$name', quietly = TRUE))" >/dev/null 2>&1; then
     say "installing the R package $name"
-    R CMD INSTALL --no-test-load "$pkg" >/dev/null
+    R CMD INSTALL --no-test-load $libarg "$pkg" >/dev/null
     echo "$h" > "$stamp"
   fi
 done
