@@ -1,5 +1,8 @@
 # methods.R: S3 methods that make Python handles behave like R objects.
 
+#' @importFrom utils .DollarNames str
+NULL
+
 #' Python objects in R
 #'
 #' Handles to Python objects carry the Python class hierarchy as their class vector

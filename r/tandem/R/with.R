@@ -16,7 +16,8 @@
 #' @export
 #' @examples
 #' \dontrun{
-#' with(import("tensorflow")$GradientTape() %as% tape, { ... })
+#' tape <- import("tensorflow")$GradientTape()
+#' with(tape %as% t, x <- 1)
 #' }
 with.python.builtin.object <- function(data, expr, as = NULL, ...) {
   ensure_python()
