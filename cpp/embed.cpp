@@ -18,6 +18,7 @@
 #include "ffi.hpp"
 #include "rsafe.hpp"
 #include "sigint.hpp"
+#include "threads.hpp"
 
 namespace tandem {
 
@@ -153,6 +154,7 @@ void start_r(bool interactive, const std::string& python_exe) {
   init_toplevel_handlers();
   detect_native_encoding();
   install_sigint_handler();
+  install_r_services();
 }
 
 bool r_started() { return g_host != host_kind::none && g_r_thread_known; }
@@ -214,6 +216,7 @@ extern "C" __attribute__((visibility("default"))) SEXP tandem_init_python(SEXP p
       Py_DECREF(boot);
     }
     install_sigint_handler();
+    install_r_services();
     PyEval_SaveThread();  // R idles without the GIL
     if (!failure.empty()) Rf_error("%s", failure.c_str());
   } else {

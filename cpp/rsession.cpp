@@ -7,6 +7,7 @@
 #include "handle.hpp"
 #include "rsafe.hpp"
 #include "sigint.hpp"
+#include "threads.hpp"
 
 namespace tandem {
 
@@ -14,9 +15,18 @@ void require_r_thread() {
   if (!r_started())
     throw tandem_error("R is not running; use tandem.r (it starts R on first use)", tandem_error::runtime);
   if (!on_r_thread())
-    throw tandem_error("R can only be called from R's main thread (the thread that started R); "
-                       "this call came from another thread",
-                       tandem_error::runtime);
+    throw tandem_error("tandem internal error (rsession.cpp): R touched off R's main thread", tandem_error::runtime);
+}
+
+// Runs f on R's main thread: here, or queued from another thread (threads.hpp).
+template <typename F>
+auto in_r(F&& f) -> decltype(f()) {
+  if (!r_started())
+    throw tandem_error("R is not running; use tandem.r (it starts R on first use)", tandem_error::runtime);
+  if (on_r_thread()) return f();
+  decltype(f()) result;
+  run_on_r_thread([&] { result = f(); });
+  return result;
 }
 
 namespace {
@@ -249,27 +259,25 @@ The R object stays alive as long as this proxy does. R functions are callable
 (positional and keyword arguments are converted by tandem's table); environments and
 named lists give their bindings as attributes and items. `repr()` is R's print().)doc");
   g_robject_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
-  cls.def("__call__", [](RObject& self, py::args args, py::kwargs kwargs) { return robject_call(self.get(), args, kwargs); })
-      .def("__repr__", [](RObject& self) { return robject_repr(self.get()); })
-      .def("__len__", [](RObject& self) {
-        require_r_thread();
-        return (Py_ssize_t)Rf_xlength(self.get());
+  cls.def("__call__", [](RObject& self, py::args args, py::kwargs kwargs) {
+        return in_r([&] { return robject_call(self.get(), args, kwargs); });
       })
+      .def("__repr__", [](RObject& self) { return in_r([&] { return robject_repr(self.get()); }); })
+      .def("__len__", [](RObject& self) { return in_r([&] { return (Py_ssize_t)Rf_xlength(self.get()); }); })
       .def("__getattr__", [](RObject& self, const std::string& name) {
         if (name.size() > 1 && name[0] == '_' && name[1] == '_') throw py::attribute_error(name);
-        return robject_getattr(self.get(), name);
+        return in_r([&] { return robject_getattr(self.get(), name); });
       })
-      .def("__getitem__", [](RObject& self, py::handle key) { return robject_getitem(self.get(), key); })
+      .def("__getitem__", [](RObject& self, py::handle key) { return in_r([&] { return robject_getitem(self.get(), key); }); })
       .def("__setitem__", [](RObject& self, const std::string& name, py::handle value) {
         if (TYPEOF(self.get()) != ENVSXP) throw py::type_error("only R environments support item assignment");
-        r_set(self.get(), name, value);
+        in_r([&] { r_set(self.get(), name, value); return 0; });
       })
-      .def("to_py", [](RObject& self) { return from_robject(self.get()); },
+      .def("to_py", [](RObject& self) { return in_r([&] { return from_robject(self.get()); }); },
            "Converts the R value by tandem's conversion table.")
-      .def_property_readonly("rclass", [](RObject& self) { return robject_class(self.get()); },
+      .def_property_readonly("rclass", [](RObject& self) { return in_r([&] { return robject_class(self.get()); }); },
                              "class(x) in R, as a tuple of str.")
       .def_property_readonly("rtype", [](RObject& self) {
-        require_r_thread();
         return std::string(Rf_type2char(TYPEOF(self.get())));
       }, "typeof(x) in R.")
       .def_property_readonly("_address", [](RObject& self) { return reinterpret_cast<uintptr_t>(self.get()); });
@@ -277,16 +285,21 @@ named lists give their bindings as attributes and items. `repr()` is R's print()
   m.def("start_r", [](bool interactive, const std::string& python_exe) { start_r(interactive, python_exe); },
         py::arg("interactive"), py::arg("python_exe"));
   m.def("r_started", &r_started);
-  m.def("r_eval", &r_eval_string, py::arg("code"));
-  m.def("r_get", [](const std::string& name) { require_r_thread(); return r_get(R_GlobalEnv, name, true); });
-  m.def("r_set", [](const std::string& name, py::handle value) { require_r_thread(); r_set(R_GlobalEnv, name, value); });
-  m.def("r_global_env", [] { require_r_thread(); return robject_new(R_GlobalEnv); });
-  m.def("to_r", &to_robject, py::arg("value"));
+  m.def("r_eval", [](const std::string& code) { return in_r([&] { return r_eval_string(code); }); }, py::arg("code"));
+  m.def("r_get", [](const std::string& name) { return in_r([&] { return r_get(R_GlobalEnv, name, true); }); });
+  m.def("r_set", [](const std::string& name, py::handle value) {
+    in_r([&] { r_set(R_GlobalEnv, name, value); return 0; });
+  });
+  m.def("r_global_env", [] { return in_r([&] { return robject_new(R_GlobalEnv); }); });
+  m.def("to_r", [](py::handle value) { return in_r([&] { return to_robject(value); }); }, py::arg("value"));
   m.def("to_py", [](py::handle x) {
     SEXP s = robject_sexp(x.ptr());
     if (s == nullptr) return py::reinterpret_borrow<py::object>(x);
-    return from_robject(s);
+    return in_r([&] { return from_robject(s); });
   }, py::arg("x"));
+  m.def("service_r_queue", &service_r_queue, "Runs R calls queued by other threads (R's main thread only).");
+  m.def("wake_signal", &wake_signal);
+  m.def("_enable_wake_signal", &enable_wake_signal);
   m.def("r_write", [](const std::string& text, bool err) { write_to_r_console(text, err); });
   m.def("on_r_thread", &on_r_thread);
   m.def("host", [] {
@@ -294,8 +307,7 @@ named lists give their bindings as attributes and items. `repr()` is R's print()
   });
   m.def("core_path", &core_path);
   m.def("_robject_from_address", [](uintptr_t address) {
-    require_r_thread();
-    return robject_new(reinterpret_cast<SEXP>(address));
+    return in_r([&] { return robject_new(reinterpret_cast<SEXP>(address)); });
   });
 }
 

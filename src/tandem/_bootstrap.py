@@ -14,3 +14,13 @@ def r_hosts():
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if not sys.argv:
         sys.argv = [""]
+    install_wake_handler()
+
+
+def install_wake_handler():
+    """R calls from other threads wake R's main thread with a signal when that thread is
+    blocked in a Python-level wait (join, sleep); the handler runs the queued calls."""
+    from . import _core
+
+    signal.signal(_core.wake_signal(), lambda signum, frame: _core.service_r_queue())
+    _core._enable_wake_signal()

@@ -21,6 +21,9 @@ class RSession:
                 raise RuntimeError("R must be started from Python's main thread")
             interactive = bool(hasattr(sys, "ps1") or sys.flags.interactive)
             _core.start_r(interactive=interactive, python_exe=sys.executable)
+            from ._bootstrap import install_wake_handler
+
+            install_wake_handler()
         return self
 
     def eval(self, code: str):

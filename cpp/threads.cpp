@@ -1,0 +1,141 @@
+// threads.cpp: the queue of R calls made from other threads, and the service points where
+// R's main thread runs them. Nothing is ever evaluated by R on another thread.
+#include "threads.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <exception>
+#include <mutex>
+
+#include <R_ext/eventloop.h>
+
+#include "sigint.hpp"
+
+namespace tandem {
+
+namespace {
+
+struct r_task {
+  const std::function<void()>* fn;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+std::mutex g_mutex;
+std::condition_variable g_done_cv;
+std::deque<r_task*> g_queue;
+std::atomic<bool> g_pending{false};
+pthread_t g_r_pthread;
+int g_pipe[2] = {-1, -1};
+void (*g_previous_polled)(void) = nullptr;
+bool g_installed = false;
+std::atomic<bool> g_wake_signal_ready{false};  // a handler for wake_signal() is installed
+
+r_task* pop_task() {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (g_queue.empty()) {
+    g_pending.store(false);
+    return nullptr;
+  }
+  r_task* t = g_queue.front();
+  g_queue.pop_front();
+  if (g_queue.empty()) g_pending.store(false);
+  return t;
+}
+
+int pending_call(void*) {
+  service_r_queue();
+  return 0;
+}
+
+void polled_events() {
+  if (g_previous_polled != nullptr) g_previous_polled();
+  if (g_pending.load(std::memory_order_relaxed)) service_r_queue();
+}
+
+void input_handler(void*) {
+  char buf[64];
+  while (read(g_pipe[0], buf, sizeof buf) > 0) {
+  }
+  service_r_queue();
+}
+
+void wake_r_thread() {
+  // Python bytecode on R's thread runs pending calls; R code runs polled events; an idle R
+  // watches the pipe; a Python-level wait on R's thread is broken by the signal.
+  Py_AddPendingCall(pending_call, nullptr);
+  if (g_pipe[1] >= 0) {
+    char c = 1;
+    ssize_t ignored = write(g_pipe[1], &c, 1);
+    (void)ignored;
+  }
+  if (g_runs == RUNS_PYTHON && g_wake_signal_ready.load()) pthread_kill(g_r_pthread, wake_signal());
+}
+
+}  // namespace
+
+int wake_signal() { return SIGRTMIN + 7; }
+void enable_wake_signal() { g_wake_signal_ready.store(true); }
+
+void run_on_r_thread(const std::function<void()>& fn) {
+  if (!g_installed)
+    throw tandem_error("R cannot be called from this thread: R's main thread does not service other threads",
+                       tandem_error::runtime);
+  r_task task;
+  task.fn = &fn;
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_queue.push_back(&task);
+    g_pending.store(true);
+  }
+  wake_r_thread();
+  {
+    PyThreadState* state = PyEval_SaveThread();
+    std::unique_lock<std::mutex> lock(g_mutex);
+    g_done_cv.wait(lock, [&] { return task.done; });
+    lock.unlock();
+    PyEval_RestoreThread(state);
+  }
+  if (task.error) std::rethrow_exception(task.error);
+}
+
+void service_r_queue() {
+  if (!on_r_thread()) return;
+  while (r_task* t = pop_task()) {
+    PyGILState_STATE gil = PyGILState_Ensure();
+    try {
+      (*t->fn)();
+    } catch (...) {
+      t->error = std::current_exception();
+    }
+    PyGILState_Release(gil);
+    {
+      std::lock_guard<std::mutex> lock(g_mutex);
+      t->done = true;
+    }
+    g_done_cv.notify_all();
+  }
+}
+
+void install_r_services() {
+  if (g_installed) return;
+  g_r_pthread = pthread_self();
+  g_previous_polled = R_PolledEvents;
+  R_PolledEvents = polled_events;
+  if (pipe(g_pipe) == 0) {
+    fcntl(g_pipe[0], F_SETFL, O_NONBLOCK);
+    fcntl(g_pipe[1], F_SETFL, O_NONBLOCK);
+    fcntl(g_pipe[0], F_SETFD, FD_CLOEXEC);
+    fcntl(g_pipe[1], F_SETFD, FD_CLOEXEC);
+    addInputHandler(R_InputHandlers, g_pipe[0], input_handler, 77);
+  }
+  g_installed = true;
+}
+
+}  // namespace tandem

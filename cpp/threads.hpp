@@ -1,0 +1,40 @@
+// threads.hpp: R is single-threaded: calls into R from other threads are queued and run on
+// R's main thread while the calling thread waits with the GIL released.
+#pragma once
+
+#include <functional>
+
+#include "common.hpp"
+
+namespace tandem {
+
+// Runs fn on R's main thread and waits for it; an exception thrown by fn is rethrown here.
+// Thread safety: any thread but R's, GIL held (released while waiting).
+// Deadlocks: R's main thread must reach a service point (below). It does when it runs
+// Python bytecode (pending call), runs R code (R_PolledEvents, checked every ~1000 R
+// evaluation steps: one atomic load), idles or sleeps in R (input handler), or blocks in
+// a Python-level wait such as join() or sleep() (a real-time signal wakes it). It does not
+// while it is blocked in native code that waits for this thread: prefetch instead.
+void run_on_r_thread(const std::function<void()>& fn);
+
+// Runs fn here when on R's thread, else on R's thread (above).
+template <typename F>
+void on_r_thread_do(F&& fn) {
+  if (on_r_thread())
+    fn();
+  else
+    run_on_r_thread(std::function<void()>(fn));
+}
+
+// Runs the queued calls. Thread safety: R main thread; takes the GIL when needed.
+void service_r_queue();
+
+// Installs the service points (R_PolledEvents hook, input handler). R main thread, once.
+void install_r_services();
+
+// The signal that wakes R's main thread from Python-level waits (Python hosts it).
+int wake_signal();
+// Called once a (Python-level) handler for wake_signal() is installed on R's thread.
+void enable_wake_signal();
+
+}  // namespace tandem
