@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -24,6 +25,7 @@ namespace {
 struct r_task {
   const std::function<void()>* fn;
   std::exception_ptr error;
+  bool started = false;
   bool done = false;
 };
 
@@ -45,6 +47,7 @@ r_task* pop_task() {
   }
   r_task* t = g_queue.front();
   g_queue.pop_front();
+  t->started = true;
   if (g_queue.empty()) g_pending.store(false);
   return t;
 }
@@ -96,9 +99,17 @@ void run_on_r_thread(const std::function<void()>& fn) {
   }
   wake_r_thread();
   {
+    // A wake-up can be lost (it arrives while R's thread is finishing a service and then
+    // goes back to a blocking wait), so wake it again every 5 ms until the task started.
     PyThreadState* state = PyEval_SaveThread();
     std::unique_lock<std::mutex> lock(g_mutex);
-    g_done_cv.wait(lock, [&] { return task.done; });
+    while (!g_done_cv.wait_for(lock, std::chrono::milliseconds(5), [&] { return task.done; })) {
+      if (!task.started) {
+        lock.unlock();
+        wake_r_thread();
+        lock.lock();
+      }
+    }
     lock.unlock();
     PyEval_RestoreThread(state);
   }

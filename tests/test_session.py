@@ -1,5 +1,4 @@
 """Python hosts R: tandem.r, RObject, conversion of results."""
-import threading
 import warnings
 
 import pytest
@@ -109,22 +108,6 @@ def test_r_reaches_the_same_python(r):
     __main__.shared_value = 42
     assert r.eval("py$shared_value") == 42
     assert r.eval("py_config()$host") == "python"
-
-
-def test_calls_from_another_thread_are_refused(r):
-    f = r.eval("function() 1")
-    errors = []
-
-    def worker():
-        try:
-            f()
-        except RuntimeError as e:
-            errors.append(str(e))
-
-    t = threading.Thread(target=worker)
-    t.start()
-    t.join(10)
-    assert errors and "main thread" in errors[0]
 
 
 def test_bad_input(r):
