@@ -299,6 +299,19 @@ named lists give their bindings as attributes and items. `repr()` is R's print()
   }, py::arg("x"));
   m.def("service_r_queue", &service_r_queue, "Runs R calls queued by other threads (R's main thread only).");
   m.def("wake_signal", &wake_signal);
+  m.def("call_on_r_thread", [](py::object fn) {
+    if (on_r_thread()) return fn();
+    py::object result;
+    run_on_r_thread([&] { result = fn(); });
+    return result;
+  }, "Calls fn() on R's main thread and returns its result (any thread).");
+  m.def("post_to_r_thread", [](py::object fn) {
+    auto holder = std::make_shared<py::object>(std::move(fn));
+    post_to_r_thread([holder] {
+      (*holder)();
+      *holder = py::none();  // drop the callable while the GIL is held
+    });
+  }, "Calls fn() on R's main thread soon, without waiting (any thread).");
   m.def("_enable_wake_signal", &enable_wake_signal);
   m.def("r_write", [](const std::string& text, bool err) { write_to_r_console(text, err); });
   m.def("on_r_thread", &on_r_thread);

@@ -27,6 +27,7 @@ struct r_task {
   std::exception_ptr error;
   bool started = false;
   bool done = false;
+  bool detached = false;  // posted: nobody waits; the task owns fn and is deleted after it ran
 };
 
 std::mutex g_mutex;
@@ -116,6 +117,19 @@ void run_on_r_thread(const std::function<void()>& fn) {
   if (task.error) std::rethrow_exception(task.error);
 }
 
+void post_to_r_thread(std::function<void()> fn) {
+  if (!g_installed) throw tandem_error("R's main thread does not service other threads", tandem_error::runtime);
+  auto* task = new r_task;
+  task->fn = new std::function<void()>(std::move(fn));
+  task->detached = true;
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    g_queue.push_back(task);
+    g_pending.store(true);
+  }
+  wake_r_thread();
+}
+
 void service_r_queue() {
   if (!on_r_thread()) return;
   while (r_task* t = pop_task()) {
@@ -124,6 +138,21 @@ void service_r_queue() {
       (*t->fn)();
     } catch (...) {
       t->error = std::current_exception();
+    }
+    if (t->detached) {
+      if (t->error) {
+        try {
+          std::rethrow_exception(t->error);
+        } catch (py::error_already_set& e) {
+          e.discard_as_unraisable("a call posted to R's main thread");
+        } catch (...) {
+        }
+        t->error = nullptr;
+      }
+      delete t->fn;
+      delete t;
+      PyGILState_Release(gil);
+      continue;
     }
     PyGILState_Release(gil);
     {

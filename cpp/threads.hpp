@@ -17,6 +17,10 @@ namespace tandem {
 // while it is blocked in native code that waits for this thread: prefetch instead.
 void run_on_r_thread(const std::function<void()>& fn);
 
+// Queues fn for R's main thread and returns at once (fn runs with the GIL held; an
+// exception it raises is reported as unraisable). Thread safety: any thread.
+void post_to_r_thread(std::function<void()> fn);
+
 // Runs fn here when on R's thread, else on R's thread (above).
 template <typename F>
 void on_r_thread_do(F&& fn) {

@@ -13,6 +13,7 @@ R hosts Python through the R package ``tandem`` (``library(tandem)``).
 from ._core import RObject
 from ._errors import RError, RWarning
 from ._session import RSession, r, to_r, to_py, from_rpy2, to_rpy2
+from . import keras
 
-__all__ = ["r", "RSession", "RObject", "RError", "RWarning", "to_r", "to_py", "from_rpy2", "to_rpy2"]
+__all__ = ["r", "keras", "RSession", "RObject", "RError", "RWarning", "to_r", "to_py", "from_rpy2", "to_rpy2"]
 __version__ = "0.1.0"

@@ -24,6 +24,8 @@ class RSession:
             from ._bootstrap import install_wake_handler
 
             install_wake_handler()
+            # Python objects reaching R are handles; their S3 methods live in the R package.
+            _core.r_eval('invisible(requireNamespace("tandem", quietly = TRUE))')
         return self
 
     def eval(self, code: str):

@@ -1,0 +1,112 @@
+# R functions with Python signatures, Python classes defined in R, R iterators.
+
+test_that("py_func gives R functions a Python signature", {
+  f <- py_func(function(x, training = FALSE, mask = NULL, ...) list(x, training))
+  sig <- import("inspect")$signature(f)
+  expect_identical(py_str(sig), "(x, training=False, mask=None, *args, **kwargs)")
+  expect_identical(f(1, training = TRUE), list(1, TRUE))
+  expect_identical(f(2), list(2, FALSE))
+  g <- py_func(function(a, b = a * 2) a + b)
+  expect_identical(py_str(import("inspect")$signature(g)), "(a, b=<R default>)")
+  expect_identical(g(1), 3)  # R evaluates its own default
+  expect_error(py_call(g), class = "python.builtin.TypeError")
+  expect_error(py_func(1), "`f` must be an R function")
+})
+
+test_that("PyClass makes Python classes with R methods", {
+  Counter <- PyClass("Counter", list(
+    initialize = function(start = 0L) self$n <- start,
+    bump = function(by = 1L) {
+      self$n <- self$n + by
+      self$n
+    },
+    kind = "counter"
+  ))
+  c1 <- Counter(5L)
+  expect_identical(c1$bump(), 6L)
+  expect_identical(c1$bump(10L), 16L)
+  expect_identical(c1$kind, "counter")
+  expect_true(inherits(c1, "R.Counter"))
+  py_run_string("def make_and_bump(cls):\n    c = cls(1)\n    return c.bump(2)")
+  expect_identical(py$make_and_bump(Counter), 3L)
+  expect_error(PyClass("X", list(function() 1)), "must be named")
+})
+
+test_that("%py_class% with inheritance, super and explicit self", {
+  Base <- PyClass("Base", list(
+    initialize = function(a) self$a <- a,
+    describe = function() paste("base", self$a)
+  ))
+  Child(Base) %py_class% {
+    initialize <- function(a, b) {
+      super$initialize(a)
+      self$b <- b
+    }
+    describe <- function() paste("child of", super()$describe(), self$b)
+    explicit <- function(self, x) paste(self$b, x)
+  }
+  ch <- Child("A", "B")
+  expect_identical(ch$describe(), "child of base A B")
+  expect_identical(ch$explicit("z"), "B z")
+  expect_true(inherits(ch, "R.Base"))
+  py_run_string("def via_python(cls):\n    return cls('x', 'y').describe()")
+  expect_identical(py$via_python(Child), "child of base x y")
+})
+
+test_that("R errors in methods reach Python and come back with their class", {
+  Failing <- PyClass("Failing", list(go = function() stop(structure(
+    class = c("method_error", "error", "condition"), list(message = "in method", call = NULL)))))
+  res <- tryCatch(Failing()$go(), method_error = function(e) conditionMessage(e))
+  expect_identical(res, "in method")
+})
+
+test_that("R6 generators become Python classes", {
+  skip_if_not_installed("R6")
+  gen <- R6::R6Class("Greeter", public = list(
+    name = "anon",
+    initialize = function(name) self$name <- name,
+    hi = function() paste("hi", self$name)
+  ))
+  G <- r_to_py(gen)
+  g <- py_call(G, "bob")
+  expect_identical(py_to_r(py_call(py_get_attr(g, "hi"))), "hi bob")
+})
+
+test_that("py_iterator iterates an R function, also from tf.data's threads", {
+  i <- 0
+  it <- py_iterator(function() if (i < 5) (i <<- i + 1) else NULL)
+  expect_identical(iterate(it), c(1, 2, 3, 4, 5))
+  j <- 0
+  gen <- function() {
+    if (j >= 6) return(NULL)
+    j <<- j + 1
+    c(j, j * 10)
+  }
+  py_run_string("
+import threading
+def consume_in_thread(it):
+    out = []
+    t = threading.Thread(target=lambda: out.extend(list(it)))
+    t.start(); t.join(60)
+    return out
+")
+  res <- py$consume_in_thread(py_iterator(gen, prefetch = 2L))
+  expect_identical(res, lapply(1:6, function(k) c(k, k * 10)))
+  expect_error(py_iterator(1), "`fn` must be a function")
+  expect_error(py_iterator(function() 1, prefetch = -1), "`prefetch` must be a whole number")
+})
+
+test_that("R -> Python -> R ... nests 200 deep and unwinds errors at any depth", {
+  py_run_string("
+def bounce(f, n):
+    return f(n)
+")
+  bounce <- py$bounce
+  down <- function(n) if (n == 0) "bottom" else bounce(down, n - 1)
+  expect_identical(down(200), "bottom")
+  fail_at <- function(n) if (n == 0) stop("deep failure") else bounce(fail_at, n - 1)
+  expect_error(fail_at(200), "deep failure")
+  py_fail <- function(n) if (n == 0) py_eval("1/0") else bounce(py_fail, n - 1)
+  expect_error(py_fail(150), class = "python.builtin.ZeroDivisionError")
+  expect_identical(down(3), "bottom")
+})
