@@ -64,8 +64,31 @@ def py_host():
     return rows
 
 
+def callbacks():
+    rows = {name: run([sys.executable, os.path.join(HERE, "callbacks.py"), name])
+            for name in ("python", "tandem", "rpy2")}
+    rows["reticulate"] = run(["Rscript", os.path.join(HERE, "callbacks_r_host.R"), "reticulate"])
+    rows["tandem_r_host"] = run(["Rscript", os.path.join(HERE, "callbacks_r_host.R"), "tandem"])
+    g = lambda k, c: rows[k].get(c, float("nan"))
+    print("\nCallbacks: microseconds per call (best of 7)")
+    print(f"{'case':<44}{'plain Py':>9}{'tandem':>9}{'rpy2 ri':>10}{'rpy2/tandem':>13}{'tandem-Py':>11}")
+    p, t, r = g("python", "main_thread"), g("tandem", "main_thread"), g("rpy2", "main_thread")
+    print(f"{'Python -> R f(1.0), main thread':<44}{p:>9.3f}{t:>9.3f}{r:>10.3f}{r / t:>12.1f}x{t - p:>11.3f}")
+    p, t, r = g("python", "worker_thread"), g("tandem", "worker_thread"), g("rpy2", "worker_thread")
+    print(f"{'Python -> R f(1.0), worker thread':<44}{p:>9.3f}{t:>9.3f}{r:>10.3f}{r / t:>12.1f}x{t - p:>11.3f}")
+    print("  (rpy2 runs R on the worker thread itself, which R does not support; tandem runs it on R's main thread)")
+    t, r = g("tandem", "r_calls_python"), g("rpy2", "r_calls_python")
+    print(f"{'R -> Python g(1), Python hosts (rternalize)':<44}{'':>9}{t:>9.3f}{r:>10.3f}{r / t:>12.1f}x")
+    t, r = g("tandem_r_host", "main_thread"), g("reticulate", "main_thread")
+    print(f"{'Python -> R f(1.0), R hosts':<44}{'':>9}{t:>9.3f}{'':>10}{'':>13}")
+    print(f"{'  reticulate 1.28, same case':<44}{'':>9}{r:>9.3f}{'':>10}{'reticulate/tandem':>13} {r / t:.1f}x")
+    return rows
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["calls"]
+    which = sys.argv[1:] or ["calls", "callbacks"]
     if "calls" in which:
         r_host()
         py_host()
+    if "callbacks" in which:
+        callbacks()

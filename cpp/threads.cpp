@@ -101,15 +101,18 @@ void run_on_r_thread(const std::function<void()>& fn) {
   wake_r_thread();
   {
     // A wake-up can be lost (it arrives while R's thread is finishing a service and then
-    // goes back to a blocking wait), so wake it again every 5 ms until the task started.
+    // goes back to a blocking wait), so wake it again, after 50 us, 100 us, ... 5 ms,
+    // until the task has started.
     PyThreadState* state = PyEval_SaveThread();
     std::unique_lock<std::mutex> lock(g_mutex);
-    while (!g_done_cv.wait_for(lock, std::chrono::milliseconds(5), [&] { return task.done; })) {
+    auto delay = std::chrono::microseconds(50);
+    while (!g_done_cv.wait_for(lock, delay, [&] { return task.done; })) {
       if (!task.started) {
         lock.unlock();
         wake_r_thread();
         lock.lock();
       }
+      if (delay < std::chrono::microseconds(5000)) delay *= 2;
     }
     lock.unlock();
     PyEval_RestoreThread(state);
