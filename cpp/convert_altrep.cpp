@@ -62,7 +62,12 @@ void* m_dataptr(SEXP x, Rboolean writable) {
 
 const void* m_dataptr_or_null(SEXP x) { return read_pointer(x); }
 
+R_altrep_class_t class_of(SEXP x);
+
+// Before any write, a duplicate shares the buffer (and data1, so the NumPy reference is
+// dropped when the last of them is collected); its own writes materialize its own copy.
 SEXP m_duplicate(SEXP x, Rboolean) {
+  if (R_altrep_data2(x) == R_NilValue) return R_new_altrep(class_of(x), R_altrep_data1(x), R_NilValue);
   numpy_buffer* b = buffer_of(x);
   SEXP out = Rf_allocVector(TYPEOF(x), b->length);
   std::memcpy(DATAPTR(out), read_pointer(x), b->length * b->elt_size);
@@ -90,6 +95,10 @@ R_xlen_t m_get_region(SEXP x, R_xlen_t i, R_xlen_t n, T* out) {
 }
 
 int m_integer_no_na(SEXP) { return 1; }  // numpy_altrep() refuses int32 data holding INT_MIN
+
+R_altrep_class_t class_of(SEXP x) {
+  return TYPEOF(x) == REALSXP ? g_real_class : TYPEOF(x) == INTSXP ? g_integer_class : g_complex_class;
+}
 
 void set_common(R_altrep_class_t cls) {
   R_set_altrep_Length_method(cls, m_length);
