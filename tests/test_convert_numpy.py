@@ -140,3 +140,15 @@ def test_c_order_is_copied_in_r_order(r):
     assert r.eval("function(x) identical(x, matrix(c(0, 3, 1, 4, 2, 5), 2))")(x) is True
     assert tandem.to_py(x).ctypes.data != a.ctypes.data
     assert tandem.to_py(tandem.to_r(np.arange(10.0)[::3])) == [0.0, 3.0, 6.0, 9.0]
+
+
+def test_np_array_and_array_reshape_from_r(r):
+    a = r.eval("library(tandem); np_array(matrix(1:6, 2), dtype = 'float32', order = 'F')")
+    assert isinstance(a, np.ndarray) and a.dtype == np.float32
+    assert a.flags.f_contiguous and a.flags.writeable
+    assert a.tolist() == [[1, 3, 5], [2, 4, 6]]
+    m = r.eval("array_reshape(1:6, c(2, 3))")
+    np.testing.assert_array_equal(m, np.arange(1, 7).reshape(2, 3))
+    assert r.eval("function(x) identical(array_reshape(x, c(3, 2)), matrix(0:5, 3, byrow = TRUE))")(
+        np.arange(6, dtype="int32")
+    ) is True
