@@ -354,6 +354,7 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   if (numpy_loaded()) {
     if (PyObject_TypeCheck(o, g_ndarray_type)) return ndarray_to_r(o);
     if (PyObject_TypeCheck(o, g_npgeneric_type)) {
+      if (SEXP r = py_to_r_classed(o)) return r;  // datetime64 / timedelta64 scalars
       py::object item = py::reinterpret_borrow<py::object>(o).attr("item")();
       if (scalar_kind(item.ptr()) != K_OTHER) return py_to_r(item.ptr());
     }
@@ -370,8 +371,11 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   }
   if (PyDict_Check(o)) return dict_to_r(o);
   protect_scope p;
+  SEXP method = p(dispatch_top ? find_py_to_r_method(Py_TYPE(o)) : R_NilValue);
+  if (method == R_NilValue) {
+    if (SEXP r = py_to_r_classed(o)) return r;  // datetime, pandas, scipy.sparse
+  }
   SEXP h = p(wrap_handle(Py_NewRef(o), true));
-  SEXP method = dispatch_top ? find_py_to_r_method(Py_TYPE(o)) : R_NilValue;
   if (method != R_NilValue) {
     SEXP call = p(r_safe([&] { return Rf_lang2(method, h); }));
     return r_eval(call, R_GlobalEnv);

@@ -30,6 +30,10 @@ extern PyTypeObject* g_npgeneric_type;
 SEXP ndarray_to_r(PyObject* o);
 // R array (with dim) -> NumPy (convert_numpy.cpp).
 py::object r_array_to_numpy(SEXP x);
+// The same with an explicit shape (Fortran order; its product is XLENGTH(x)).
+py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape);
+// An atomic vector as a 1-D NumPy array, dim ignored (view or copy as above).
+py::object r_vector_to_numpy(SEXP x);
 // Sets dim on `out` when shape has two or more axes; returns out.
 SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape);
 

@@ -350,6 +350,12 @@ py::object r_array_to_numpy(SEXP x) {
   SEXP dim = Rf_getAttrib(x, R_DimSymbol);
   std::vector<py::ssize_t> shape;
   for (R_xlen_t i = 0; i < XLENGTH(dim); i++) shape.push_back(INTEGER(dim)[i]);
+  return r_array_to_numpy(x, shape);
+}
+
+py::object r_vector_to_numpy(SEXP x) { return r_array_to_numpy(x, {(py::ssize_t)XLENGTH(x)}); }
+
+py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
   R_xlen_t n = XLENGTH(x);
   auto empty = [&](const py::dtype& dt) {
     return py::array(dt, shape, fortran_strides(shape, dt.itemsize()));
