@@ -99,12 +99,14 @@ py::array int64_array(const char* dtype, R_xlen_t n) {
   return numpy().attr("empty")(py::int_((Py_ssize_t)n), py::arg("dtype") = dtype);
 }
 
+// round(v * scale) as int64 ticks; the whole and fractional parts of v are scaled apart
+// (both exactly when scale is 1e9 and |v| < 4.6e9), so 0.25 s stays 250000000 ns.
 int64_t checked_int64(double v, double scale, const char* what) {
-  double s = v * scale;
-  if (!(std::fabs(s) < 9.2e18))
+  if (!(std::fabs(v * scale) < 9.2e18))
     throw tandem_error(std::string("`") + what + "` value " + std::to_string(v) + " is outside NumPy's range",
                        tandem_error::value);
-  return (int64_t)std::llround(s);
+  double whole = std::floor(v);
+  return (int64_t)std::llround(whole * scale) + (int64_t)std::llround((v - whole) * scale);
 }
 
 // ---- Date, POSIXct, difftime: R -> Python -------------------------------------------
