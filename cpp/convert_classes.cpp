@@ -241,9 +241,12 @@ py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::st
     return r_to_py(col, true);
   }
   switch (TYPEOF(col)) {
+    case STRSXP:
+      // pandas' string dtype, so that empty and all-NA columns stay strings
+      if (pd) return pd.attr("array")(r_vector_to_numpy(col), py::arg("dtype") = "str");
+      return r_vector_to_numpy(col);
     case REALSXP:
     case CPLXSXP:
-    case STRSXP:
       return r_vector_to_numpy(col);
     case INTSXP:
     case LGLSXP: {
@@ -440,6 +443,7 @@ SEXP series_to_r(const py::object& s, const py::object& pd) {
                                   py::arg("na_value") = kind == "b" ? py::object(py::bool_(false)) : py::object(py::int_(0)));
     else
       values = s.attr("to_numpy")(py::arg("dtype") = "object", py::arg("na_value") = py::none());
+    if (py::isinstance(dtype, pd.attr("StringDtype"))) return str_object_array_to_r(values.ptr());
     protect_scope p;
     SEXP out = p(py_to_r(values.ptr()));
     if (kind == "i" || kind == "u" || kind == "b" || kind == "f") return apply_mask(out, mask);

@@ -28,6 +28,8 @@ extern PyTypeObject* g_npgeneric_type;
 
 // NumPy -> R (convert_numpy.cpp): see the README table for the dtypes.
 SEXP ndarray_to_r(PyObject* o);
+// An object array of str / None / NaN -> character (also when empty or all missing). Copy.
+SEXP str_object_array_to_r(PyObject* o);
 // R array (with dim) -> NumPy (convert_numpy.cpp).
 py::object r_array_to_numpy(SEXP x);
 // The same with an explicit shape (Fortran order; its product is XLENGTH(x)).

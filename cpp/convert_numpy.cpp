@@ -149,7 +149,7 @@ void append_utf8(std::string& out, uint32_t cp) {
 // 'U' / 'S' / object arrays of str (None or float NaN as NA) -> character, one pass over
 // a Fortran-ordered copy of the element pointers. Object arrays holding anything else go
 // through the general list conversion. Copy.
-SEXP string_array_to_r(const py::array& a, char kind) {
+SEXP string_array_to_r(const py::array& a, char kind, bool force_character = false) {
   std::vector<py::ssize_t> shape(a.shape(), a.shape() + a.ndim());
   py::array flat = a.attr("ravel")("F");
   R_xlen_t n = (R_xlen_t)flat.size();
@@ -163,7 +163,9 @@ SEXP string_array_to_r(const py::array& a, char kind) {
       if (PyUnicode_Check(o)) any_str = true;
       else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) all_str = false;
     }
-    if (!all_str || !any_str) {
+    if (force_character && !all_str)
+      throw tandem_error("a string column holds values other than str and missing values", tandem_error::value);
+    if (!all_str || (!any_str && !force_character)) {
       py::object list = flat.attr("tolist")();
       protect_scope p;
       SEXP out = p(py_to_r(list.ptr()));
@@ -206,6 +208,10 @@ SEXP string_array_to_r(const py::array& a, char kind) {
 }
 
 }  // namespace
+
+SEXP str_object_array_to_r(PyObject* o) {
+  return string_array_to_r(py::reinterpret_borrow<py::array>(o), 'O', true);
+}
 
 // NumPy -> R. Ownership: a view (ALTREP, holding the array) for Fortran-contiguous
 // float64 / int32 / complex128 arrays; the R array itself for tandem's own views of R
