@@ -414,6 +414,8 @@ SEXP apply_mask(SEXP x, const py::object& mask) {
       case LGLSXP: LOGICAL(x)[i] = NA_LOGICAL; break;
       case REALSXP: REAL(x)[i] = NA_REAL; break;
       case STRSXP: SET_STRING_ELT(x, i, NA_STRING); break;
+      case CPLXSXP: COMPLEX(x)[i].r = COMPLEX(x)[i].i = NA_REAL; break;
+      case VECSXP: SET_VECTOR_ELT(x, i, R_NilValue); break;
       default: break;
     }
   }
@@ -553,8 +555,27 @@ py::object r_to_py_classed(SEXP x) {
   }
 }
 
+// numpy.ma.MaskedArray: its data (masked slots filled with 0 for numbers, so that they
+// raise no precision errors), then NA where the mask is set. Copy.
+SEXP masked_to_r(const py::object& m) {
+  py::module_ ma = py::module_::import("numpy.ma");
+  std::string kind = py::str(m.attr("dtype").attr("kind"));
+  py::object data = std::string("biufc").find(kind) != std::string::npos ? ma.attr("filled")(m, 0) : ma.attr("getdata")(m);
+  py::object mask = ma.attr("getmaskarray")(m).attr("ravel")("F");
+  protect_scope p;
+  SEXP out = p(py_to_r(data.ptr()));
+  if (!py::bool_(mask.attr("any")())) return out;
+  if (Rf_xlength(out) != (R_xlen_t)py::len(mask))
+    throw tandem_error("a masked 0-d or object array could not be converted with its mask", tandem_error::value);
+  return apply_mask(out, mask);
+}
+
 SEXP py_to_r_classed(PyObject* o) {
   if (numpy_loaded() && PyObject_TypeCheck(o, g_ndarray_type)) {
+    if (Py_TYPE(o) != g_ndarray_type) {
+      py::object ma = loaded_module("numpy.ma");
+      if (ma && py::isinstance(py::handle(o), ma.attr("MaskedArray"))) return masked_to_r(py::reinterpret_borrow<py::object>(o));
+    }
     py::array a = py::reinterpret_borrow<py::array>(o);
     char kind = a.dtype().kind();
     if (kind == 'M' || kind == 'm') return datetime64_to_r(a);

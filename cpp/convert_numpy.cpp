@@ -217,6 +217,9 @@ SEXP str_object_array_to_r(PyObject* o) {
 // float64 / int32 / complex128 arrays; the R array itself for tandem's own views of R
 // arrays; a copy (in Fortran order) for everything else.
 SEXP ndarray_to_r(PyObject* o) {
+  if (Py_TYPE(o) != g_ndarray_type) {  // subclasses: numpy.ma.MaskedArray
+    if (SEXP r = py_to_r_classed(o)) return r;
+  }
   py::array a = py::reinterpret_borrow<py::array>(o);
   py::dtype dt = a.dtype();
   char kind = dt.kind();

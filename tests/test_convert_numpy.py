@@ -152,3 +152,10 @@ def test_np_array_and_array_reshape_from_r(r):
     assert r.eval("function(x) identical(array_reshape(x, c(3, 2)), matrix(0:5, 3, byrow = TRUE))")(
         np.arange(6, dtype="int32")
     ) is True
+
+
+def test_masked_arrays_have_na_where_masked(r):
+    m = np.ma.masked_array([[1, 2**60], [3, 4]], mask=[[False, True], [False, False]])
+    assert r.eval("function(x) identical(x, matrix(c(1, 3, NA, 4), 2))")(m) is True
+    b = np.ma.masked_array([True, False], mask=[False, True])
+    assert r.eval("function(x) identical(x, c(TRUE, NA))")(b) is True

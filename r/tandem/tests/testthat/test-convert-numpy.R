@@ -175,3 +175,15 @@ test_that("C-ordered and strided arrays are one copy in R's order", {
   be <- n$array(list(1, 2), dtype = ">f8")
   expect_identical(py_to_r(be), c(1, 2))
 })
+
+test_that("masked arrays: masked slots are NA, never their hidden values", {
+  ma <- py_eval("__import__('numpy').ma.masked_array([1, 2**60, 3], mask=[False, True, False])", convert = FALSE)
+  expect_identical(py_to_r(ma), c(1, NA, 3))
+  m2 <- py_eval("__import__('numpy').ma.masked_array([[1.5, 2], [3, 4]], mask=[[False, True], [False, False]])",
+                convert = FALSE)
+  expect_identical(py_to_r(m2), matrix(c(1.5, 3, NA, 4), 2))
+  s <- py_eval("__import__('numpy').ma.masked_array(['a', 'b'], mask=[True, False])", convert = FALSE)
+  expect_identical(py_to_r(s), c(NA, "b"))
+  i <- py_eval("__import__('numpy').ma.masked_array([1, 2], mask=[False, True], dtype='int32')", convert = FALSE)
+  expect_identical(py_to_r(i), c(1L, NA))
+})
