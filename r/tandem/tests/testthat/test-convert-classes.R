@@ -132,3 +132,24 @@ test_that("py_to_r methods registered for these classes still win", {
   on.exit(rm(list = "py_to_r.pandas.DataFrame", envir = get(".__S3MethodsTable__.", envir = asNamespace("tandem"))))
   expect_identical(py_eval("__import__('pandas').DataFrame({'a': [1]})"), "custom")
 })
+
+test_that("without pandas: factors are labels, data frames dicts of NumPy arrays", {
+  blocker <- file.path(tempfile("nopandas"), "pandas")
+  dir.create(blocker, recursive = TRUE)
+  writeLines("raise ImportError('pandas is hidden for this test')", file.path(blocker, "__init__.py"))
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "library(tandem)",
+    "cat(py_str(r_to_py(factor(c('a', NA, 'b')))), '\\n')",
+    "d <- r_to_py(data.frame(x = c(1.5, 2), s = c('a', NA), f = factor(c('u', 'v'))))",
+    "cat(class(d)[1], paste(names(py_to_r(d)), collapse = ','), py_str(py_get_item(d, 'x')$dtype),",
+    "    py_str(py_get_item(d, 's')$tolist()), py_str(py_get_item(d, 'f')), '\\n')"
+  ), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = TRUE, env = c(
+    paste0("PYTHONPATH=", dirname(blocker)),
+    paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep)),
+    paste0("TANDEM_PYTHON=", py_config()$python)
+  ))
+  expect_null(attr(out, "status"))
+  expect_identical(trimws(out), c("['a', None, 'b']", "python.builtin.dict x,s,f float64 ['a', None] ['u', 'v']"))
+})
