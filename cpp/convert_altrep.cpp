@@ -32,6 +32,8 @@ const void* read_pointer(SEXP x) {
   return buffer_of(x)->data;
 }
 
+// Runs on R's thread during a garbage collection (or at exit); takes the GIL to drop the
+// reference unless Python is already gone.
 void buffer_finalizer(SEXP xp) {
   auto* b = static_cast<numpy_buffer*>(R_ExternalPtrAddr(xp));
   if (b == nullptr) return;
@@ -44,8 +46,9 @@ void buffer_finalizer(SEXP xp) {
   delete b;
 }
 
-// ALTREP methods. They are called by R's C code: no C++ object with a destructor lives in
-// these frames, so R errors (allocation failure) may longjmp through them.
+// ALTREP methods. Thread safety: called by R's C code on R's main thread, without needing
+// the GIL (they never touch Python objects). No C++ object with a destructor lives in these
+// frames, so R errors (allocation failure) may longjmp through them.
 R_xlen_t m_length(SEXP x) { return buffer_of(x)->length; }
 
 void* m_dataptr(SEXP x, Rboolean writable) {
@@ -148,12 +151,6 @@ SEXP numpy_altrep(PyObject* owner, const void* data, R_xlen_t length, SEXPTYPE t
     return R_NilValue;
   });
   return r_safe([&] { return R_new_altrep(cls, xp, R_NilValue); });
-}
-
-bool is_numpy_altrep(SEXP x) {
-  if (!g_classes_made || !ALTREP(x)) return false;
-  return R_altrep_inherits(x, g_real_class) || R_altrep_inherits(x, g_integer_class) ||
-         R_altrep_inherits(x, g_complex_class);
 }
 
 }  // namespace tandem

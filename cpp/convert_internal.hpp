@@ -43,7 +43,6 @@ SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape);
 // elements of REALSXP / INTSXP / CPLXSXP type) must stay valid while `owner` lives; the
 // vector holds a reference to owner. R writes go to a private copy. Unprotected result.
 SEXP numpy_altrep(PyObject* owner, const void* data, R_xlen_t length, SEXPTYPE type);
-bool is_numpy_altrep(SEXP x);
 
 // Classed R vectors and data frames (convert_classes.cpp). r_to_py_classed returns an
 // empty object when x is not one of the classes it knows.
