@@ -159,3 +159,12 @@ def test_masked_arrays_have_na_where_masked(r):
     assert r.eval("function(x) identical(x, matrix(c(1, 3, NA, 4), 2))")(m) is True
     b = np.ma.masked_array([True, False], mask=[False, True])
     assert r.eval("function(x) identical(x, c(TRUE, NA))")(b) is True
+
+
+def test_view_pointer_is_r_data_pointer(r):
+    """The view reads R's own memory: rpy2 (attached to the same R) sees the same address."""
+    pytest.importorskip("rpy2.rinterface", reason="rpy2 is not installed")
+    a = r.eval("m_ptr <- matrix(as.double(1:6), 2); m_ptr")
+    obj = tandem.to_r(a)  # the same R object (the view's source)
+    assert obj._address == tandem.to_r(r["m_ptr"])._address
+    assert np.asarray(tandem.to_rpy2(obj).memoryview()).ctypes.data == a.ctypes.data
