@@ -272,6 +272,8 @@ py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::st
   }
 }
 
+// data.frame -> pandas.DataFrame (pandas copies the columns into its blocks), or a dict
+// of NumPy arrays (views/copies as column_to_py says) without pandas.
 py::object dataframe_to_py(SEXP x) {
   R_xlen_t ncol = XLENGTH(x);
   SEXP names = Rf_getAttrib(x, R_NamesSymbol);
@@ -314,6 +316,7 @@ py::object dataframe_to_py(SEXP x) {
 }
 
 // ---- sparse matrices -----------------------------------------------------------------
+// dgCMatrix -> scipy.sparse.csc_matrix. Copy (scipy may sort indices in place).
 py::object dgc_to_py(SEXP x) {
   py::object sp = g_scipy_sparse.get();
   if (!sp) return py::object();
@@ -386,6 +389,7 @@ SEXP datetime64_to_r(const py::array& a0) {
   return with_class(out, {"POSIXct", "POSIXt"});
 }
 
+// pandas.Categorical -> factor (levels: the categories as str). Copy.
 SEXP categorical_to_r(const py::object& cat) {
   py::object codes = numpy().attr("asarray")(cat.attr("codes"), py::arg("dtype") = "int32");
   py::array c = codes.cast<py::array>();
@@ -454,6 +458,9 @@ SEXP series_to_r(const py::object& s, const py::object& pd) {
   return py_to_r(s.attr("to_numpy")().ptr());
 }
 
+// pandas.DataFrame -> data.frame, column by column (series_to_r). Columns are copies,
+// except float64/int32/complex128 NumPy-backed ones, which may be ALTREP views of pandas'
+// blocks (pandas marks such arrays read-only; R's writes go to a private copy).
 SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
   py::object cols = df.attr("columns");
   R_xlen_t ncol = (R_xlen_t)py::len(cols);
@@ -494,6 +501,7 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
 
 SEXP g_make_dgc = nullptr;
 
+// Any 2-D scipy sparse matrix -> dgCMatrix (via methods::new; needs Matrix). Copy.
 SEXP sparse_to_r(const py::object& m0) {
   py::object m = m0.attr("tocsc")(py::arg("copy") = true);
   m.attr("sum_duplicates")();
