@@ -1,6 +1,7 @@
-// convert.cpp: values across the boundary: NULL/None, scalars, atomic vectors, lists,
-// dicts and NumPy arrays, both directions. Every path copies; zero-copy views are planned.
-#include "convert.hpp"
+// convert.cpp: values across the boundary: NULL/None, scalars, strings, atomic vectors,
+// lists and dicts, both directions (all copies); dispatches NumPy and classed values to
+// convert_numpy.cpp and convert_classes.cpp.
+#include "convert_internal.hpp"
 
 #include <cmath>
 #include <complex>
@@ -8,10 +9,6 @@
 #include <cstring>
 #include <vector>
 
-#include <pybind11/numpy.h>
-
-#include "handle.hpp"
-#include "rsafe.hpp"
 
 namespace tandem {
 
@@ -27,6 +24,8 @@ struct recursion_guard {
   }
   ~recursion_guard() { Py_LeaveRecursiveCall(); }
 };
+
+}  // namespace
 
 // ---- strings ----------------------------------------------------------------------
 PyObject* charsxp_to_py(SEXP c) {
@@ -66,9 +65,39 @@ SEXP py_str_to_charsxp(PyObject* o) {
   return r_safe([&] { return Rf_mkCharLenCE(s, (int)n, CE_UTF8); });
 }
 
+// A minimal UTF-8 check (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+static bool valid_utf8(const unsigned char* s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c < 0x80) { i++; continue; }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > n) return false;
+    uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+SEXP utf8_to_charsxp(const char* s, size_t n, const std::string& what) {
+  if (std::memchr(s, 0, n) != nullptr)
+    throw tandem_error(what + " has an embedded NUL character and cannot become an R string", tandem_error::value);
+  if (!valid_utf8(reinterpret_cast<const unsigned char*>(s), n))
+    throw tandem_error(what + " is not valid UTF-8 and cannot become an R string", tandem_error::value);
+  if (n > INT_MAX) throw tandem_error(what + " is longer than 2^31-1 bytes", tandem_error::value);
+  return r_safe([&] { return Rf_mkCharLenCE(s, (int)n, CE_UTF8); });
+}
+
+namespace {
+
 // ---- scalars ----------------------------------------------------------------------
-constexpr double k_max_exact = 9007199254740992.0;  // 2^53
-constexpr long long k_max_exact_int = 9007199254740992LL;
 
 enum kind_t { K_NONE, K_BOOL, K_INT, K_FLOAT, K_COMPLEX, K_STR, K_OTHER };
 
@@ -216,210 +245,32 @@ SEXP dict_to_r(PyObject* d) {
   return out;
 }
 
-// ---- NumPy ---------------------------------------------------------------------
-PyTypeObject* g_ndarray_type = nullptr;
-PyTypeObject* g_npgeneric_type = nullptr;
-
-bool numpy_loaded() {
-  if (g_ndarray_type != nullptr) return true;
-  PyObject* np = PyImport_GetModule(py::str("numpy").ptr());
-  if (np == nullptr) {
-    if (PyErr_Occurred()) PyErr_Clear();
-    return false;
-  }
-  PyObject* nd = PyObject_GetAttrString(np, "ndarray");
-  PyObject* gen = PyObject_GetAttrString(np, "generic");
-  Py_DECREF(np);
-  if (nd == nullptr || gen == nullptr) {
-    PyErr_Clear();
-    Py_XDECREF(nd);
-    Py_XDECREF(gen);
-    return false;
-  }
-  g_ndarray_type = (PyTypeObject*)nd;  // strong references, kept for the process
-  g_npgeneric_type = (PyTypeObject*)gen;
-  return true;
-}
-
-SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape) {
-  if (shape.size() < 2) return out;
-  protect_scope p;
-  p(out);
-  SEXP dim = p(r_alloc(INTSXP, (R_xlen_t)shape.size()));
-  for (size_t i = 0; i < shape.size(); i++) {
-    if (shape[i] > INT_MAX) throw tandem_error("NumPy array dimension exceeds R's limit of 2^31-1", tandem_error::value);
-    INTEGER(dim)[i] = (int)shape[i];
-  }
-  r_safe([&] {
-    Rf_setAttrib(out, R_DimSymbol, dim);
-    return R_NilValue;
-  });
-  return out;
-}
-
-template <typename T, typename F>
-SEXP copy_array(py::handle a, SEXPTYPE type, F&& store) {
-  auto arr = py::array_t<T, py::array::f_style | py::array::forcecast>::ensure(a);
-  if (!arr) throw py::error_already_set();
-  std::vector<py::ssize_t> shape(arr.shape(), arr.shape() + arr.ndim());
-  R_xlen_t n = (R_xlen_t)arr.size();
-  protect_scope p;
-  SEXP out = p(r_alloc(type, n));
-  const T* data = arr.data();
-  store(out, data, n);
-  return set_dims(out, shape);
-}
-
-SEXP ndarray_to_r(PyObject* o) {
-  py::array a = py::reinterpret_borrow<py::array>(o);
-  char kind = a.dtype().kind();
-  py::ssize_t itemsize = a.dtype().itemsize();
-  if (a.ndim() == 0) {
-    py::object item = a.attr("item")();
-    return py_to_r(item.ptr());
-  }
-  switch (kind) {
-    case 'b':
-      return copy_array<bool>(a, LGLSXP, [](SEXP out, const bool* d, R_xlen_t n) {
-        int* r = LOGICAL(out);
-        for (R_xlen_t i = 0; i < n; i++) r[i] = d[i];
-      });
-    case 'i':
-    case 'u':
-      if ((kind == 'i' && itemsize <= 4) || (kind == 'u' && itemsize <= 2)) {
-        return copy_array<int32_t>(a, INTSXP, [](SEXP out, const int32_t* d, R_xlen_t n) {
-          std::memcpy(INTEGER(out), d, sizeof(int32_t) * n);
-        });
-      }
-      if (kind == 'u' && itemsize == 8) {
-        return copy_array<uint64_t>(a, REALSXP, [](SEXP out, const uint64_t* d, R_xlen_t n) {
-          double* r = REAL(out);
-          for (R_xlen_t i = 0; i < n; i++) {
-            if (d[i] > (uint64_t)k_max_exact_int)
-              throw tandem_error("NumPy uint64 value " + std::to_string(d[i]) + " at index " + std::to_string(i) +
-                                     " cannot be converted to R without losing precision (|x| > 2^53)",
-                                 tandem_error::value);
-            r[i] = (double)d[i];
-          }
-        });
-      }
-      return copy_array<int64_t>(a, REALSXP, [](SEXP out, const int64_t* d, R_xlen_t n) {
-        double* r = REAL(out);
-        for (R_xlen_t i = 0; i < n; i++) {
-          if (d[i] > k_max_exact_int || d[i] < -k_max_exact_int)
-            throw tandem_error("NumPy int64 value " + std::to_string(d[i]) + " at index " + std::to_string(i) +
-                                   " cannot be converted to R without losing precision (|x| > 2^53)",
-                               tandem_error::value);
-          r[i] = (double)d[i];
-        }
-      });
-    case 'f':
-      return copy_array<double>(a, REALSXP, [](SEXP out, const double* d, R_xlen_t n) {
-        std::memcpy(REAL(out), d, sizeof(double) * n);
-      });
-    case 'c':
-      return copy_array<std::complex<double>>(a, CPLXSXP, [](SEXP out, const std::complex<double>* d, R_xlen_t n) {
-        std::memcpy(COMPLEX(out), d, sizeof(Rcomplex) * n);
-      });
-    case 'U':
-    case 'S':
-    case 'O': {
-      std::vector<py::ssize_t> shape(a.shape(), a.shape() + a.ndim());
-      py::object flat = a.attr("ravel")("F").attr("tolist")();
-      protect_scope p;
-      SEXP out = p(py_to_r(flat.ptr()));
-      if (TYPEOF(out) == STRSXP || TYPEOF(out) == VECSXP) return set_dims(out, shape);
-      return out;
-    }
-    default:
-      return wrap_handle(Py_NewRef(o), true);
-  }
-}
-
-// R array (with dim) -> NumPy array (copy, same element at the same index).
-py::object r_array_to_numpy(SEXP x) {
-  py::module_ np = py::module_::import("numpy");
-  SEXP dim = Rf_getAttrib(x, R_DimSymbol);
-  std::vector<py::ssize_t> shape;
-  for (R_xlen_t i = 0; i < XLENGTH(dim); i++) shape.push_back(INTEGER(dim)[i]);
-  R_xlen_t n = XLENGTH(x);
-  auto fstrides = [&](py::ssize_t itemsize) {
-    std::vector<py::ssize_t> s(shape.size());
-    py::ssize_t acc = itemsize;
-    for (size_t i = 0; i < shape.size(); i++) {
-      s[i] = acc;
-      acc *= shape[i];
-    }
-    return s;
-  };
-  switch (TYPEOF(x)) {
-    case REALSXP:
-      return py::array_t<double>(shape, fstrides(8), REAL(x));
-    case INTSXP: {
-      const int* d = INTEGER(x);
-      bool has_na = false;
-      for (R_xlen_t i = 0; i < n && !has_na; i++) has_na = d[i] == NA_INTEGER;
-      if (!has_na) return py::array_t<int32_t>(shape, fstrides(4), d);
-      py::array_t<double> out(shape, fstrides(8));
-      double* o = out.mutable_data();
-      for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] == NA_INTEGER ? NA_REAL : d[i];
-      return out;
-    }
-    case LGLSXP: {
-      const int* d = LOGICAL(x);
-      bool has_na = false;
-      for (R_xlen_t i = 0; i < n && !has_na; i++) has_na = d[i] == NA_LOGICAL;
-      if (has_na) {
-        py::array_t<double> out(shape, fstrides(8));
-        double* o = out.mutable_data();
-        for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] == NA_LOGICAL ? NA_REAL : d[i];
-        return out;
-      }
-      py::array_t<bool> out(shape, fstrides(1));
-      bool* o = out.mutable_data();
-      for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] != 0;
-      return out;
-    }
-    case CPLXSXP:
-      return py::array_t<std::complex<double>>(shape, fstrides(16),
-                                               reinterpret_cast<const std::complex<double>*>(COMPLEX(x)));
-    case STRSXP: {
-      py::list items(n);
-      for (R_xlen_t i = 0; i < n; i++) items[i] = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(x, i)));
-      py::tuple rshape(shape.size());
-      for (size_t i = 0; i < shape.size(); i++) rshape[i] = py::int_(shape[i]);
-      return np.attr("array")(items, py::arg("dtype") = "object").attr("reshape")(rshape, py::arg("order") = "F");
-    }
-    default:
-      throw tandem_error(std::string("an R array of type ") + Rf_type2char(TYPEOF(x)) +
-                             " has no NumPy equivalent",
-                         tandem_error::type);
-  }
-}
-
+// One element as a new Python object. Reads through *_ELT, so that ALTREP vectors (NumPy
+// buffers included) are not materialized.
 PyObject* r_element_to_py(SEXP x, R_xlen_t i) {
   switch (TYPEOF(x)) {
     case LGLSXP: {
-      int v = LOGICAL(x)[i];
+      int v = LOGICAL_ELT(x, i);
       if (v == NA_LOGICAL) Py_RETURN_NONE;
       return PyBool_FromLong(v);
     }
     case INTSXP: {
-      int v = INTEGER(x)[i];
+      int v = INTEGER_ELT(x, i);
       if (v == NA_INTEGER) Py_RETURN_NONE;
       return PyLong_FromLong(v);
     }
     case REALSXP:
-      return PyFloat_FromDouble(REAL(x)[i]);  // NA keeps R's payload inside the NaN
-    case CPLXSXP:
-      return PyComplex_FromDoubles(COMPLEX(x)[i].r, COMPLEX(x)[i].i);
+      return PyFloat_FromDouble(REAL_ELT(x, i));  // NA keeps R's payload inside the NaN
+    case CPLXSXP: {
+      Rcomplex c = COMPLEX_ELT(x, i);
+      return PyComplex_FromDoubles(c.r, c.i);
+    }
     case STRSXP:
       return charsxp_to_py(STRING_ELT(x, i));
     default:
       return nullptr;
   }
 }
-
 
 }  // namespace
 
@@ -434,6 +285,10 @@ py::object r_to_py(SEXP x, bool dispatch) {
     return r_to_py(res, false);
   }
   recursion_guard guard;
+  if (OBJECT(x)) {
+    py::object classed = r_to_py_classed(x);
+    if (classed) return classed;
+  }
   switch (TYPEOF(x)) {
     case NILSXP:
       return py::none();
@@ -499,6 +354,7 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   if (numpy_loaded()) {
     if (PyObject_TypeCheck(o, g_ndarray_type)) return ndarray_to_r(o);
     if (PyObject_TypeCheck(o, g_npgeneric_type)) {
+      if (SEXP r = py_to_r_classed(o)) return r;  // datetime64 / timedelta64 scalars
       py::object item = py::reinterpret_borrow<py::object>(o).attr("item")();
       if (scalar_kind(item.ptr()) != K_OTHER) return py_to_r(item.ptr());
     }
@@ -515,8 +371,11 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   }
   if (PyDict_Check(o)) return dict_to_r(o);
   protect_scope p;
+  SEXP method = p(dispatch_top ? find_py_to_r_method(Py_TYPE(o)) : R_NilValue);
+  if (method == R_NilValue) {
+    if (SEXP r = py_to_r_classed(o)) return r;  // datetime, pandas, scipy.sparse
+  }
   SEXP h = p(wrap_handle(Py_NewRef(o), true));
-  SEXP method = dispatch_top ? find_py_to_r_method(Py_TYPE(o)) : R_NilValue;
   if (method != R_NilValue) {
     SEXP call = p(r_safe([&] { return Rf_lang2(method, h); }));
     return r_eval(call, R_GlobalEnv);

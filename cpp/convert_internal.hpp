@@ -1,0 +1,53 @@
+// convert_internal.hpp: helpers shared by the convert*.cpp files (not used elsewhere).
+// Thread safety of everything here: R main thread, GIL held.
+#pragma once
+
+#include "convert.hpp"
+#include "handle.hpp"
+#include "rsafe.hpp"
+
+#include <vector>
+
+namespace tandem {
+
+constexpr double k_max_exact = 9007199254740992.0;  // 2^53
+constexpr long long k_max_exact_int = 9007199254740992LL;
+
+// A CHARSXP as a new Python str (None for NA). Copy.
+PyObject* charsxp_to_py(SEXP c);
+// A Python str as an unprotected CHARSXP (UTF-8). Copy. Embedded NUL is an error.
+SEXP py_str_to_charsxp(PyObject* o);
+// UTF-8 bytes as an unprotected CHARSXP; `what` names the value in the error for invalid
+// UTF-8 or an embedded NUL.
+SEXP utf8_to_charsxp(const char* s, size_t n, const std::string& what);
+
+// Whether numpy is imported (it is never imported just to convert); caches its types.
+bool numpy_loaded();
+extern PyTypeObject* g_ndarray_type;
+extern PyTypeObject* g_npgeneric_type;
+
+// NumPy -> R (convert_numpy.cpp): see the README table for the dtypes.
+SEXP ndarray_to_r(PyObject* o);
+// An object array of str / None / NaN -> character (also when empty or all missing). Copy.
+SEXP str_object_array_to_r(PyObject* o);
+// R array (with dim) -> NumPy (convert_numpy.cpp).
+py::object r_array_to_numpy(SEXP x);
+// The same with an explicit shape (Fortran order; its product is XLENGTH(x)).
+py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape);
+// An atomic vector as a 1-D NumPy array, dim ignored (view or copy as above).
+py::object r_vector_to_numpy(SEXP x);
+// Sets dim on `out` when shape has two or more axes; returns out.
+SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape);
+
+// An ALTREP vector over NumPy memory (convert_altrep.cpp). View: `data` (length
+// elements of REALSXP / INTSXP / CPLXSXP type) must stay valid while `owner` lives; the
+// vector holds a reference to owner. R writes go to a private copy. Unprotected result.
+SEXP numpy_altrep(PyObject* owner, const void* data, R_xlen_t length, SEXPTYPE type);
+
+// Classed R vectors and data frames (convert_classes.cpp). r_to_py_classed returns an
+// empty object when x is not one of the classes it knows.
+py::object r_to_py_classed(SEXP x);
+// Python objects of the classes it knows (pandas, datetime, scipy.sparse), else nullptr.
+SEXP py_to_r_classed(PyObject* o);
+
+}  // namespace tandem

@@ -1,0 +1,96 @@
+# array.R: NumPy arrays from R values (np_array) and NumPy-style reshaping (array_reshape).
+
+#' Create a NumPy array
+#'
+#' Converts `x` to a (writable) NumPy array, the same element at the same index. Atomic
+#' vectors without `dim` become 1-D arrays (also when of length 1). R arrays cross as
+#' read-only views first, then NumPy copies them into the new array.
+#'
+#' @param x An R atomic vector or array, or a Python object NumPy accepts.
+#' @param dtype `NULL` (NumPy's choice: float64 for double, int32 for integer, bool for
+#'   logical, object for character), a dtype name such as `"float32"`, or a NumPy dtype.
+#' @param order Memory layout of the result: `"C"` (row-major), `"F"` (column-major),
+#'   `"K"` or `"A"`, as in `numpy.array()`.
+#' @return A NumPy array (a Python object; `convert = FALSE`).
+#' @export
+#' @examples
+#' \dontrun{
+#' np_array(1:6, dtype = "float32")
+#' np_array(matrix(1:6, 2), order = "F")
+#' }
+np_array <- function(x, dtype = NULL, order = "C") {
+  order <- check_order(order, c("C", "F", "K", "A"))
+  np <- import("numpy", convert = FALSE)
+  if (!is_py_object(x)) {
+    if (!is.atomic(x) || is.null(x)) {
+      stop(sprintf("`x` must be an atomic vector, an array or a Python object, not %s.", describe(x)),
+           call. = FALSE)
+    }
+    if (is.null(dim(x))) x <- array(x, length(x))
+  }
+  py_call(py_get_attr(np, "array"), x, dtype = dtype, order = order)
+}
+
+#' Reshape an array as NumPy does
+#'
+#' Gives `x` the dimensions `dim`, filling elements in row-major (`"C"`, NumPy's default)
+#' or column-major (`"F"`, R's own) order. Use it to match Python code that calls
+#' `reshape()`: `dim<-` alone always fills column-major.
+#'
+#' @param x An R vector or array, or a NumPy array.
+#' @param dim The new dimensions (whole numbers; one of them may be `-1`, meaning "what
+#'   is left").
+#' @param order `"C"` or `"F"`: the order in which elements are read from `x` and placed
+#'   in the result.
+#' @return An R array (or a NumPy array when `x` is one).
+#' @export
+#' @examples
+#' array_reshape(1:6, c(2, 3))             # rows filled first: 1 2 3 / 4 5 6
+#' array_reshape(1:6, c(2, 3), order = "F") # same as matrix(1:6, 2)
+array_reshape <- function(x, dim, order = c("C", "F")) {
+  order <- check_order(order[[1]], c("C", "F"))
+  if (!is.numeric(dim) || anyNA(dim) || length(dim) == 0 || any(dim != trunc(dim)) || any(dim < -1)) {
+    stop(sprintf("`dim` must be a vector of whole numbers (one may be -1), not %s.", describe(dim)), call. = FALSE)
+  }
+  if (is_py_object(x)) {
+    np <- import("numpy", convert = FALSE)
+    return(py_call(py_get_attr(np, "reshape"), x, do.call(tuple, as.list(as.integer(dim))), order = order))
+  }
+  n <- length(x)
+  dim <- as.numeric(dim)
+  free <- which(dim == -1)
+  if (length(free) > 1) stop("`dim` can have at most one -1.", call. = FALSE)
+  if (length(free) == 1) {
+    known <- prod(dim[-free])
+    if (known == 0 || n %% known != 0) {
+      stop(sprintf("can't reshape an array of size %s into dimensions (%s).", n, paste(dim, collapse = ", ")),
+           call. = FALSE)
+    }
+    dim[free] <- n / known
+  }
+  if (prod(dim) != n) {
+    stop(sprintf("can't reshape an array of size %s into dimensions (%s).", n, paste(dim, collapse = ", ")),
+         call. = FALSE)
+  }
+  dim <- as.integer(dim)
+  if (order == "F") {
+    out <- x
+    attributes(out) <- NULL
+    dim(out) <- dim
+    return(out)
+  }
+  # Row-major: read x in C order (its last index fastest), fill the result likewise.
+  old <- base::dim(x)
+  flat <- if (length(old) > 1) aperm(x) else x
+  flat <- as.vector(flat)
+  if (length(dim) == 1) return(array(flat, dim))
+  aperm(array(flat, rev(dim)))
+}
+
+check_order <- function(order, choices) {
+  if (!is.character(order) || length(order) != 1 || !order %in% choices) {
+    stop(sprintf("`order` must be one of %s, not %s.", paste0('"', choices, '"', collapse = ", "), describe(order)),
+         call. = FALSE)
+  }
+  order
+}

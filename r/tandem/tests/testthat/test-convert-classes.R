@@ -1,0 +1,155 @@
+# Classed values: Date, POSIXct, difftime, factor, data.frame, dgCMatrix.
+
+skip_if_no_module <- function(module) {
+  spec <- import("importlib.util")$find_spec(module)
+  skip_if(is.null(spec), paste("Python module", module, "is not installed"))
+}
+pystr <- function(x) py_str(x)
+dtype_name <- function(a) py_to_r(py_get_attr(py_get_attr(a, "dtype"), "name"))
+
+test_that("Date: datetime.date scalars and datetime64[D] arrays, NA as NaT", {
+  d1 <- as.Date("2024-03-04")
+  expect_identical(py_repr(r_to_py(d1)), "datetime.date(2024, 3, 4)")
+  expect_identical(py_to_r(r_to_py(d1)), d1)
+  d <- as.Date(c("2024-01-02", NA, "1960-05-01"))
+  a <- r_to_py(d)
+  expect_identical(dtype_name(a), "datetime64[D]")
+  expect_identical(pystr(py_get_item(a, 1L)), "NaT")
+  expect_identical(py_to_r(a), d)
+  expect_identical(py_eval("__import__('datetime').date(1969, 12, 31)"), as.Date("1969-12-31"))
+  expect_identical(py_eval("__import__('numpy').datetime64('2020-02-29')"), as.Date("2020-02-29"))
+  expect_identical(py_eval("__import__('numpy').array(['2020-01', '2021-03'], dtype='datetime64[M]')"),
+                   as.Date(c("2020-01-01", "2021-03-01")))
+  expect_error(r_to_py(structure(c(1, Inf), class = "Date")), "infinite Date")
+})
+
+test_that("POSIXct: aware datetime scalars, datetime64[ns] arrays", {
+  t1 <- as.POSIXct("2024-01-02 03:04:05", tz = "America/New_York")
+  p1 <- r_to_py(t1)
+  expect_match(py_repr(p1), "datetime.datetime\\(2024, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo\\(key='America/New_York'\\)\\)")
+  expect_identical(py_to_r(p1), t1)
+  utc <- as.POSIXct("2000-06-01 12:00:00", tz = "UTC")
+  expect_identical(py_to_r(r_to_py(utc)), utc)
+  local <- as.POSIXct("2000-06-01 12:00:00")
+  expect_false(is.null(py_to_r(py_get_attr(r_to_py(local), "tzinfo"))))  # aware, R's local zone
+  expect_equal(as.numeric(py_to_r(r_to_py(local))), as.numeric(local))
+  t <- as.POSIXct(c("2024-01-02 03:04:05.25", NA), tz = "America/New_York")
+  a <- r_to_py(t)
+  expect_identical(dtype_name(a), "datetime64[ns]")
+  expect_identical(pystr(py_get_item(a, 0L)), "2024-01-02T08:04:05.250000000")
+  back <- py_to_r(a)
+  expect_identical(attr(back, "tzone"), "UTC")  # NumPy has no time zone: the same instants in UTC
+  expect_identical(as.numeric(back), as.numeric(t))
+  expect_identical(py_eval("__import__('numpy').datetime64('2020-01-01T00:00:01', 'ms')"),
+                   as.POSIXct("2020-01-01 00:00:01", tz = "UTC"))
+})
+
+test_that("difftime: timedelta scalars and timedelta64 arrays", {
+  expect_identical(py_repr(r_to_py(as.difftime(90, units = "secs"))), "datetime.timedelta(seconds=90)")
+  h <- as.difftime(c(1, 2, NA), units = "hours")
+  a <- r_to_py(h)
+  expect_identical(dtype_name(a), "timedelta64[h]")
+  expect_identical(py_to_r(a), h)
+  m <- as.difftime(c(1.5, -2), units = "mins")
+  expect_identical(dtype_name(r_to_py(m)), "timedelta64[ns]")
+  expect_identical(py_to_r(r_to_py(m)), as.difftime(c(90, -120), units = "secs"))
+  expect_identical(py_eval("__import__('datetime').timedelta(days=1, seconds=1)"), as.difftime(86401, units = "secs"))
+})
+
+test_that("factors become pandas.Categorical and come back", {
+  skip_if_no_module("pandas")
+  f <- factor(c("a", NA, "b", "a"), levels = c("b", "a"))
+  pf <- r_to_py(f)
+  expect_true(inherits(pf, "pandas.Categorical"))
+  expect_identical(py_to_r(py_get_attr(pf, "codes")$tolist()), c(1L, -1L, 0L, 1L))
+  expect_identical(py_to_r(pf), f)
+  o <- factor(c("lo", "hi"), levels = c("lo", "hi"), ordered = TRUE)
+  expect_true(py_to_r(py_get_attr(r_to_py(o), "ordered")))
+  expect_identical(py_to_r(r_to_py(o)), o)
+  expect_error(r_to_py(structure(c(1L, 5L), levels = "a", class = "factor")), "outside its 1 levels")
+})
+
+test_that("data frames become pandas DataFrames column by column and come back", {
+  skip_if_no_module("pandas")
+  df <- data.frame(
+    x = c(1.5, NA, 3), i = c(1L, NA, 3L), n = 1:3, l = c(TRUE, NA, FALSE), s = c("a", NA, "\u00e9"),
+    f = factor(c("u", "v", NA)), z = complex(real = 1:3, imaginary = 0),
+    stringsAsFactors = FALSE
+  )
+  p <- r_to_py(df)
+  expect_true(inherits(p, "pandas.DataFrame"))
+  dtypes <- py_to_r(py_call(py_get_attr(import_builtins(), "list"), py_get_attr(p, "dtypes")$astype("str")))
+  expect_identical(dtypes, c("float64", "Int32", "int32", "boolean", "str", "category", "complex128"))
+  expect_identical(py_to_r(py_get_attr(p, "columns")$tolist()), names(df))
+  back <- py_to_r(p)
+  expect_identical(back, df)
+  rn <- data.frame(a = 1:2, row.names = c("r1", "r2"))
+  expect_identical(py_to_r(py_get_attr(r_to_py(rn), "index")$tolist()), c("r1", "r2"))
+  expect_identical(py_to_r(r_to_py(rn)), rn)
+  dates <- data.frame(t = as.POSIXct(c("2020-01-01 10:00:00", NA), tz = "Europe/Paris"))
+  pt <- r_to_py(dates)
+  expect_identical(py_str(py_get_item(py_get_attr(pt, "dtypes"), "t")), "datetime64[ns, Europe/Paris]")
+  expect_identical(py_to_r(pt), dates)
+  expect_identical(py_to_r(r_to_py(data.frame())), data.frame())
+})
+
+test_that("pandas objects built in Python convert", {
+  skip_if_no_module("pandas")
+  py_run_string(paste(
+    "import pandas as pd, numpy as np",
+    "_df = pd.DataFrame({'a': [1, 2, 3], 'b': ['x', None, 'z'], 'c': pd.array([1, None, 3], dtype='Int64'),",
+    "                    'd': pd.Categorical(['p', 'q', 'p']), 'e': [0.5, np.nan, 1.5]}, index=[10, 20, 30])",
+    sep = "\n"
+  ))
+  df <- py_eval("_df")
+  expect_s3_class(df, "data.frame")
+  expect_identical(df$a, c(1, 2, 3))  # int64 column: doubles, as for NumPy int64
+  expect_identical(df$b, c("x", NA, "z"))
+  expect_identical(df$c, c(1, NA, 3))
+  expect_identical(df$d, factor(c("p", "q", "p")))
+  expect_true(is.nan(df$e[2]))
+  expect_identical(rownames(df), c("10", "20", "30"))
+  expect_identical(py_eval("_df['b']"), c("x", NA, "z"))  # a Series is its values
+})
+
+test_that("dgCMatrix <-> scipy.sparse.csc_matrix", {
+  skip_if_no_module("scipy")
+  skip_if_not_installed("Matrix")
+  m <- Matrix::sparseMatrix(i = c(1, 3, 2), j = c(1, 2, 3), x = c(1.5, 2, -1), dims = c(3, 4))
+  s <- r_to_py(m)
+  expect_true(inherits(s, "scipy.sparse._csc.csc_matrix"))
+  expect_identical(py_to_r(py_get_attr(s, "shape")), list(3L, 4L))
+  expect_identical(py_to_r(py_get_attr(s, "nnz")), 3L)
+  expect_identical(py_to_r(s$toarray()), as.matrix(m))
+  expect_identical(py_to_r(s), m)
+  coo <- py_eval("__import__('scipy.sparse', fromlist=['x']).coo_matrix(([1.0, 2.0, 3.0], ([0, 0, 1], [1, 1, 0])), shape=(2, 2))")
+  expect_identical(as.matrix(coo), matrix(c(0, 3, 3, 0), 2))  # duplicates summed
+})
+
+test_that("py_to_r methods registered for these classes still win", {
+  skip_if_no_module("pandas")
+  registerS3method("py_to_r", "pandas.DataFrame", function(x) "custom", envir = asNamespace("tandem"))
+  on.exit(rm(list = "py_to_r.pandas.DataFrame", envir = get(".__S3MethodsTable__.", envir = asNamespace("tandem"))))
+  expect_identical(py_eval("__import__('pandas').DataFrame({'a': [1]})"), "custom")
+})
+
+test_that("without pandas: factors are labels, data frames dicts of NumPy arrays", {
+  blocker <- file.path(tempfile("nopandas"), "pandas")
+  dir.create(blocker, recursive = TRUE)
+  writeLines("raise ImportError('pandas is hidden for this test')", file.path(blocker, "__init__.py"))
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "library(tandem)",
+    "cat(py_str(r_to_py(factor(c('a', NA, 'b')))), '\\n')",
+    "d <- r_to_py(data.frame(x = c(1.5, 2), s = c('a', NA), f = factor(c('u', 'v'))))",
+    "cat(class(d)[1], paste(names(py_to_r(d)), collapse = ','), py_str(py_get_item(d, 'x')$dtype),",
+    "    py_str(py_get_item(d, 's')$tolist()), py_str(py_get_item(d, 'f')), '\\n')"
+  ), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = TRUE, env = c(
+    paste0("PYTHONPATH=", dirname(blocker)),
+    paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep)),
+    paste0("TANDEM_PYTHON=", py_config()$python)
+  ))
+  expect_null(attr(out, "status"))
+  expect_identical(trimws(out), c("['a', None, 'b']", "python.builtin.dict x,s,f float64 ['a', None] ['u', 'v']"))
+})
