@@ -85,10 +85,21 @@ def callbacks():
     return rows
 
 
+def lifetimes():
+    row = run([sys.executable, os.path.join(HERE, "lifetimes.py")])
+    a, b = row.get("release_10000", float("nan")), row.get("release_100000", float("nan"))
+    print("\nReleasing R objects held by Python: microseconds per object")
+    print(f"{'10,000 objects':<30}{a:>9.3f}")
+    print(f"{'100,000 objects':<30}{b:>9.3f}   per-object ratio {b / a:.2f} (1.0 = O(1) each)")
+    return row
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["calls", "callbacks"]
+    which = sys.argv[1:] or ["calls", "callbacks", "lifetimes"]
     if "calls" in which:
         r_host()
         py_host()
     if "callbacks" in which:
         callbacks()
+    if "lifetimes" in which:
+        lifetimes()

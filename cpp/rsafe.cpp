@@ -33,9 +33,12 @@ static SEXP preserve_head() {
   return head;
 }
 
+long g_preserved_count = 0;
+
 SEXP preserve_insert(SEXP x) {
   TANDEM_ASSERT_R_THREAD();
   if (x == R_NilValue) return R_NilValue;
+  ++g_preserved_count;
   SEXP head = preserve_head();
   SEXP next = CDR(head);
   SEXP cell = r_safe([&] { return Rf_cons(head, next); });
@@ -48,6 +51,7 @@ SEXP preserve_insert(SEXP x) {
 void preserve_release(SEXP cell) {
   TANDEM_ASSERT_R_THREAD();
   if (cell == R_NilValue || cell == nullptr) return;
+  --g_preserved_count;
   SEXP prev = CAR(cell);
   SEXP next = CDR(cell);
   SETCDR(prev, next);

@@ -68,6 +68,8 @@ class protect_scope {
 // O(1) preserve list (a doubly linked pairlist, as in cpp11). insert returns the cell.
 SEXP preserve_insert(SEXP x);
 void preserve_release(SEXP cell);
+// How many R objects the preserve list holds for Python (for tests and leak checks).
+extern long g_preserved_count;
 // Releases requested from threads other than R's; drained on R's thread.
 void preserve_release_later(SEXP cell);
 void drain_pending_releases();
