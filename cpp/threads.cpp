@@ -20,6 +20,8 @@
 
 namespace tandem {
 
+static void service_r_queue_once();
+
 namespace {
 
 struct r_task {
@@ -32,12 +34,14 @@ struct r_task {
 
 std::mutex g_mutex;
 std::condition_variable g_done_cv;
+std::condition_variable g_task_cv;  // R's thread lingers on it after a service
 std::deque<r_task*> g_queue;
 std::atomic<bool> g_pending{false};
 pthread_t g_r_pthread;
 int g_pipe[2] = {-1, -1};
 void (*g_previous_polled)(void) = nullptr;
 bool g_installed = false;
+bool g_r_lingering = false;  // R's thread waits briefly for more tasks (guarded by g_mutex)
 std::atomic<bool> g_wake_signal_ready{false};  // a handler for wake_signal() is installed
 
 r_task* pop_task() {
@@ -93,12 +97,17 @@ void run_on_r_thread(const std::function<void()>& fn) {
                        tandem_error::runtime);
   r_task task;
   task.fn = &fn;
+  bool lingering;
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_queue.push_back(&task);
     g_pending.store(true);
+    lingering = g_r_lingering;
   }
-  wake_r_thread();
+  if (lingering)
+    g_task_cv.notify_one();
+  else
+    wake_r_thread();
   {
     // A wake-up can be lost (it arrives while R's thread is finishing a service and then
     // goes back to a blocking wait), so wake it again, after 50 us, 100 us, ... 5 ms,
@@ -133,8 +142,33 @@ void post_to_r_thread(std::function<void()> fn) {
   wake_r_thread();
 }
 
+// After a service, R's thread waits this long (GIL released) for another task, so that a
+// thread calling R in a loop is served without a signal per call.
+constexpr auto k_linger = std::chrono::microseconds(200);
+
+static bool linger_for_tasks() {
+  // Service points inside R code run without the GIL; pending calls run with it.
+  PyThreadState* state = PyGILState_Check() ? PyEval_SaveThread() : nullptr;
+  bool more;
+  {
+    std::unique_lock<std::mutex> lock(g_mutex);
+    g_r_lingering = true;
+    more = g_task_cv.wait_for(lock, k_linger, [] { return !g_queue.empty(); });
+    g_r_lingering = false;
+  }
+  if (state != nullptr) PyEval_RestoreThread(state);
+  return more;
+}
+
 void service_r_queue() {
   if (!on_r_thread()) return;
+  // Nested services are fine (a task's R code may wait for a thread that calls R).
+  do {
+    service_r_queue_once();
+  } while (linger_for_tasks());
+}
+
+static void service_r_queue_once() {
   while (r_task* t = pop_task()) {
     PyGILState_STATE gil = PyGILState_Ensure();
     try {
