@@ -31,6 +31,7 @@ test-r:
 	  echo "==> testthat: $$pkg"; \
 	  Rscript tools/run_testthat.R $$pkg || exit 1; \
 	done
+	@bash tools/check_r.sh
 
 demo: setup
 	Rscript examples/bridge_demo.R
