@@ -30,7 +30,9 @@ as_int <- function(x, arg) {
 
 # Like as_int(), but a vector of length > 1 becomes a tuple (Keras' kernel sizes, strides).
 as_int_tuple <- function(x, arg) {
-  if (is.null(x) || is_py_object(x) || is.character(x)) return(x)
+  if (is.null(x) || is_py_object(x)) return(x)
+  # These take a whole number or a keyword ("epoch", "batch").
+  if (is.character(x) && arg %in% c("save_freq", "update_freq")) return(x)
   x <- as_int(unlist(x), arg)
   if (length(x) > 1L) tuple(as.list(x)) else x
 }
