@@ -46,6 +46,7 @@ is_sequential <- function(x) inherits(x, "keras.src.models.sequential.Sequential
 # The first argument of layer_*(): missing -> the layer; a Sequential model -> the layer is
 # added in place and the model returned; anything else -> the layer called on it.
 compose_layer <- function(object, cls, args) {
+  force(object)  # earlier pipe stages first, so layers are created (and named) in order
   layer <- do.call(cls, args)
   if (is.null(object)) return(layer)
   if (is_sequential(object)) {

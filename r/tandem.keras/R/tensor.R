@@ -261,6 +261,14 @@ axis_positions <- function(i, n, axis) {
     if (identical(e, quote(expr = ))) NULL else list(eval(e, env))
   })
   d <- dim(x)
+  # all_dims() stands for as many missing indices as the other indices leave.
+  ad <- vapply(idx, function(v) !is.null(v) && inherits(v[[1]], "tandem_keras_all_dims"), logical(1))
+  if (sum(ad) > 1L) abort("`all_dims()` can be used only once in an index.")
+  if (any(ad)) {
+    k <- which(ad)
+    fill <- rep(list(NULL), max(0L, length(d) - length(idx) + 1L))
+    idx <- c(idx[seq_len(k - 1L)], fill, idx[-seq_len(k)])
+  }
   if (length(idx) != length(d)) {
     abort("Can't index a tensor with ", length(d), " dimension", if (length(d) != 1L) "s",
           " by ", length(idx), " ind", if (length(idx) == 1L) "ex" else "ices", ".")
@@ -278,6 +286,19 @@ axis_positions <- function(i, n, axis) {
   }
   out
 }
+
+#' All remaining dimensions
+#'
+#' In a tensor index, `all_dims()` stands for as many missing indices as needed:
+#' `x[all_dims(), 1]` is the first element along the last axis, whatever the rank.
+#' @return A marker object for `[`.
+#' @export
+#' @examples
+#' \dontrun{
+#' x <- as_tensor(array(1:24, c(2, 3, 4)))
+#' x[all_dims(), 1]
+#' }
+all_dims <- function() structure(list(), class = "tandem_keras_all_dims")
 
 #' Make a tensor
 #'

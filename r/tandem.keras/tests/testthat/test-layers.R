@@ -53,6 +53,9 @@ test_that("the first argument composes", {
   out <- model |> layer_dense(units = 4) |> layer_dense(units = 1)
   expect_identical(tandem::py_id(out), tandem::py_id(model))   # modified in place
   expect_identical(length(model$layers), 2L)
+  # Pipe stages run in order, so Keras numbers the layers in order.
+  num <- function(l) { m <- regmatches(l$name, regexpr("[0-9]+$", l$name)); if (length(m)) as.integer(m) else 0L }
+  expect_lt(num(model$layers[[1]]), num(model$layers[[2]]))
 
   y <- layer_dense(matrix(1, 2, 3), units = 4, kernel_initializer = "ones", use_bias = FALSE)
   expect_true(inherits(y, "tensorflow.python.framework.tensor.Tensor"))

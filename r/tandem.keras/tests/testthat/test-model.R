@@ -70,3 +70,18 @@ test_that("GradientTape works with with() and %as%", {
   g <- tape$gradient(loss, w)
   expect_equal(as.array(g), 4)
 })
+
+test_that("save_model() and load_model() round-trip predictions", {
+  model <- keras_model_sequential(input_shape = 3) |>
+    layer_dense(units = 4, activation = "relu") |>
+    layer_dense(units = 2)
+  compile(model, optimizer = "adam", loss = "mse")
+  f <- withr::local_tempfile(fileext = ".keras")
+  expect_identical(save_model(model, f), model)
+  reloaded <- load_model(f)
+  x <- matrix(seq(-1, 1, length.out = 12), 4)
+  expect_identical(predict(reloaded, x), predict(model, x))
+  expect_match(reloaded$optimizer$name, "^adam")
+  expect_error(save_model(model, "m.h5"), "must end in `.keras`")
+  expect_error(load_model(tempfile(fileext = ".keras")), "does not exist")
+})
