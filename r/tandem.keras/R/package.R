@@ -16,7 +16,7 @@
 #' `iter_next()`.
 #'
 #' @name reexports
-#' @aliases import %as% py_to_r r_to_py tuple dict iterate as_iterator iter_next
+#' @aliases import %as% py_to_r r_to_py tuple dict iterate as_iterator iter_next with
 #' @keywords internal
 #' @export import
 #' @export %as%

@@ -18,12 +18,10 @@
 #'   exclude, logical indices select, missing indices take everything, out-of-bounds
 #'   indices are errors, and `drop = TRUE` drops extents of length one.
 #'
-#' @param x,e1,e2,object Tensors (or, for the other operand, R values).
-#' @param i,j,... Indices (for `[`), or further arguments.
+#' @param x,e1,e2 Tensors (or, for the other operand, R values).
+#' @param ... Indices (for `[`); `base` for `log()`; tensors for `Summary`; otherwise unused.
 #' @param drop For `[`: drop extents of length one.
 #' @param na.rm Unused (tensors have no `NA`).
-#' @param base For `log()`: the base.
-#' @param digits For `round()`: unused beyond 0 (rounds half to even).
 #' @return A tensor, except `dim()`, `length()` and the `as.*()` conversions.
 #' @name tensor-methods
 #' @examples

@@ -60,7 +60,7 @@ def snake(name):
 
 def clean(text):
     """Docstring text made safe for roxygen markdown (no links, Rd specials escaped)."""
-    text = text.replace("\\", "").replace("@", "@@").replace("%", "\\%")
+    text = text.replace("\\", "").replace("@", "@@")  # roxygen markdown escapes % itself
     text = text.replace("{", "(").replace("}", ")").replace("[", "(").replace("]", ")")
     text = re.sub(r"<(?=[A-Za-z/])", "< ", text)
     if text.count("`") % 2:
