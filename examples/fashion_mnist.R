@@ -33,16 +33,11 @@ model <- keras_model_sequential(input_shape = c(28, 28, 1), name = "fashion_cnn"
   layer_dense(units = 10, activation = "softmax")
 summary(model)
 
-# Adam with the learning rate decayed to 0 along a cosine over the whole training (a
-# Keras schedule object, passed as it is).
-steps <- ceiling(0.9 * dim(x_train)[1] / 128) * epochs
-schedule <- keras$optimizers$schedules$CosineDecay(initial_learning_rate = 1e-3,
-                                                   decay_steps = as.integer(steps))
-compile(model, optimizer = optimizer_adam(learning_rate = schedule),
+compile(model, optimizer = optimizer_adam(learning_rate = 1e-3),
         loss = "sparse_categorical_crossentropy", metrics = "accuracy")
 
 t_fit <- Sys.time()
-history <- fit(model, x_train, y_train, epochs = epochs, batch_size = 128,
+history <- fit(model, x_train, y_train, epochs = epochs, batch_size = 64,
                validation_split = 0.1, verbose = 2)
 fit_secs <- as.numeric(difftime(Sys.time(), t_fit, units = "secs"))
 print(history)
