@@ -78,7 +78,8 @@ plot.keras_training_history <- function(x, metrics = NULL, filename = NULL,
       ds <- d[d$data == s, ]
       graphics::lines(ds$epoch, ds$value, col = cols[[s]], type = "o", pch = 19)
     }
-    graphics::legend("topright", legend = levels(droplevels(d$data)),
+    rising <- d$value[length(d$value)] > d$value[1]   # keep the legend off the curves
+    graphics::legend(if (rising) "bottomright" else "topright", legend = levels(droplevels(d$data)),
                      col = cols[levels(droplevels(d$data))], lty = 1, pch = 19, bty = "n")
   }
   invisible(x)
