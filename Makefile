@@ -33,8 +33,9 @@ test-r:
 	done
 	@bash tools/check_r.sh
 
+# The main job: a CNN on Fashion-MNIST trained from R (writes history.png and a .keras file).
 demo: setup
-	Rscript examples/bridge_demo.R
+	Rscript examples/fashion_mnist.R
 
 bench: setup
 	$(PY) bench/run.py

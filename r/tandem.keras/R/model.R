@@ -1,0 +1,207 @@
+# model.R: building models, and compile/fit/evaluate/predict/summary as S3 methods.
+
+MODEL <- "keras.src.models.model.Model"
+
+#' Sequential and functional models
+#'
+#' `keras_model_sequential()` makes a `keras.Sequential` model, optionally with an input
+#' of `input_shape` and initial `layers`; add layers with the pipe
+#' (`model |> layer_dense(32)`), which modifies the model in place.
+#' `keras_model()` makes a functional model from input and output tensors.
+#'
+#' @param input_shape The shape of one input sample (without the batch dimension), or
+#'   `NULL` to let the model be built on first use. `NA` is an unknown extent.
+#' @param ... For `keras_model_sequential()`: further arguments for [keras_input()]
+#'   (`batch_size`, `dtype`, ...). For `keras_model()`: keyword arguments of
+#'   `keras.Model` (e.g. `name`).
+#' @param layers A list of layers to add.
+#' @param name The model's name.
+#' @param trainable Whether the model's weights are trainable.
+#' @param inputs,outputs Input and output tensors (or lists of them).
+#' @return A Keras model (a Python handle, modified in place by the layer wrappers,
+#'   [compile()] and [fit()]).
+#' @export
+#' @examples
+#' \dontrun{
+#' model <- keras_model_sequential(input_shape = 4) |>
+#'   layer_dense(8, activation = "relu") |>
+#'   layer_dense(1)
+#' inputs <- keras_input(shape = 4)
+#' outputs <- inputs |> layer_dense(1)
+#' model2 <- keras_model(inputs, outputs)
+#' }
+keras_model_sequential <- function(input_shape = NULL, ..., layers = list(), name = NULL,
+                                   trainable = TRUE) {
+  dots <- list(...)
+  model <- keras$Sequential(name = name, trainable = as_flag(trainable, "trainable"))
+  if (!is.null(input_shape)) {
+    model$add(do.call(keras_input, c(list(shape = input_shape), dots)))
+  } else if (length(dots)) {
+    abort("Arguments in `...` (", paste0("`", names(dots), "`", collapse = ", "),
+          ") describe the input: give `input_shape` too.")
+  }
+  if (is_py_object(layers)) layers <- list(layers)
+  for (layer in layers) model$add(layer)
+  model
+}
+
+#' @rdname keras_model_sequential
+#' @export
+keras_model <- function(inputs, outputs = NULL, ...) {
+  do.call(keras$Model, c(list(inputs = inputs, outputs = outputs), list(...)))
+}
+
+# R vectors, data frames and factors as NumPy-ready arrays (labels as 0-based integers).
+as_model_data <- function(x, arg) {
+  if (is.null(x) || is_py_object(x)) return(x)
+  if (is.list(x) && !is.data.frame(x)) {
+    out <- lapply(x, as_model_data, arg = arg)
+    return(if (is.null(names(out))) out else out)
+  }
+  if (is.data.frame(x)) {
+    ok <- vapply(x, function(col) is.numeric(col) || is.logical(col), logical(1))
+    if (!all(ok)) abort("`", arg, "` must have numeric columns only; `", names(x)[!ok][1],
+                        "` is ", describe_value(x[[which(!ok)[1]]]), ".")
+    x <- as.matrix(x)
+  }
+  if (is.factor(x)) x <- as.integer(x) - 1L
+  if (!is.numeric(x) && !is.logical(x)) {
+    abort("`", arg, "` must be a numeric array, data frame or factor, not ", describe_value(x), ".")
+  }
+  if (is.null(dim(x))) x <- array(x, length(x))
+  x
+}
+
+verbose_arg <- function(verbose) {
+  if (identical(verbose, "auto")) return(if (interactive()) 1L else 2L)
+  as_int(verbose, "verbose")
+}
+
+#' Configure, train, evaluate and use a model
+#'
+#' S3 methods for Keras models. `compile()` and `fit()` modify the model in place (and
+#' return it, or the training history, invisibly).
+#'
+#' * `compile()` sets the optimizer (a name such as `"adam"` or an `optimizer_*()`
+#'   object), the loss and the metrics.
+#' * `fit()` trains on R arrays (samples along the first dimension), data frames of
+#'   numbers, factors as labels (coded 0, 1, ...), or Python data (tf datasets,
+#'   NumPy arrays). It returns a `keras_training_history`.
+#' * `evaluate()` returns the loss and metrics as a named numeric vector.
+#' * `predict()` returns an R array.
+#' * `summary()` and `print()` show Keras' model summary.
+#'
+#' @param object A Keras model.
+#' @param optimizer,loss,metrics See `keras.Model.compile`. `metrics` may be a
+#'   character vector.
+#' @param x,y Inputs and targets.
+#' @param batch_size,epochs,steps_per_epoch,validation_steps,initial_epoch,steps Whole numbers.
+#' @param verbose `"auto"` (a progress bar in interactive sessions, one line per epoch
+#'   otherwise), `0` (silent), `1` or `2`.
+#' @param callbacks A list of Keras callbacks (e.g. `callback_early_stopping()`).
+#' @param validation_split Fraction of the training data held out for validation.
+#' @param validation_data `list(x_val, y_val)`.
+#' @param shuffle Whether to shuffle the training data each epoch.
+#' @param class_weight,sample_weight Optional weights.
+#' @param ... Further keyword arguments for the Python method.
+#' @return `compile()`: the model, invisibly. `fit()`: a `keras_training_history`,
+#'   invisibly when `verbose` is 0. `evaluate()`: a named numeric vector.
+#'   `predict()`: an R array.
+#' @export
+#' @examples
+#' \dontrun{
+#' model <- keras_model_sequential(input_shape = 2) |> layer_dense(1)
+#' compile(model, optimizer = "adam", loss = "mse")
+#' x <- matrix(runif(200), ncol = 2)
+#' history <- fit(model, x, x[, 1] + x[, 2], epochs = 5, verbose = 0)
+#' predict(model, x[1:3, ])
+#' }
+compile <- function(object, ...) UseMethod("compile")
+
+#' @rdname compile
+#' @export
+fit <- function(object, ...) UseMethod("fit")
+
+#' @rdname compile
+#' @export
+evaluate <- function(object, ...) UseMethod("evaluate")
+
+#' @rdname compile
+#' @export
+compile.keras.src.models.model.Model <- function(object, optimizer = "rmsprop", loss = NULL,
+                                                 metrics = NULL, ...) {
+  args <- list(optimizer = optimizer, loss = loss)
+  if (!is.null(metrics)) args$metrics <- if (is.character(metrics)) as.list(metrics) else metrics
+  args <- c(args, capture_args(environment(), character(), list(...)))
+  do.call(object$compile, args)
+  invisible(object)
+}
+
+#' @rdname compile
+#' @export
+fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_size = NULL,
+                                             epochs = 10, verbose = "auto", callbacks = NULL,
+                                             validation_split = 0, validation_data = NULL,
+                                             shuffle = TRUE, class_weight = NULL,
+                                             sample_weight = NULL, initial_epoch = 0,
+                                             steps_per_epoch = NULL, validation_steps = NULL,
+                                             ...) {
+  if (!is.null(validation_data)) {
+    validation_data <- if (is_py_object(validation_data)) validation_data
+                       else tuple(lapply(validation_data, as_model_data, arg = "validation_data"))
+  }
+  args <- list(
+    x = as_model_data(x, "x"), y = as_model_data(y, "y"),
+    batch_size = as_int(batch_size, "batch_size"), epochs = as_int(epochs, "epochs"),
+    verbose = verbose_arg(verbose), callbacks = if (!is.null(callbacks)) as.list(callbacks),
+    validation_split = as.numeric(validation_split), validation_data = validation_data,
+    shuffle = as_flag(shuffle, "shuffle"), class_weight = class_weight,
+    sample_weight = as_model_data(sample_weight, "sample_weight"),
+    initial_epoch = as_int(initial_epoch, "initial_epoch"),
+    steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch"),
+    validation_steps = as_int(validation_steps, "validation_steps")
+  )
+  args <- c(args, list(...))
+  history <- do.call(object$fit, args)
+  out <- new_training_history(history)
+  if (identical(args$verbose, 0L)) invisible(out) else out
+}
+
+#' @rdname compile
+#' @export
+evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_size = NULL,
+                                                  verbose = "auto", sample_weight = NULL,
+                                                  steps = NULL, ...) {
+  args <- c(list(
+    x = as_model_data(x, "x"), y = as_model_data(y, "y"),
+    batch_size = as_int(batch_size, "batch_size"), verbose = verbose_arg(verbose),
+    sample_weight = as_model_data(sample_weight, "sample_weight"),
+    steps = as_int(steps, "steps"), return_dict = TRUE
+  ), list(...))
+  res <- py_to_r(do.call(object$evaluate, args))
+  unlist(res)
+}
+
+#' @rdname compile
+#' @importFrom stats predict
+#' @export
+predict.keras.src.models.model.Model <- function(object, x, batch_size = NULL, verbose = 0,
+                                                 steps = NULL, ...) {
+  args <- c(list(x = as_model_data(x, "x"), batch_size = as_int(batch_size, "batch_size"),
+                 verbose = verbose_arg(verbose), steps = as_int(steps, "steps")), list(...))
+  py_to_r(do.call(object$predict, args))
+}
+
+#' @rdname compile
+#' @export
+summary.keras.src.models.model.Model <- function(object, ...) {
+  object$summary(...)
+  invisible(object)
+}
+
+#' @rdname compile
+#' @export
+print.keras.src.models.model.Model <- function(x, ...) {
+  x$summary()
+  invisible(x)
+}

@@ -1,0 +1,66 @@
+# utils.R: argument checks and coercions in the tidyverse error grammar.
+
+describe_value <- function(x) {
+  if (is.null(x)) return("`NULL`")
+  if (is_py_object(x)) return(paste0("a Python `", class(x)[[1]], "`"))
+  if (is.atomic(x) && length(x) == 1L) {
+    if (is.character(x)) return(paste0("the string \"", x, "\""))
+    return(paste0("`", format(x), "`"))
+  }
+  if (is.atomic(x)) return(paste0("a ", typeof(x), " vector of length ", length(x)))
+  paste0("a ", if (is.object(x)) class(x)[[1]] else typeof(x))
+}
+
+abort <- function(...) stop(structure(
+  class = c("tandem_keras_error", "error", "condition"),
+  list(message = paste0(...), call = NULL)
+))
+
+is_whole <- function(x) is.numeric(x) && all(!is.na(x)) && all(is.finite(x)) && all(x == trunc(x))
+
+# A whole number (or a vector of them) as R integers, which reach Python as int.
+as_int <- function(x, arg) {
+  if (is.null(x) || is_py_object(x)) return(x)
+  if (is.list(x)) return(lapply(x, as_int, arg = arg))
+  if (!is_whole(x) || any(abs(x) > .Machine$integer.max)) {
+    abort("`", arg, "` must be a whole number, not ", describe_value(x), ".")
+  }
+  as.integer(x)
+}
+
+# Like as_int(), but a vector of length > 1 becomes a tuple (Keras' kernel sizes, strides).
+as_int_tuple <- function(x, arg) {
+  if (is.null(x) || is_py_object(x)) return(x)
+  # These take a whole number or a keyword ("epoch", "batch").
+  if (is.character(x) && arg %in% c("save_freq", "update_freq")) return(x)
+  x <- as_int(unlist(x), arg)
+  if (length(x) > 1L) tuple(as.list(x)) else x
+}
+
+# A shape: NA or NULL entries are None; returns a tuple (or NULL).
+as_shape <- function(x, arg = "shape") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  if (!is.list(x)) x <- as.list(x)
+  dims <- lapply(x, function(d) {
+    if (is.null(d) || (length(d) == 1L && is.na(d))) return(NULL)
+    as_int(d, arg)
+  })
+  tuple(dims)
+}
+
+# A 1-based R axis becomes a 0-based Python axis; negative axes count from the end.
+as_axis <- function(x, arg = "axis") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  x <- as_int(unlist(x), arg)
+  if (any(x == 0L)) abort("`", arg, "` must be 1-based (or negative to count from the end), not `0`.")
+  x <- ifelse(x > 0L, x - 1L, x)
+  if (length(x) > 1L) as.list(x) else x
+}
+
+# A single flag.
+as_flag <- function(x, arg) {
+  if (!is.logical(x) || length(x) != 1L || is.na(x)) {
+    abort("`", arg, "` must be `TRUE` or `FALSE`, not ", describe_value(x), ".")
+  }
+  x
+}

@@ -1,0 +1,3 @@
+library(testthat)
+library(tandem.keras)
+test_check("tandem.keras")

@@ -1,0 +1,87 @@
+# Models from R: build, compile, fit (learns), evaluate, predict, history.
+
+toy <- function(n = 256) {
+  set.seed(42)
+  x <- matrix(runif(n * 4), ncol = 4)
+  list(x = x, y = drop(x %*% c(1, -2, 3, 0.5)) + 0.1)
+}
+
+test_that("fit() on R arrays learns and returns a training history", {
+  d <- toy()
+  model <- keras_model_sequential(input_shape = 4) |>
+    layer_dense(units = 16, activation = "relu") |>
+    layer_dense(units = 1)
+  compiled <- compile(model, optimizer = optimizer_adam(learning_rate = 0.02), loss = "mse",
+                      metrics = "mae")
+  expect_identical(tandem::py_id(compiled), tandem::py_id(model))
+  before <- evaluate(model, d$x, d$y, verbose = 0)
+  expect_named(before, c("loss", "mae"))
+  h <- fit(model, d$x, d$y, epochs = 8, batch_size = 32, validation_split = 0.25, verbose = 0)
+  expect_s3_class(h, "keras_training_history")
+  expect_identical(h$epochs, 8L)
+  expect_named(h$metrics, c("loss", "mae", "val_loss", "val_mae"), ignore.order = TRUE)
+  expect_lt(h$metrics$loss[[8]], h$metrics$loss[[1]] / 2)
+  after <- evaluate(model, d$x, d$y, verbose = 0)
+  expect_lt(after[["loss"]], before[["loss"]] / 2)
+
+  df <- as.data.frame(h)
+  expect_identical(names(df), c("epoch", "value", "metric", "data"))
+  expect_identical(nrow(df), 32L)
+  expect_identical(levels(df$metric), c("loss", "mae"))
+  expect_equal(df$value[df$metric == "loss" & df$data == "validation"], h$metrics$val_loss)
+  expect_output(print(h), "Final epoch")
+
+  p <- predict(model, d$x[1:5, ])
+  expect_identical(dim(p), c(5L, 1L))
+  expect_equal(p[, 1], as.numeric(as.array(model(d$x[1:5, ])))[1:5], tolerance = 1e-5)
+
+  png <- withr::local_tempfile(fileext = ".png")
+  plot(h, filename = png)
+  expect_true(file.exists(png))
+  expect_identical(readBin(png, "raw", 4L), as.raw(c(0x89, 0x50, 0x4e, 0x47)))
+})
+
+test_that("factor labels, data frames and functional models work", {
+  set.seed(1)
+  x <- data.frame(a = c(rnorm(60, -2), rnorm(60, 2)), b = rnorm(120))
+  y <- factor(rep(c("neg", "pos"), each = 60))
+  inputs <- keras_input(shape = 2)
+  outputs <- inputs |> layer_dense(units = 2, activation = "softmax")
+  model <- keras_model(inputs, outputs)
+  compile(model, optimizer = optimizer_adam(learning_rate = 0.1),
+          loss = "sparse_categorical_crossentropy", metrics = "accuracy")
+  h <- fit(model, x, y, epochs = 15, batch_size = 16, verbose = 0)
+  expect_gt(h$metrics$accuracy[[15]], 0.9)
+  expect_error(fit(model, data.frame(a = letters[1:3]), y[1:3]), "numeric columns")
+})
+
+test_that("summary and print show Keras' summary", {
+  model <- keras_model_sequential(input_shape = 3, name = "tiny") |> layer_dense(units = 2)
+  expect_output(print(model), "tiny")
+  expect_output(summary(model), "Total params: 8")
+  expect_error(keras_model_sequential(batch_size = 2), "give `input_shape` too")
+})
+
+test_that("GradientTape works with with() and %as%", {
+  w <- tf$Variable(2)
+  with(tf$GradientTape() %as% tape, {
+    loss <- w * w
+  })
+  g <- tape$gradient(loss, w)
+  expect_equal(as.array(g), 4)
+})
+
+test_that("save_model() and load_model() round-trip predictions", {
+  model <- keras_model_sequential(input_shape = 3) |>
+    layer_dense(units = 4, activation = "relu") |>
+    layer_dense(units = 2)
+  compile(model, optimizer = "adam", loss = "mse")
+  f <- withr::local_tempfile(fileext = ".keras")
+  expect_identical(save_model(model, f), model)
+  reloaded <- load_model(f)
+  x <- matrix(seq(-1, 1, length.out = 12), 4)
+  expect_identical(predict(reloaded, x), predict(model, x))
+  expect_match(reloaded$optimizer$name, "^adam")
+  expect_error(save_model(model, "m.h5"), "must end in `.keras`")
+  expect_error(load_model(tempfile(fileext = ".keras")), "does not exist")
+})
