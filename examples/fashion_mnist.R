@@ -36,9 +36,20 @@ summary(model)
 compile(model, optimizer = optimizer_adam(learning_rate = 1e-3),
         loss = "sparse_categorical_crossentropy", metrics = "accuracy")
 
+# An R6 callback, called from Keras' training loop: records each epoch's metrics.
+EpochRecorder <- R6::R6Class("EpochRecorder", inherit = KerasCallback, public = list(
+  rows = list(),
+  on_epoch_end = function(epoch, logs) {
+    self$rows[[epoch]] <- data.frame(epoch = epoch, loss = logs$loss, accuracy = logs$accuracy,
+                                     val_accuracy = logs$val_accuracy)
+  }
+))
+recorder <- EpochRecorder$new()
 t_fit <- Sys.time()
 history <- fit(model, x_train, y_train, epochs = epochs, batch_size = 64,
-               validation_split = 0.1, verbose = 2)
+               validation_split = 0.1, verbose = 2, callbacks = list(recorder))
+cat("\nPer-epoch metrics recorded by the R6 callback:\n")
+print(do.call(rbind, recorder$rows), row.names = FALSE, digits = 4)
 fit_secs <- as.numeric(difftime(Sys.time(), t_fit, units = "secs"))
 print(history)
 png_file <- file.path(out_dir, "history.png")

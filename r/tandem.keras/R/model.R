@@ -98,7 +98,8 @@ verbose_arg <- function(verbose) {
 #' @param batch_size,epochs,steps_per_epoch,validation_steps,initial_epoch,steps Whole numbers.
 #' @param verbose `"auto"` (a progress bar in interactive sessions, one line per epoch
 #'   otherwise), `0` (silent), `1` or `2`.
-#' @param callbacks A list of Keras callbacks (e.g. `callback_early_stopping()`).
+#' @param callbacks A list of Keras callbacks (e.g. `callback_early_stopping()`) and R6
+#'   callbacks (see [KerasCallback]).
 #' @param validation_split Fraction of the training data held out for validation.
 #' @param validation_data `list(x_val, y_val)`.
 #' @param shuffle Whether to shuffle the training data each epoch.
@@ -153,7 +154,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
   args <- list(
     x = as_model_data(x, "x"), y = as_model_data(y, "y"),
     batch_size = as_int(batch_size, "batch_size"), epochs = as_int(epochs, "epochs"),
-    verbose = verbose_arg(verbose), callbacks = if (!is.null(callbacks)) as.list(callbacks),
+    verbose = verbose_arg(verbose), callbacks = as_callbacks(callbacks),
     validation_split = as.numeric(validation_split), validation_data = validation_data,
     shuffle = as_flag(shuffle, "shuffle"), class_weight = class_weight,
     sample_weight = as_model_data(sample_weight, "sample_weight"),
