@@ -11,7 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def env():
     e = dict(os.environ)
     e.setdefault("TANDEM_PYTHON", sys.executable)
-    e["RETICULATE_PYTHON"] = sys.executable
+    e["RETICULATE_PYTHON"] = os.environ.get("RETICULATE_PYTHON_OVERRIDE", sys.executable)
     e["LANG"] = e["LC_ALL"] = "C.UTF-8"
     for k in ("TANDEM_CORE_PATH", "TANDEM_HOST_PID", "R_SESSION_INITIALIZED"):
         e.pop(k, None)
@@ -94,8 +94,35 @@ def lifetimes():
     return row
 
 
+def convert():
+    ret_python = subprocess.run(["bash", os.path.join(HERE, "reticulate_venv.sh")], capture_output=True,
+                                text=True, timeout=900).stdout.strip().splitlines()[-1:]
+    t = run(["Rscript", os.path.join(HERE, "convert_r_host.R"), "tandem"])
+    old = os.environ.get("RETICULATE_PYTHON")
+    if ret_python:
+        os.environ["RETICULATE_PYTHON_OVERRIDE"] = ret_python[0]
+    r = run(["Rscript", os.path.join(HERE, "convert_r_host.R"), "reticulate"])
+    p = run([sys.executable, os.path.join(HERE, "convert_py_host.py"), "rpy2"])
+    copy = p.get("numpy_copy", float("nan"))
+    print("\nConversion: milliseconds (best of 3-5); numpy.copy of 1e7 doubles: %.2f ms" % copy)
+    print(f"{'case':<34}{'tandem':>10}{'reticulate':>12}{'rpy2':>10}{'ret/tandem':>12}{'rpy2/tandem':>13}{'tandem/copy':>13}")
+    labels = {
+        "r_matrix_to_numpy": "1e7 doubles: R matrix -> NumPy",
+        "numpy_f_to_r": "1e7 doubles: NumPy F-order -> R",
+        "numpy_c_to_r": "1e7 doubles: NumPy C-order -> R",
+        "character_to_py": "1e6 strings: R -> Python",
+        "character_to_r": "1e6 strings: Python -> R",
+        "data_frame_to_py": "1e6-row data.frame -> pandas",
+        "data_frame_to_r": "1e6-row pandas -> data.frame",
+    }
+    for case, label in labels.items():
+        a, b, c = t.get(case, float("nan")), r.get(case, float("nan")), p.get(case, float("nan"))
+        print(f"{label:<34}{a:>10.4f}{b:>12.3f}{c:>10.3f}{b / a:>11.1f}x{c / a:>12.1f}x{a / copy:>13.3f}")
+    return t, r, p
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["calls", "callbacks", "lifetimes"]
+    which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert"]
     if "calls" in which:
         r_host()
         py_host()
@@ -103,3 +130,5 @@ if __name__ == "__main__":
         callbacks()
     if "lifetimes" in which:
         lifetimes()
+    if "convert" in which:
+        convert()

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <complex>
+#include <algorithm>
 #include <cstring>
 
 #include <pybind11/numpy.h>
@@ -107,6 +108,31 @@ SEXP copy_array(py::handle a, SEXPTYPE type, F&& store) {
   SEXP out = p(r_alloc(type, n));
   store(out, arr.data(), n, shape);
   return set_dims(out, shape);
+}
+
+// A C-contiguous float64 matrix, copied once into R's column-major layout: a blocked
+// transpose (tiles that fit in L1), not NumPy's F-order copy followed by a second copy.
+SEXP transpose_c_matrix(py::array a) {
+  const py::ssize_t rows = a.shape(0), cols = a.shape(1);
+  if (rows > INT_MAX || cols > INT_MAX)
+    throw tandem_error("NumPy array dimension exceeds R's limit of 2^31-1", tandem_error::value);
+  protect_scope p;
+  SEXP out = p(r_alloc(REALSXP, (R_xlen_t)rows * cols));
+  const double* src = static_cast<const double*>(a.data());
+  double* dst = REAL(out);
+  constexpr py::ssize_t tile = 32;
+  {
+    py::gil_scoped_release nogil;  // the array is kept alive by `a`; R is not touched
+    for (py::ssize_t i0 = 0; i0 < rows; i0 += tile) {
+      const py::ssize_t i1 = std::min(i0 + tile, rows);
+      for (py::ssize_t j0 = 0; j0 < cols; j0 += tile) {
+        const py::ssize_t j1 = std::min(j0 + tile, cols);
+        for (py::ssize_t i = i0; i < i1; i++)
+          for (py::ssize_t j = j0; j < j1; j++) dst[i + j * rows] = src[i * cols + j];
+      }
+    }
+  }
+  return set_dims(out, {rows, cols});
 }
 
 // int32 data holding INT_MIN (R's NA_integer_) become doubles, so that no value turns into NA.
@@ -293,6 +319,9 @@ SEXP ndarray_to_r(PyObject* o) {
                                " arrays cannot be converted to R without losing precision; use .astype('float64')",
                            tandem_error::value);
       if (itemsize == 8 && r_can_view(a)) return view(REALSXP);
+      if (itemsize == 8 && a.ndim() == 2 && (a.flags() & py::array::c_style) &&
+          a.dtype().is(py::dtype::of<double>()))
+        return transpose_c_matrix(a);
       return copy_array<double>(a, REALSXP, [](SEXP out, const double* d, R_xlen_t n, auto&) {
         std::memcpy(REAL(out), d, sizeof(double) * n);
       });

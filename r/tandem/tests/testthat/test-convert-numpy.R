@@ -187,3 +187,11 @@ test_that("masked arrays: masked slots are NA, never their hidden values", {
   i <- py_eval("__import__('numpy').ma.masked_array([1, 2], mask=[False, True], dtype='int32')", convert = FALSE)
   expect_identical(py_to_r(i), c(1L, NA))
 })
+
+test_that("C-ordered float64 matrices are transposed into R's layout", {
+  np <- import("numpy", convert = FALSE)
+  expect_identical(py_to_r(np$arange(12)$reshape(3L, 4L)), matrix(as.numeric(0:11), 3, 4, byrow = TRUE))
+  b <- np$random$rand(1001L, 37L)  # not a multiple of the tile size
+  expect_identical(py_to_r(b), py_to_r(np$asfortranarray(b)))
+  expect_identical(dim(py_to_r(np$zeros(tuple(0L, 5L)))), c(0L, 5L))
+})
