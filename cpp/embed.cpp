@@ -124,10 +124,11 @@ void start_r(bool interactive, const std::string& python_exe) {
     // Someone else (rpy2) started R in this process: attach, and undo what hurts.
     if (R_CStackLimit == (uintptr_t)-1) {
       struct rlimit rl;
-      if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) R_CStackLimit = (uintptr_t)rl.rlim_cur;
+      // 95% as setup_Rmainloop() sets it: R's overflow handling needs the rest.
+      if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        R_CStackLimit = (uintptr_t)(0.95 * (double)rl.rlim_cur);
     }
-    ptr_R_ProcessEvents = nullptr;
-    R_PolledEvents = nullptr;
+    ptr_R_ProcessEvents = nullptr;  // rpy2's hook calls into Python every ~1000 R steps
   } else {
     if (std::getenv("R_HOME") == nullptr) setenv("R_HOME", TANDEM_R_HOME, 1);
     R_SignalHandlers = 0;

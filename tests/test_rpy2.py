@@ -21,3 +21,24 @@ def test_rpy2_objects_are_usable_by_tandem(r):
     assert r.eval("function(x) sum(x)")(obj) == 6
     with pytest.raises(TypeError):
         tandem.from_rpy2(42)
+
+
+def test_tandem_attaches_to_an_r_that_rpy2_started():
+    from conftest import run_python
+
+    code = (
+        "import rpy2.rinterface as ri\n"
+        "ri.initr()\n"
+        "import tandem\n"
+        "print('sum', tandem.r.eval('sum(1:10)'))\n"
+        "try:\n"
+        "    tandem.r.eval('deep <- function(n) deep(n + 1); deep(1)')\n"
+        "except tandem.RError as e:\n"
+        "    print('deep recursion is an RError')\n"
+        "print('after', tandem.r.eval('1 + 1'))\n"
+    )
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    assert "sum 55" in p.stdout
+    assert "deep recursion is an RError" in p.stdout
+    assert "after 2.0" in p.stdout
