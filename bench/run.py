@@ -121,8 +121,19 @@ def convert():
     return t, r, p
 
 
+def keras_fit(n=12000, epochs=1):
+    py = run([sys.executable, os.path.join(HERE, "keras_fit.py"), str(n), str(epochs)])
+    rr = run(["Rscript", os.path.join(HERE, "keras_fit.R"), str(n), str(epochs)])
+    print(f"\nKeras: the main job's CNN, {n} Fashion-MNIST images, {epochs} epoch(s), batch 64: seconds")
+    print(f"{'case':<40}{'Python':>9}{'R (tandem.keras)':>18}{'R/Python':>10}")
+    for case, label in (("fit", "fit()"), ("fit_batch_callback", "fit() + per-batch callback (R6 in R)")):
+        a, b = py.get(case, float("nan")), rr.get(case, float("nan"))
+        print(f"{label:<40}{a:>9.2f}{b:>18.2f}{b / a:>10.3f}")
+    return py, rr
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert"]
+    which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert", "keras"]
     if "calls" in which:
         r_host()
         py_host()
@@ -132,3 +143,5 @@ if __name__ == "__main__":
         lifetimes()
     if "convert" in which:
         convert()
+    if "keras" in which:
+        keras_fit()

@@ -1,7 +1,7 @@
 # callbacks.R: callbacks written in R: R6 classes (KerasCallback) and Python classes
 # (new_callback_class()), both handed to Keras' fit()/evaluate()/predict().
 
-#' Keras callbacks written in R
+#' Keras callbacks written in R (R6)
 #'
 #' `KerasCallback` is an R6 base class: subclass it and define any of `on_train_begin(logs)`,
 #' `on_train_end(logs)`, `on_epoch_begin(epoch, logs)`, `on_epoch_end(epoch, logs)`,
@@ -10,16 +10,9 @@
 #' are numbered from 1; `logs` is a named list. Inside a method, `self$model` is the Keras
 #' model (`self$model$stop_training <- TRUE` stops training) and `self$params` Keras'
 #' parameters. A named list returned by a hook is merged into Keras' logs (and so into the
-#' training history). Only the hooks you define are called.
+#' training history). Only the hooks you define are called. See also
+#' [new_callback_class()].
 #'
-#' `new_callback_class()` makes a Python subclass of `keras.callbacks.Callback` whose
-#' methods are R functions (with `self` bound; Keras' own 0-based numbering).
-#'
-#' @param classname The class name.
-#' @param ... Methods, as named R functions.
-#' @param x For `as_keras_callback()`: an R6 `KerasCallback`, or a Keras callback.
-#' @return `new_callback_class()`: a Python class; call it to make a callback.
-#'   `as_keras_callback()`: a Keras callback.
 #' @export
 #' @examples
 #' \dontrun{
@@ -38,13 +31,30 @@ KerasCallback <- R6::R6Class("KerasCallback", public = list(
   model = NULL
 ))
 
-#' @rdname KerasCallback
+#' Callback classes defined in R
+#'
+#' `new_callback_class()` makes a Python subclass of `keras.callbacks.Callback` whose
+#' methods are R functions (with `self` bound; Keras' own 0-based numbering).
+#' `as_keras_callback()` turns an R6 [KerasCallback] into a Keras callback (what `fit()`
+#' does with the R6 objects in `callbacks`).
+#'
+#' @param classname The class name.
+#' @param ... Methods, as named R functions.
+#' @param x An R6 `KerasCallback`, or a Keras callback (returned as it is).
+#' @return `new_callback_class()`: a Python class; call it to make a callback.
+#'   `as_keras_callback()`: a Keras callback.
 #' @export
+#' @examples
+#' \dontrun{
+#' Counter <- new_callback_class("Counter",
+#'   on_epoch_end = function(epoch, logs = NULL) cat("epoch", epoch, "\\n"))
+#' fit(model, x, y, epochs = 2, callbacks = list(Counter()))
+#' }
 new_callback_class <- function(classname, ...) {
   tandem::PyClass(classname, list(...), inherit = keras$callbacks$Callback)
 }
 
-#' @rdname KerasCallback
+#' @rdname new_callback_class
 #' @export
 as_keras_callback <- function(x) {
   if (is_py_object(x)) return(x)
