@@ -29,7 +29,11 @@ for (case in c("fit", "fit_batch_callback")) {
   model <- make_model()
   fit(model, x[1:256, , , , drop = FALSE], y[1:256], epochs = 1, batch_size = 64, verbose = 0)
   cbs <- if (case == "fit") NULL else list(BatchCounter$new())
-  t0 <- proc.time()[[3]]
-  fit(model, x, y, epochs = epochs, batch_size = 64, verbose = 0, callbacks = cbs)
-  cat(case, "\t", format(proc.time()[[3]] - t0, digits = 6), "\n", sep = "")
+  best <- Inf
+  for (rep in 1:2) {  # best of two: the first full fit also traces the last, partial batch
+    t0 <- proc.time()[[3]]
+    fit(model, x, y, epochs = epochs, batch_size = 64, verbose = 0, callbacks = cbs)
+    best <- min(best, proc.time()[[3]] - t0)
+  }
+  cat(case, "\t", format(best, digits = 6), "\n", sep = "")
 }

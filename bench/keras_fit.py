@@ -58,6 +58,9 @@ class BatchCounter(keras.callbacks.Callback):
 for case, cbs in (("fit", []), ("fit_batch_callback", [BatchCounter()])):
     m = model()
     m.fit(x[:256], y[:256], epochs=1, batch_size=64, verbose=0)  # warm up tracing
-    t0 = time.perf_counter()
-    m.fit(x, y, epochs=epochs, batch_size=64, verbose=0, callbacks=cbs)
-    print(f"{case}\t{time.perf_counter() - t0:.4f}", flush=True)
+    best = float("inf")
+    for _ in range(2):  # best of two: the first full fit also traces the last, partial batch
+        t0 = time.perf_counter()
+        m.fit(x, y, epochs=epochs, batch_size=64, verbose=0, callbacks=cbs)
+        best = min(best, time.perf_counter() - t0)
+    print(f"{case}\t{best:.4f}", flush=True)
