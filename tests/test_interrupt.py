@@ -68,3 +68,21 @@ def test_sigint_in_plain_python_still_raises_keyboard_interrupt_after_r_started(
     out, err, elapsed, rc = interrupt_child([sys.executable, "-c", code])
     assert "KeyboardInterrupt" in out, err
     assert elapsed < 5
+
+
+def test_sigint_interrupts_an_r_callback_called_from_python():
+    code = (
+        "import tandem\n"
+        "callback = tandem.r.eval('function(x) { Sys.sleep(30); x }')\n"
+        "print('READY', flush=True)\n"
+        "try:\n"
+        "    callback(1)\n"
+        "    print('not interrupted')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('KeyboardInterrupt')\n"
+        "print('after:', callback.__class__.__name__, tandem.r.eval('function(x) x * 2')(21))\n"
+    )
+    out, err, elapsed, rc = interrupt_child([sys.executable, "-c", code])
+    assert "KeyboardInterrupt" in out, err
+    assert "after: RObject 42" in out
+    assert elapsed < 5
