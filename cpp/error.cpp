@@ -19,12 +19,6 @@ static PyObject* g_last_exc = nullptr;
 static std::string g_last_message;
 static std::string g_last_trace;
 
-void clear_last_py_error() {
-  Py_CLEAR(g_last_exc);
-  g_last_message.clear();
-  g_last_trace.clear();
-}
-
 static std::string py_str_or(PyObject* o, const char* fallback) {
   PyObject* s = PyObject_Str(o);
   if (s == nullptr) {

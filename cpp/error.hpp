@@ -31,6 +31,5 @@ std::string condition_message(SEXP cond);
 
 // The last Python error seen by R: list(type, value, message, traceback), or NULL.
 SEXP last_py_error();
-void clear_last_py_error();
 
 }  // namespace tandem

@@ -216,9 +216,9 @@ SEXP tandem_ffi_getattr(SEXP x, SEXP name, SEXP silent, SEXP raw) {
 SEXP tandem_ffi_setattr(SEXP x, SEXP name, SEXP value) {
   return r_entry([&]() -> SEXP {
     PyObject* o = need_py(x);
-    std::string n = need_string(name, "name");
+    PyObject* n = interned_name(name);
     py::object v = r_to_py(value);
-    if (PyObject_SetAttrString(o, n.c_str(), v.ptr()) < 0) throw py::error_already_set();
+    if (PyObject_SetAttr(o, n, v.ptr()) < 0) throw py::error_already_set();
     return x;
   });
 }
@@ -226,8 +226,7 @@ SEXP tandem_ffi_setattr(SEXP x, SEXP name, SEXP value) {
 SEXP tandem_ffi_delattr(SEXP x, SEXP name) {
   return r_entry([&]() -> SEXP {
     PyObject* o = need_py(x);
-    std::string n = need_string(name, "name");
-    if (PyObject_DelAttrString(o, n.c_str()) < 0) throw py::error_already_set();
+    if (PyObject_DelAttr(o, interned_name(name)) < 0) throw py::error_already_set();
     return x;
   });
 }
@@ -235,8 +234,7 @@ SEXP tandem_ffi_delattr(SEXP x, SEXP name) {
 SEXP tandem_ffi_hasattr(SEXP x, SEXP name) {
   return r_entry([&]() -> SEXP {
     PyObject* o = need_py(x);
-    std::string n = need_string(name, "name");
-    return mk_bool(PyObject_HasAttrString(o, n.c_str()));
+    return mk_bool(PyObject_HasAttr(o, interned_name(name)));
   });
 }
 
@@ -327,20 +325,12 @@ SEXP tandem_ffi_id(SEXP x) {
   });
 }
 
-SEXP tandem_ffi_is_handle(SEXP x) {
-  return r_entry([&]() -> SEXP { return mk_bool(handle_xptr(x) != R_NilValue); });
-}
-
 SEXP tandem_ffi_is_null_xptr(SEXP x) {
   return r_entry([&]() -> SEXP {
     SEXP xp = handle_xptr(x);
     if (xp == R_NilValue) throw tandem_error("`x` must be a Python object.", tandem_error::type);
     return mk_bool(R_ExternalPtrAddr(xp) == nullptr);
   });
-}
-
-SEXP tandem_ffi_callable(SEXP x) {
-  return r_entry([&]() -> SEXP { return mk_bool(PyCallable_Check(need_py(x))); });
 }
 
 SEXP tandem_ffi_dir(SEXP x) {
@@ -509,13 +499,6 @@ SEXP tandem_ffi_iter_next(SEXP it, SEXP completed) {
 
 SEXP tandem_ffi_last_error() {
   return r_entry([&]() -> SEXP { return last_py_error(); });
-}
-
-SEXP tandem_ffi_clear_last_error() {
-  return r_entry([&]() -> SEXP {
-    clear_last_py_error();
-    return R_NilValue;
-  });
 }
 
 SEXP tandem_ffi_register(SEXP r_to_py_dispatch, SEXP s3_table) {

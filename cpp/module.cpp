@@ -26,9 +26,7 @@ SEXP tandem_ffi_str(SEXP);
 SEXP tandem_ffi_repr(SEXP);
 SEXP tandem_ffi_bool(SEXP);
 SEXP tandem_ffi_id(SEXP);
-SEXP tandem_ffi_is_handle(SEXP);
 SEXP tandem_ffi_is_null_xptr(SEXP);
-SEXP tandem_ffi_callable(SEXP);
 SEXP tandem_ffi_dir(SEXP);
 SEXP tandem_ffi_set_convert(SEXP, SEXP);
 SEXP tandem_ffi_get_convert(SEXP);
@@ -45,7 +43,6 @@ SEXP tandem_ffi_op(SEXP, SEXP, SEXP, SEXP);
 SEXP tandem_ffi_iter(SEXP);
 SEXP tandem_ffi_iter_next(SEXP, SEXP);
 SEXP tandem_ffi_last_error();
-SEXP tandem_ffi_clear_last_error();
 SEXP tandem_ffi_register(SEXP, SEXP);
 
 // A named list of NativeSymbol pointers: the R package's `.ffi` environment.
@@ -69,9 +66,7 @@ SEXP tandem_symbols() {
       {"repr", (DL_FUNC)tandem_ffi_repr},
       {"bool", (DL_FUNC)tandem_ffi_bool},
       {"id", (DL_FUNC)tandem_ffi_id},
-      {"is_handle", (DL_FUNC)tandem_ffi_is_handle},
       {"is_null_xptr", (DL_FUNC)tandem_ffi_is_null_xptr},
-      {"callable", (DL_FUNC)tandem_ffi_callable},
       {"dir", (DL_FUNC)tandem_ffi_dir},
       {"set_convert", (DL_FUNC)tandem_ffi_set_convert},
       {"get_convert", (DL_FUNC)tandem_ffi_get_convert},
@@ -88,7 +83,6 @@ SEXP tandem_symbols() {
       {"iter", (DL_FUNC)tandem_ffi_iter},
       {"iter_next", (DL_FUNC)tandem_ffi_iter_next},
       {"last_error", (DL_FUNC)tandem_ffi_last_error},
-      {"clear_last_error", (DL_FUNC)tandem_ffi_clear_last_error},
       {"register", (DL_FUNC)tandem_ffi_register},
   };
   const int n = sizeof(table) / sizeof(table[0]);
