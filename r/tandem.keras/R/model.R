@@ -191,8 +191,9 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
     steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch"),
     validation_steps = as_int(validation_steps, "validation_steps")
   )
-  # Keras ignores `shuffle` for datasets (they shuffle themselves) and warns if it is TRUE.
-  if (inherits(x, DATASET)) args$shuffle <- FALSE
+  # Keras ignores `shuffle` for datasets and generators (they shuffle themselves) and
+  # warns on every fit if it is TRUE; it shuffles arrays only.
+  if (is_py_object(x) && !inherits(x, c("numpy.ndarray", TENSOR))) args$shuffle <- FALSE
   if (identical(verbose, "auto") && !interactive()) {
     args$verbose <- 0L
     args$callbacks <- c(args$callbacks, list(as_keras_callback(EpochLogger$new())))

@@ -55,13 +55,20 @@ test_that("an R loss equal to MSE trains exactly as loss = \"mse\"", {
   m1 <- same_model()
   m2 <- same_model()
   expect_equal(m1$get_weights(), m2$get_weights())
-  my_mse <- function(y_true, y_pred) mean((y_true - y_pred)^2)
+  calls <- 0L
+  my_mse <- function(y_true, y_pred) {
+    calls <<- calls + 1L
+    mean((y_true - y_pred)^2)
+  }
   compile(m1, optimizer = optimizer_sgd(learning_rate = 0.1), loss = "mse")
   compile(m2, optimizer = optimizer_sgd(learning_rate = 0.1), loss = my_mse)
   h1 <- fit(m1, d$x, d$y, epochs = 3, batch_size = 16, shuffle = FALSE, verbose = 0)
   h2 <- fit(m2, d$x, d$y, epochs = 3, batch_size = 16, shuffle = FALSE, verbose = 0)
   expect_equal(h2$metrics$loss, h1$metrics$loss, tolerance = 1e-6)
   expect_lt(h2$metrics$loss[[3]], h2$metrics$loss[[1]])
+  # Traced with the training step (graph mode), not called for each of the 12 batches.
+  expect_gte(calls, 1L)
+  expect_lte(calls, 2L)
   expect_equal(m2$get_weights(), m1$get_weights(), tolerance = 1e-6)
   expect_equal(evaluate(m2, d$x, d$y, verbose = 0)[["loss"]],
                evaluate(m1, d$x, d$y, verbose = 0)[["loss"]], tolerance = 1e-6)
