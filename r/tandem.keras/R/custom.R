@@ -258,10 +258,3 @@ keras_model_custom <- function(model_fn, name = NULL) {
   ), inherit = keras$Model)
   cls(name = name)
 }
-
-#' @name reexports
-#' @aliases %py_class%
-#' @usage spec \%py_class\% body
-#' @importFrom tandem %py_class%
-#' @export %py_class%
-NULL
