@@ -3,6 +3,10 @@
 
 CLASS_GENERATOR <- "tandem_keras_class_generator"
 
+# Methods see `self` and `super` (bound by tandem when called); a generator's `object` is
+# a formal it gets when its formals are set.
+utils::globalVariables(c("self", "super", "object"))
+
 #' Keras classes defined in R
 #'
 #' These functions make a real Python subclass of a Keras base class whose methods are R
