@@ -26,6 +26,7 @@ def test_py_func_has_a_real_signature_and_passes_only_given_arguments():
     assert str(inspect.signature(h)) == "(*args, y=1, **kwargs)"
     assert h(1, 2, y=3) == ((1, 2), {"y": 3})
     assert f.__name__ == "f" and f.__wrapped_r__ is record
+    assert f.__signature__ == inspect.signature(f)  # kept for callers that copy it
 
 
 def test_methods_keep_their_signature_through_functools_wraps():

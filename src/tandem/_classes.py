@@ -88,6 +88,9 @@ def py_func(rfun, names, defaults, has_default, dots_at, name="r_function"):
     """A Python function calling the R function ``rfun`` with the given R signature."""
     sig = _signature(names, defaults, has_default, dots_at, with_self=False)
     function = _compile(sig, lambda pos, named: rfun(*pos, **named))
+    # Redundant with the code's parameters, kept for callers that read or copy it (a plain
+    # function's signature has no self, so functools.wraps may copy it).
+    function.__signature__ = sig
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"R function {name} (called through tandem)"
     function.__wrapped_r__ = rfun
