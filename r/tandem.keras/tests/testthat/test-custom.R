@@ -97,7 +97,9 @@ test_that("call() receives Keras masks when it has a `mask` argument", {
       if (is.null(mask)) return(tf$reduce_sum(inputs, axis = 1L))
       m <- tf$cast(tf$expand_dims(mask, -1L), inputs$dtype)
       tf$reduce_sum(tf$multiply(inputs, m), axis = 1L)
-    }
+    },
+    # a further method through `...`: the sum has no mask (and Keras sees masking support)
+    compute_mask = function(inputs, mask = NULL) NULL
   )
   inputs <- keras_input(shape = 4, dtype = "int32")
   outputs <- inputs %>%
@@ -108,6 +110,9 @@ test_that("call() receives Keras masks when it has a `mask` argument", {
   res <- as.array(model(matrix(c(1L, 2L, 0L, 0L, 3L, 0L, 0L, 0L), 2, byrow = TRUE)))
   expect_equal(res, matrix(c(2, 2, 1, 1), 2, byrow = TRUE))
   expect_false(is.null(seen$mask))
+  expect_identical(as.array(seen$mask),
+                   matrix(c(TRUE, TRUE, FALSE, FALSE, TRUE, FALSE, FALSE, FALSE), 2, byrow = TRUE))
+  expect_true(model$layers[[3]]$supports_masking)
   # without a mask (no masking layer before it) it sums everything
   expect_equal(as.array(MaskedSum()(array(1, c(2, 3, 2)))), matrix(3, 2, 2))
 })
