@@ -4,7 +4,7 @@
 # way, with R-only names mapped back to Python's. `env` is the wrapper's frame; reading the
 # formals from it forces their promises once.
 capture_args <- function(env, supplied, dots, coerce = NULL, rename = NULL) {
-  supplied <- setdiff(supplied, c("object", "..."))
+  supplied <- setdiff(as.character(supplied), c("object", "..."))  # NULL: no arguments
   args <- mget(supplied, envir = env)
   if (length(dots)) {
     if (is.null(names(dots)) || any(!nzchar(names(dots)))) {

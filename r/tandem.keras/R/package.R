@@ -2,6 +2,7 @@
 
 #' @importFrom tandem import py_call py_get_attr py_to_r r_to_py tuple dict %as% iterate
 #' @importFrom tandem as_iterator iter_next py_set_convert is_py_object py_has_attr py_none
+#' @importFrom tandem np_array %py_class%
 #' @importFrom R6 R6Class
 #' @importFrom utils .DollarNames
 #' @keywords internal
@@ -12,11 +13,12 @@
 #' These functions come from the [tandem][tandem::import] package and are
 #' re-exported so that `library(tandem.keras)` is enough: `import()`, `%as%`,
 #' `with()` (base's generic; tandem's method handles Python context managers such as `tf$GradientTape()`),
-#' `py_to_r()`, `r_to_py()`, `tuple()`, `dict()`, `iterate()`, `as_iterator()`,
-#' `iter_next()`.
+#' `%py_class%`, `py_to_r()`, `r_to_py()`, `tuple()`, `dict()`, `np_array()`, `iterate()`,
+#' `as_iterator()`, `iter_next()`.
 #'
 #' @name reexports
 #' @aliases import %as% py_to_r r_to_py tuple dict iterate as_iterator iter_next with
+#'   np_array %py_class%
 #' @keywords internal
 #' @export import
 #' @export %as%
@@ -28,6 +30,8 @@
 #' @export as_iterator
 #' @export iter_next
 #' @export with
+#' @export np_array
+#' @export %py_class%
 NULL
 
 # base's generic, so that `with(tf$GradientTape() %as% tape, ...)` reads as documented;
