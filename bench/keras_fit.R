@@ -1,7 +1,9 @@
 # bench/keras_fit.R: the main job's CNN trained from R with tandem.keras, timed (twin of
-# bench/keras_fit.py). Usage: Rscript keras_fit.R <n_images> <epochs>
+# bench/keras_fit.py). Usage: Rscript keras_fit.R <n_images> <epochs> [reps] [cases]
 args <- commandArgs(trailingOnly = TRUE)
 n <- as.integer(args[[1]]); epochs <- as.integer(args[[2]])
+reps <- if (length(args) > 2) as.integer(args[[3]]) else 2L
+cases <- if (length(args) > 3) strsplit(args[[4]], ",")[[1]] else c("fit", "fit_batch_callback")
 library(tandem.keras)
 fm <- dataset_fashion_mnist()
 x <- fm$train$x[seq_len(n), , ] / 255
@@ -25,12 +27,12 @@ BatchCounter <- R6::R6Class("BatchCounter", inherit = KerasCallback, public = li
   batches = 0L,
   on_train_batch_end = function(batch, logs) self$batches <- self$batches + 1L
 ))
-for (case in c("fit", "fit_batch_callback")) {
+for (case in cases) {
   model <- make_model()
   fit(model, x[1:256, , , , drop = FALSE], y[1:256], epochs = 1, batch_size = 64, verbose = 0)
   cbs <- if (case == "fit") NULL else list(BatchCounter$new())
   best <- Inf
-  for (rep in 1:2) {  # best of two: the first full fit also traces the last, partial batch
+  for (rep in seq_len(reps)) {  # best of reps: the first full fit also traces the last, partial batch
     t0 <- proc.time()[[3]]
     fit(model, x, y, epochs = epochs, batch_size = 64, verbose = 0, callbacks = cbs)
     best <- min(best, proc.time()[[3]] - t0)

@@ -1,5 +1,5 @@
 """bench/keras_fit.py: the main job's CNN trained in plain Keras (Python), timed; the R
-twin is bench/keras_fit.R. Usage: python keras_fit.py <n_images> <epochs>
+twin is bench/keras_fit.R. Usage: python keras_fit.py <n_images> <epochs> [reps] [cases]
 Prints "case<TAB>seconds" for a plain fit and a fit with a per-batch callback."""
 import gzip
 import struct
@@ -9,6 +9,8 @@ import time
 import numpy as np
 
 n, epochs = int(sys.argv[1]), int(sys.argv[2])
+reps = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+cases = sys.argv[4].split(",") if len(sys.argv) > 4 else ["fit", "fit_batch_callback"]
 import keras  # noqa: E402
 
 path = "/usr/share/datasets/fashion-mnist/"
@@ -56,10 +58,12 @@ class BatchCounter(keras.callbacks.Callback):
 
 
 for case, cbs in (("fit", []), ("fit_batch_callback", [BatchCounter()])):
+    if case not in cases:
+        continue
     m = model()
     m.fit(x[:256], y[:256], epochs=1, batch_size=64, verbose=0)  # warm up tracing
     best = float("inf")
-    for _ in range(2):  # best of two: the first full fit also traces the last, partial batch
+    for _ in range(reps):  # best of reps: the first full fit also traces the last, partial batch
         t0 = time.perf_counter()
         m.fit(x, y, epochs=epochs, batch_size=64, verbose=0, callbacks=cbs)
         best = min(best, time.perf_counter() - t0)

@@ -121,18 +121,24 @@ def convert():
     return t, r, p
 
 
-def keras_fit(n=12000, epochs=1):
-    py = run([sys.executable, os.path.join(HERE, "keras_fit.py"), str(n), str(epochs)])
-    rr = run(["Rscript", os.path.join(HERE, "keras_fit.R"), str(n), str(epochs)])
-    print(f"\nKeras: the main job's CNN, {n} Fashion-MNIST images, {epochs} epoch(s), batch 64: seconds")
+def keras_fit(n=12000, epochs=1, reps=2, cases=("fit", "fit_batch_callback")):
+    extra = [str(n), str(epochs), str(reps), ",".join(cases)]
+    py = run([sys.executable, os.path.join(HERE, "keras_fit.py")] + extra)
+    rr = run(["Rscript", os.path.join(HERE, "keras_fit.R")] + extra)
+    print(f"\nKeras: the main job's CNN, {n} Fashion-MNIST images, {epochs} epoch(s), batch 64, "
+          f"best of {reps}: seconds")
     print(f"{'case':<40}{'Python':>9}{'R (tandem.keras)':>18}{'R/Python':>10}")
-    for case, label in (("fit", "fit()"), ("fit_batch_callback", "fit() + per-batch callback (R6 in R)")):
+    labels = {"fit": "fit()", "fit_batch_callback": "fit() + per-batch callback (R6 in R)"}
+    for case in cases:
+        label = labels[case]
         a, b = py.get(case, float("nan")), rr.get(case, float("nan"))
         print(f"{label:<40}{a:>9.2f}{b:>18.2f}{b / a:>10.3f}")
     return py, rr
 
 
 if __name__ == "__main__":
+    # keras-full (not in the default set: about 15 minutes) times the whole 10-epoch
+    # training of the main job on all 60,000 images, once per language.
     which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert", "keras"]
     if "calls" in which:
         r_host()
@@ -145,3 +151,5 @@ if __name__ == "__main__":
         convert()
     if "keras" in which:
         keras_fit()
+    if "keras-full" in which:
+        keras_fit(n=60000, epochs=10, reps=1, cases=("fit",))

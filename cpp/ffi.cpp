@@ -329,8 +329,12 @@ SEXP tandem_ffi_is_null_xptr(SEXP x) {
   return r_entry([&]() -> SEXP {
     SEXP xp = handle_xptr(x);
     if (xp == R_NilValue) throw tandem_error("`x` must be a Python object.", tandem_error::type);
-    return mk_bool(R_ExternalPtrAddr(xp) == nullptr);
+    return mk_bool(handle_is_dead(xp));
   });
+}
+
+SEXP tandem_ffi_weak_handle(SEXP x) {
+  return r_entry([&]() -> SEXP { return wrap_weak_handle(need_py(x), handle_convert(x)); });
 }
 
 SEXP tandem_ffi_dir(SEXP x) {

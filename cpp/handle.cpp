@@ -13,10 +13,21 @@ PyTypeObject* g_robject_type = nullptr;
 bool python_unusable() { return !Py_IsInitialized() || _Py_IsFinalizing(); }
 
 // prot of every handle's external pointer: tells tandem's pointers from others in O(1).
+// A weak handle's pointer is a weakref.ref to the object (see wrap_weak_handle).
 static SEXP handle_marker() {
   static SEXP marker = nullptr;
   if (marker == nullptr) marker = Rf_install("tandem.py_handle");  // symbols are never collected
   return marker;
+}
+static SEXP weak_marker() {
+  static SEXP marker = nullptr;
+  if (marker == nullptr) marker = Rf_install("tandem.py_weak_handle");
+  return marker;
+}
+static bool is_handle_xptr(SEXP xp) {
+  if (TYPEOF(xp) != EXTPTRSXP) return false;
+  SEXP prot = R_ExternalPtrProtected(xp);
+  return prot == handle_marker() || prot == weak_marker();
 }
 
 static std::string type_class_name(PyObject* type) {
@@ -89,15 +100,16 @@ static void init_wrap_statics() {
   g_py_object_sym = Rf_install("py_object");
 }
 
-SEXP wrap_handle(PyObject* o, bool convert) {
+// The R value for a handle whose external pointer holds `stored` (owned by the finalizer
+// once registered), classed and called as an object of type `type`.
+static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, bool convert, SEXP marker) {
   TANDEM_ASSERT_R_THREAD();
   // Own the reference until the finalizer is registered.
-  py::object owner = py::reinterpret_steal<py::object>(o);
-  SEXP cls = py_class_vector(Py_TYPE(o));
-  bool callable = PyCallable_Check(o);
+  py::object owner = py::reinterpret_steal<py::object>(stored);
+  SEXP cls = py_class_vector(type);
   if (g_call_symbol == nullptr) init_wrap_statics();
   SEXP res = r_safe([&] {
-    SEXP xp = PROTECT(R_MakeExternalPtr(o, Rf_ScalarLogical(convert ? 1 : 0), handle_marker()));
+    SEXP xp = PROTECT(R_MakeExternalPtr(stored, Rf_ScalarLogical(convert ? 1 : 0), marker));
     R_RegisterCFinalizerEx(xp, handle_finalizer, FALSE);
     // Attributes are set directly (class vectors are shared, valid and never modified).
     if (!callable) {
@@ -124,6 +136,20 @@ SEXP wrap_handle(PyObject* o, bool convert) {
   });
   owner.release();  // the finalizer owns it now
   return res;
+}
+
+SEXP wrap_handle(PyObject* o, bool convert) {
+  return make_handle(o, Py_TYPE(o), PyCallable_Check(o), convert, handle_marker());
+}
+
+SEXP wrap_weak_handle(PyObject* o, bool convert) {
+  PyObject* ref = PyWeakref_NewRef(o, nullptr);
+  if (ref == nullptr) {  // the type has no weak references: a strong handle
+    PyErr_Clear();
+    Py_INCREF(o);
+    return wrap_handle(o, convert);
+  }
+  return make_handle(ref, Py_TYPE(o), PyCallable_Check(o), convert, weak_marker());
 }
 
 // Callables reached as attributes of modules (functions, classes) live as long as their
@@ -183,7 +209,7 @@ SEXP handle_xptr(SEXP x) {
     for (int k = 0; k < 2 && a != R_NilValue; k++, a = CDR(a)) {
       if (TAG(a) == g_py_object_sym) {
         SEXP xp = CAR(a);
-        return TYPEOF(xp) == EXTPTRSXP && R_ExternalPtrProtected(xp) == handle_marker() ? xp : R_NilValue;
+        return is_handle_xptr(xp) ? xp : R_NilValue;
       }
     }
   }
@@ -192,7 +218,7 @@ SEXP handle_xptr(SEXP x) {
     if (ATTRIB(x) == R_NilValue) return R_NilValue;
     x = Rf_getAttrib(x, Rf_install("py_object"));
   }
-  if (TYPEOF(x) == EXTPTRSXP && R_ExternalPtrProtected(x) == handle_marker()) return x;
+  if (is_handle_xptr(x)) return x;
   return R_NilValue;
 }
 
@@ -204,7 +230,22 @@ PyObject* handle_ptr(SEXP x) {
     throw tandem_error("This Python object is no longer available (its pointer is NULL: it was saved and "
                        "restored, or Python was restarted); create it again.",
                        tandem_error::value);
+  if (R_ExternalPtrProtected(xp) == weak_marker()) {
+    PyObject* target = PyWeakref_GetObject(o);  // borrowed; the object lives elsewhere
+    if (target == nullptr) throw py::error_already_set();
+    if (target == Py_None)
+      throw tandem_error("This Python object was deleted: a method's `self` does not keep its instance alive. "
+                         "Keep the instance itself (as returned by the class) to use it later.",
+                         tandem_error::value);
+    return target;
+  }
   return o;
+}
+
+bool handle_is_dead(SEXP xp) {
+  PyObject* o = static_cast<PyObject*>(R_ExternalPtrAddr(xp));
+  if (o == nullptr) return true;
+  return R_ExternalPtrProtected(xp) == weak_marker() && PyWeakref_GetObject(o) == Py_None;
 }
 
 bool handle_convert(SEXP x) {

@@ -21,6 +21,12 @@ SEXP py_class_vector(PyTypeObject* type);
 // Thread safety: R main thread, GIL held.
 SEXP wrap_handle(PyObject* o, bool convert);
 
+// A weak handle to `o` (borrowed): it does not keep `o` alive, so R closures that capture
+// it (a method's `self`) make no reference cycle through R. Using it after `o` died is an
+// R error. Types without weak references get a strong handle.
+// Thread safety: R main thread, GIL held.
+SEXP wrap_weak_handle(PyObject* o, bool convert);
+
 // wrap_handle for a callable that is an attribute of a module (cached; steals `o`).
 SEXP wrap_module_callable(PyObject* o, bool convert);
 
@@ -30,6 +36,8 @@ PyObject* handle_ptr(SEXP x);
 // The external pointer behind a handle (closure or pointer), or R_NilValue.
 SEXP handle_xptr(SEXP x);
 bool handle_convert(SEXP x);
+// Whether a handle's external pointer lost its object (cleared, or a dead weak handle).
+bool handle_is_dead(SEXP xp);
 
 // --- R objects seen from Python -----------------------------------------------
 // An R object kept alive by the preserve list for as long as the Python proxy lives.

@@ -27,6 +27,7 @@ SEXP tandem_ffi_repr(SEXP);
 SEXP tandem_ffi_bool(SEXP);
 SEXP tandem_ffi_id(SEXP);
 SEXP tandem_ffi_is_null_xptr(SEXP);
+SEXP tandem_ffi_weak_handle(SEXP);
 SEXP tandem_ffi_dir(SEXP);
 SEXP tandem_ffi_set_convert(SEXP, SEXP);
 SEXP tandem_ffi_get_convert(SEXP);
@@ -67,6 +68,7 @@ SEXP tandem_symbols() {
       {"bool", (DL_FUNC)tandem_ffi_bool},
       {"id", (DL_FUNC)tandem_ffi_id},
       {"is_null_xptr", (DL_FUNC)tandem_ffi_is_null_xptr},
+      {"weak_handle", (DL_FUNC)tandem_ffi_weak_handle},
       {"dir", (DL_FUNC)tandem_ffi_dir},
       {"set_convert", (DL_FUNC)tandem_ffi_set_convert},
       {"get_convert", (DL_FUNC)tandem_ffi_get_convert},

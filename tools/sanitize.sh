@@ -12,7 +12,7 @@ ASAN_LIB=$(gcc -print-file-name=libasan.so)
 UBSAN_LIB=$(gcc -print-file-name=libubsan.so)
 # libR reaches xdrmem_create in libtirpc; ASan's interceptor only finds it when libtirpc is
 # loaded right after the sanitizer runtimes.
-TIRPC_LIB=$(ldconfig -p | awk '/libtirpc\.so\.3 /{print $NF; exit}')
+TIRPC_LIB=$(ldconfig -p | awk '/libtirpc\.so\.3 /{if (!found) print $NF; found = 1}')  # no early exit: SIGPIPE under pipefail
 export PYTHONPATH=$PWD/.asan-site
 export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

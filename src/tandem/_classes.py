@@ -44,28 +44,52 @@ def _signature(names, defaults, has_default, dots_at, with_self):
     return inspect.Signature(params)
 
 
-def _split(sig, args, kwargs):
-    bound = sig.bind(*args, **kwargs)
-    pos, named = [], {}
-    for pname, value in bound.arguments.items():
-        kind = sig.parameters[pname].kind
-        if kind == P.VAR_POSITIONAL:
-            pos.extend(value)
-        elif kind == P.VAR_KEYWORD:
-            named.update(value)
-        elif value is not R_DEFAULT:
-            named[pname] = value
-    return pos, named
+def _compile(sig, impl):
+    """A real Python function with the signature ``sig`` (its code has these parameters,
+    so introspection needs no ``__signature__``, which ``functools.wraps`` would copy onto
+    Keras' wrappers of bound methods, self included). It calls ``impl(pos, named)`` with
+    the arguments given: one still at its default object is left out, so that R
+    evaluates its own default. R names never start with an underscore, so the
+    ``_tandem_`` names cannot clash with parameters."""
+    env = {"_tandem_impl": impl, "_tandem_required": object()}
+    params, triples = [], []
+    star = False
+    var_pos = var_kw = None
+    for i, p in enumerate(sig.parameters.values()):
+        if p.kind == P.VAR_POSITIONAL:
+            params.append("*" + p.name)
+            star, var_pos = True, p.name
+            continue
+        if p.kind == P.VAR_KEYWORD:
+            params.append("**" + p.name)
+            var_kw = p.name
+            continue
+        if p.kind == P.KEYWORD_ONLY and not star:
+            params.append("*")
+            star = True
+        if p.default is P.empty:
+            params.append(p.name)
+            triples.append(f"({p.name!r}, {p.name}, _tandem_required)")
+        else:
+            env[f"_tandem_d{i}"] = p.default
+            params.append(f"{p.name}=_tandem_d{i}")
+            triples.append(f"({p.name!r}, {p.name}, _tandem_d{i})")
+    src = (
+        f"def _tandem_function({', '.join(params)}):\n"
+        f"    _tandem_named = {{k: v for k, v, d in ({''.join(t + ', ' for t in triples)}) if v is not d}}\n"
+        + (f"    _tandem_named.update({var_kw})\n" if var_kw else "")
+        + f"    return _tandem_impl({'list(' + var_pos + ')' if var_pos else '[]'}, _tandem_named)\n"
+    )
+    exec(src, env)
+    return env["_tandem_function"]
 
 
 def py_func(rfun, names, defaults, has_default, dots_at, name="r_function"):
     """A Python function calling the R function ``rfun`` with the given R signature."""
     sig = _signature(names, defaults, has_default, dots_at, with_self=False)
-
-    def function(*args, **kwargs):
-        pos, named = _split(sig, args, kwargs)
-        return rfun(*pos, **named)
-
+    function = _compile(sig, lambda pos, named: rfun(*pos, **named))
+    # Redundant with the code's parameters, kept for callers that read or copy it (a plain
+    # function's signature has no self, so functools.wraps may copy it).
     function.__signature__ = sig
     function.__name__ = function.__qualname__ = name
     function.__doc__ = f"R function {name} (called through tandem)"
@@ -78,13 +102,13 @@ def make_method(rfun, name, names, defaults, has_default, dots_at):
     sig = _signature(names, defaults, has_default, dots_at, with_self=True)
     is_init = name == "__init__"
 
-    def method(*args, **kwargs):
-        pos, named = _split(sig, args, kwargs)
-        self = named.pop("self") if "self" in named else pos.pop(0)
+    def call(pos, named):
+        self = named.pop("self")
         result = rfun(self, *pos, **named)
         return None if is_init else result
 
-    method.__signature__ = sig
+    method = _compile(sig, call)
+    method.__qualname__ = name
     method.__name__ = name
     return method
 

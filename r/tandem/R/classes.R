@@ -73,10 +73,14 @@ print.tandem_super <- function(x, ...) {
   invisible(x)
 }
 
+# `self` reaches the method as a weak handle: closures made in a method and stored on the
+# instance (`self$f <- function() self$x`) then make no reference cycle through R, which
+# neither garbage collector could see, and the instance is freed with its R state.
 method_wrapper <- function(fn, class_env) {
   takes_self <- identical(names(formals(fn))[1], "self")
   force(fn)
   function(self, ...) {
+    self <- .Call(.ffi$weak_handle, self)
     if (takes_self) return(fn(self, ...))
     env <- new.env(parent = environment(fn))
     env$self <- self
@@ -93,6 +97,12 @@ method_wrapper <- function(fn, class_env) {
 #' `super()$method()`); a method whose first argument is named `self` receives it as an
 #' argument instead. `initialize` is `__init__`. Other values in `defs` become class
 #' attributes. Instances can be created from R or Python.
+#'
+#' Per-instance state lives on the instance (`self$x <- value`), as in Python, and is freed
+#' with it. `self` is a weak reference: an R function stored on the instance may refer to
+#' `self` without keeping the instance alive (no reference cycle through R), and using a
+#' `self` kept after its instance was deleted is an error. To keep an instance, keep the
+#' value the class returned.
 #'
 #' `Child(Parent) %py_class% { initialize <- function(...) ...; m <- function(x) ... }`
 #' defines the class from the assignments in the braces and binds it to `Child` in the

@@ -2,8 +2,6 @@
 # snippets of the post "Pre-processing layers in keras: What they are and how to use them"
 # (AI blog, 2021-12-09), run as written except for names Keras 3 removed (noted inline).
 
-`%>%` <- magrittr::`%>%`
-
 test_that("post: a string lookup adapted to colors has Keras' vocabulary order", {
   colors <- c("cyan", "turquoise", "celeste");
 

@@ -53,6 +53,44 @@ test_that("%py_class% with inheritance, super and explicit self", {
   expect_identical(py$via_python(Child), "child of base x y")
 })
 
+test_that("closures on an instance that capture self make no cycle through R", {
+  released <- new.env()
+  Holder <- PyClass("Holder", list(
+    initialize = function(n) {
+      self$n <- n
+      state <- new.env()  # per-instance R state, reachable only from the instance
+      reg.finalizer(state, function(e) released$state <- TRUE)
+      self$get_n <- function() self$n + 0L * length(ls(state))
+    },
+    explicit = function(self) self$keep <- function() self$n
+  ))
+  h <- Holder(7L)
+  h$explicit()
+  expect_identical(h$get_n(), 7L)
+  expect_identical(h$keep(), 7L)
+  weakref <- import("weakref")
+  w <- weakref$ref(h)
+  expect_false(is.null(py_call(w)))
+  rm(h)
+  gc()
+  import("gc")$collect()
+  gc()  # R runs the state's finalizer once Python released the closure
+  expect_null(py_call(w))
+  expect_true(isTRUE(released$state))
+})
+
+test_that("a self kept after its instance died is a clear error", {
+  kept <- new.env()
+  Leaky <- PyClass("Leaky", list(initialize = function() kept$self <- self, x = 1L))
+  obj <- Leaky()
+  expect_identical(kept$self$x, 1L)  # alive while obj is
+  rm(obj)
+  gc()
+  import("gc")$collect()
+  expect_true(py_is_null_xptr(kept$self))
+  expect_error(kept$self$x, "was deleted")
+})
+
 test_that("R errors in methods reach Python and come back with their class", {
   Failing <- PyClass("Failing", list(go = function() stop(structure(
     class = c("method_error", "error", "condition"), list(message = "in method", call = NULL)))))
