@@ -162,11 +162,52 @@ SEXP scalar_to_r(PyObject* o, kind_t k) {
 }
 
 // ---- sequences ----------------------------------------------------------------------
+// An element that converts alone to a length-one atomic vector although its type is not
+// exactly a Python scalar type (numpy.str_, numpy.int64, IntEnum, ...) as the plain Python
+// scalar it stands for (new reference), or null when it is no such scalar.
+py::object plain_scalar(PyObject* o) {
+  if (numpy_loaded() && PyObject_TypeCheck(o, g_npgeneric_type)) {
+    if (PyObject_TypeCheck(o, g_ndarray_type)) return py::object();
+    py::object item = py::reinterpret_borrow<py::object>(o).attr("item")();
+    kind_t k = scalar_kind(item.ptr());
+    return k == K_OTHER || k == K_NONE ? py::object() : item;
+  }
+  if (PyBool_Check(o)) return py::bool_(o == Py_True);
+  if (PyFloat_Check(o)) return py::float_(PyFloat_AsDouble(o));
+  if (PyLong_Check(o)) return py::reinterpret_steal<py::object>(PyNumber_Long(o));
+  if (PyUnicode_Check(o)) return py::reinterpret_steal<py::object>(PyObject_Str(o));
+  return py::object();
+}
+
 // Lists of same-typed scalars (None as NA) become atomic vectors; tuples stay R lists.
+// Elements such as numpy.str_ count as the scalars they stand for (Keras' vocabularies mix
+// str and numpy.str_).
 SEXP sequence_to_r(PyObject* seq, bool simplify) {
   recursion_guard guard;
   Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
   PyObject** items = PySequence_Fast_ITEMS(seq);
+  py::list plain;  // the elements as plain scalars, when some were not
+  if (simplify) {
+    bool need = false;
+    for (Py_ssize_t i = 0; i < n && !need; i++) need = scalar_kind(items[i]) == K_OTHER;
+    if (need) {
+      plain = py::list(n);
+      for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject* o = items[i];
+        if (scalar_kind(o) != K_OTHER) {
+          plain[i] = py::reinterpret_borrow<py::object>(o);
+          continue;
+        }
+        py::object v = plain_scalar(o);
+        if (!v) {
+          plain = py::list();
+          break;
+        }
+        plain[i] = v;
+      }
+      if (py::len(plain) == (size_t)n) items = PySequence_Fast_ITEMS(plain.ptr());
+    }
+  }
   kind_t kind = K_NONE;
   bool homogeneous = simplify && n > 0;
   bool any_value = false;

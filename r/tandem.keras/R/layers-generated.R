@@ -970,7 +970,7 @@ layer_depthwise_conv_2d <- function(object, kernel_size, strides = c(1L, 1L), pa
 #' @export
 layer_discretization <- function(object, bin_boundaries = NULL, num_bins = NULL, epsilon = 0.01, output_mode = "int", sparse = FALSE, dtype = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_bins = as_int_tuple), NULL)
+                       list(...), list(bin_boundaries = as_py_list, num_bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Discretization, args)
 }
 
@@ -1480,7 +1480,7 @@ layer_identity <- function(object, ...) {
 #' @export
 layer_integer_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L, mask_token = NULL, oov_token = -1L, vocabulary = NULL, vocabulary_dtype = "int64", idf_weights = NULL, invert = FALSE, output_mode = "int", sparse = FALSE, pad_to_max_tokens = FALSE, oov_method = "floormod", salt = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, oov_token = as_int_tuple), NULL)
+                       list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, oov_token = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$IntegerLookup, args)
 }
 
@@ -2851,7 +2851,7 @@ layer_stacked_rnn_cells <- function(object, cells, ...) {
 #' @export
 layer_string_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L, mask_token = NULL, oov_token = "[UNK]", vocabulary = NULL, idf_weights = NULL, invert = FALSE, output_mode = "int", pad_to_max_tokens = FALSE, sparse = FALSE, encoding = "utf-8", name = NULL, salt = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple), NULL)
+                       list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$StringLookup, args)
 }
 
@@ -2918,7 +2918,7 @@ layer_tfsm_layer <- function(object, filepath, call_endpoint = "serve", call_tra
 #' @export
 layer_text_vectorization <- function(object, max_tokens = NULL, standardize = "lower_and_strip_punctuation", split = "whitespace", ngrams = NULL, output_mode = "int", output_sequence_length = NULL, pad_to_max_tokens = FALSE, vocabulary = NULL, idf_weights = NULL, sparse = FALSE, ragged = FALSE, encoding = "utf-8", name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_tokens = as_int_tuple, ngrams = as_int_tuple, output_sequence_length = as_int_tuple), NULL)
+                       list(...), list(max_tokens = as_int_tuple, ngrams = as_int_tuple, output_sequence_length = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$TextVectorization, args)
 }
 

@@ -54,6 +54,10 @@ compose_layer <- function(object, cls, args) {
     return(object)
   }
   if (is.list(object) && !is.object(object)) return(layer(unname(object)))
+  # A plain R vector is a 1-d array (a Python list has no shape for the layer).
+  if (is.atomic(object) && !is.object(object) && is.null(dim(object)) && length(object) != 1L) {
+    object <- array(object, length(object))
+  }
   layer(object)
 }
 

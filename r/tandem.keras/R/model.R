@@ -77,6 +77,31 @@ verbose_arg <- function(verbose) {
   as_int(verbose, "verbose")
 }
 
+# fit(verbose = "auto") outside an interactive session: one line per epoch, printed by R
+# (Keras' verbose = 2 prints two: "Epoch i/n" and the metrics).
+EpochLogger <- R6::R6Class("EpochLogger", inherit = KerasCallback, public = list(
+  start = NULL,
+  on_epoch_begin = function(epoch, logs) {
+    self$start <- proc.time()[["elapsed"]]
+    NULL
+  },
+  on_epoch_end = function(epoch, logs) {
+    secs <- proc.time()[["elapsed"]] - self$start
+    cat(epoch_line(epoch, self$params$epochs, secs, logs), "\n", sep = "")
+    utils::flush.console()
+    NULL
+  }
+))
+
+epoch_line <- function(epoch, epochs, secs, logs) {
+  values <- vapply(logs, function(v) {
+    v <- as.numeric(if (is_py_object(v)) py_to_r(v) else v)[1]
+    if (is.na(v) || abs(v) >= 1e-3 || v == 0) sprintf("%.4f", v) else sprintf("%.4e", v)
+  }, character(1))
+  metrics <- if (length(values)) paste0(" - ", names(logs), ": ", values, collapse = "") else ""
+  sprintf("Epoch %d/%s - %.0fs%s", epoch, format(epochs %||% "?"), secs, metrics)
+}
+
 #' Configure, train, evaluate and use a model
 #'
 #' S3 methods for Keras models. `compile()` and `fit()` modify the model in place (and
@@ -93,11 +118,15 @@ verbose_arg <- function(verbose) {
 #'
 #' @param object A Keras model.
 #' @param optimizer,loss,metrics See `keras.Model.compile`. `metrics` may be a
-#'   character vector.
+#'   character vector. `loss` and the elements of `metrics` may be R functions
+#'   `function(y_true, y_pred)` (traced in graph mode with the training step; see
+#'   [custom_metric()] for how metrics are named).
 #' @param x,y Inputs and targets.
 #' @param batch_size,epochs,steps_per_epoch,validation_steps,initial_epoch,steps Whole numbers.
-#' @param verbose `"auto"` (a progress bar in interactive sessions, one line per epoch
-#'   otherwise), `0` (silent), `1` or `2`.
+#' @param verbose `"auto"`, `0` (silent), `1` (Keras' progress bar, redrawn in place
+#'   with carriage returns) or `2` (Keras' lines: `Epoch i/n`, then the metrics). `"auto"`
+#'   is `1` in an interactive session; otherwise `fit()` prints one line per epoch
+#'   (`Epoch 1/10 - 2s - loss: 0.5431 - ...`) and `evaluate()` Keras' `verbose = 2` line.
 #' @param callbacks A list of Keras callbacks (e.g. `callback_early_stopping()`) and R6
 #'   callbacks (see [KerasCallback]).
 #' @param validation_split Fraction of the training data held out for validation.
@@ -131,8 +160,8 @@ evaluate <- function(object, ...) UseMethod("evaluate")
 #' @export
 compile.keras.src.models.model.Model <- function(object, optimizer = "rmsprop", loss = NULL,
                                                  metrics = NULL, ...) {
-  args <- list(optimizer = optimizer, loss = loss)
-  if (!is.null(metrics)) args$metrics <- if (is.character(metrics)) as.list(metrics) else metrics
+  args <- list(optimizer = optimizer, loss = as_keras_loss(loss, substitute(loss)))
+  if (!is.null(metrics)) args$metrics <- as_keras_metrics(metrics, substitute(metrics))
   args <- c(args, capture_args(environment(), character(), list(...)))
   do.call(object$compile, args)
   invisible(object)
@@ -162,10 +191,17 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
     steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch"),
     validation_steps = as_int(validation_steps, "validation_steps")
   )
+  # Keras ignores `shuffle` for datasets and generators (they shuffle themselves) and
+  # warns on every fit if it is TRUE; it shuffles arrays only.
+  if (is_py_object(x) && !inherits(x, c("numpy.ndarray", TENSOR))) args$shuffle <- FALSE
+  if (identical(verbose, "auto") && !interactive()) {
+    args$verbose <- 0L
+    args$callbacks <- c(args$callbacks, list(as_keras_callback(EpochLogger$new())))
+  }
   args <- c(args, list(...))
   history <- do.call(object$fit, args)
   out <- new_training_history(history)
-  if (identical(args$verbose, 0L)) invisible(out) else out
+  if (isTRUE(verbose == 0)) invisible(out) else out
 }
 
 #' @rdname compile

@@ -318,6 +318,8 @@ all_dims <- function() structure(list(), class = "tandem_keras_all_dims")
 #' shape(NA, 28, 28)
 #' }
 as_tensor <- function(x, dtype = NULL, shape = NULL) {
+  # A vector as a 1-d array: a Python list of floats would become float32, not float64.
+  if (is.atomic(x) && !is.object(x) && is.null(dim(x)) && length(x) != 1L) x <- array(x, length(x))
   t <- if (is_tensor(x)) x else tf$convert_to_tensor(x)
   if (!is.null(dtype)) {
     dname <- if (is.character(dtype)) dtype else py_to_r(py_get_attr(dtype, "name"))
@@ -342,4 +344,44 @@ shape <- function(...) {
   tf$TensorShape(lapply(dims, function(d) {
     if (is.null(d) || (length(d) == 1L && is.na(d))) NULL else as_int(d, "shape")
   }))
+}
+
+#' Matrix products with tensors
+#'
+#' R 4.2 does not dispatch `%*%` on S3 classes, so tandem.keras exports its own `%*%`:
+#' when either operand is a tensor it is `tf$matmul()`, otherwise it is base R's `%*%`
+#' (attaching tandem.keras masks `base::%*%` with this function, which gives base R's
+#' result for R values). An R matrix or vector meets the tensor in the tensor's dtype. As
+#' in base R, a vector on the left is a row vector, a vector on the right a column vector,
+#' and two vectors give their inner product as a 1 x 1 matrix.
+#'
+#' @param x,y Tensors, R matrices or vectors.
+#' @return A tensor (if either operand is a tensor), else the R matrix from `base::%*%`.
+#' @name matmul
+#' @export
+#' @examples
+#' \dontrun{
+#' m <- matrix(1:6, 2)
+#' as_tensor(m) %*% t(m)
+#' m %*% as_tensor(matrix(1, 3, 1))
+#' }
+`%*%` <- function(x, y) {
+  if (!is_tensor(x) && !is_tensor(y)) return(base::`%*%`(x, y))
+  dtype <- tensor_dtype(if (is_tensor(x)) x else y)
+  x <- tensor_like(x, dtype)
+  y <- tensor_like(y, dtype)
+  dx <- dim(x)
+  dy <- dim(y)
+  if (length(dx) == 1L && length(dy) == 1L) {
+    x <- tf$reshape(x, c(1L, -1L))
+    y <- tf$reshape(y, c(-1L, 1L))
+  } else if (length(dx) == 1L) {
+    # base R: a vector on the left is a row vector, or a column when y has one row.
+    x <- if (!is.na(dy[[1]]) && dy[[1]] == 1L && dx[[1]] != 1L) tf$reshape(x, c(-1L, 1L))
+         else tf$reshape(x, c(1L, -1L))
+  } else if (length(dy) == 1L) {
+    y <- if (!is.na(dx[[2]]) && dx[[2]] == 1L && dy[[1]] != 1L) tf$reshape(y, c(1L, -1L))
+         else tf$reshape(y, c(-1L, 1L))
+  }
+  tf$matmul(x, y)
 }

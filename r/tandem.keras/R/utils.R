@@ -64,3 +64,22 @@ as_flag <- function(x, arg) {
   }
   x
 }
+
+# A vector that Python must see as a list, even of length one.
+as_py_list <- function(x, arg) {
+  if (is.null(x) || is_py_object(x) || is.list(x)) return(x)
+  if (!is.numeric(x)) abort("`", arg, "` must be a numeric vector, not ", describe_value(x), ".")
+  as.list(as.numeric(x))
+}
+
+# A vocabulary: one string naming an existing file is a path; otherwise a list of tokens.
+as_vocabulary <- function(x, arg = "vocabulary") {
+  if (is.null(x) || is_py_object(x) || is.list(x)) return(x)
+  if (is.factor(x)) x <- levels(x)
+  if (is.character(x) && length(x) == 1L && !is.na(x) && file.exists(x)) return(x)
+  if (!is.atomic(x) || anyNA(x)) {
+    abort("`", arg, "` must be a vector without `NA` (or a file path), not ", describe_value(x), ".")
+  }
+  if (is.double(x) && is_whole(x) && all(abs(x) <= .Machine$integer.max)) storage.mode(x) <- "integer"
+  as.list(x)
+}

@@ -31,6 +31,9 @@ INT_NAMES = {
 }
 SHAPE_NAMES = {"shape", "batch_shape", "input_shape", "noise_shape", "output_shape", "target_shape"}
 AXIS_NAMES = {"axis", "axes"}
+# Arguments that are lists in Python even when R gives one value (a length-one R vector is
+# a Python scalar, and a single string `vocabulary` would be a file path).
+LIST_NAMES = {"bin_boundaries", "idf_weights"}
 # Python argument names that are not valid (or awkward) R argument names.
 RENAME = {"function": "f", "object": "object_"}
 
@@ -118,6 +121,10 @@ def coercer(name, default):
         return "as_axis"
     if name == "target_shape":
         return "as_target_shape"
+    if name in LIST_NAMES:
+        return "as_py_list"
+    if name == "vocabulary":
+        return "as_vocabulary"
     if name in SHAPE_NAMES:
         return "as_shape"
     if isinstance(default, bool):

@@ -85,3 +85,62 @@ test_that("save_model() and load_model() round-trip predictions", {
   expect_error(save_model(model, "m.h5"), "must end in `.keras`")
   expect_error(load_model(tempfile(fileext = ".keras")), "does not exist")
 })
+
+# Runs `code` (after library(tandem.keras) and a tiny model) in a new R process:
+# Rscript (non-interactive), or R reading stdin with --interactive.
+run_fit_script <- function(fit_call, interactive = FALSE) {
+  script <- withr::local_tempfile(fileext = ".R")
+  writeLines(c(
+    "suppressPackageStartupMessages(library(tandem.keras))",
+    "set.seed(1); x <- matrix(runif(40), ncol = 2); y <- x[, 1] + x[, 2]",
+    "model <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 1)",
+    "compile(model, optimizer = 'sgd', loss = 'mse', metrics = 'mae')",
+    "cat('BEGIN\\n')",
+    paste0("h <- ", fit_call),
+    "cat('END\\n')"
+  ), script)
+  out <- if (interactive) {
+    system2(file.path(R.home("bin"), "R"), c("--no-echo", "--no-save", "--no-restore", "--interactive"),
+            stdin = script, stdout = TRUE, stderr = FALSE)
+  } else {
+    system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = FALSE)
+  }
+  expect_null(attr(out, "status"))
+  text <- paste(out, collapse = "\n")
+  sub("(?s).*BEGIN\n(.*)END.*", "\\1", text, perl = TRUE)
+}
+
+test_that("fit(verbose = \"auto\") prints one line per epoch under Rscript", {
+  out <- run_fit_script("fit(model, x, y, epochs = 3, batch_size = 5, validation_split = 0.2)")
+  lines <- strsplit(out, "\n")[[1]]
+  expect_length(lines, 3L)
+  expect_match(lines, "^Epoch [1-3]/3 - [0-9]+s - loss: [0-9.e-]+ - mae: [0-9.e-]+ - val_loss: [0-9.e-]+ - val_mae: [0-9.e-]+$")
+  expect_identical(sub(" .*", "", sub("^Epoch ", "", lines)), c("1/3", "2/3", "3/3"))
+  expect_false(grepl("\r", out, fixed = TRUE))
+})
+
+test_that("fit(verbose = 0) is silent and verbose = 2 prints Keras' lines", {
+  silent <- run_fit_script("fit(model, x, y, epochs = 2, verbose = 0)")
+  expect_identical(silent, "")
+  d <- toy(40)
+  model <- keras_model_sequential(input_shape = 4) |> layer_dense(units = 1)
+  compile(model, optimizer = "sgd", loss = "mse")
+  expect_identical(capture.output(h <- fit(model, d$x, d$y, epochs = 2, verbose = 0)), character())
+  keras2 <- capture.output(fit(model, d$x, d$y, epochs = 2, batch_size = 20, verbose = 2))
+  expect_identical(keras2[c(1, 3)], c("Epoch 1/2", "Epoch 2/2"))
+  expect_match(keras2[c(2, 4)], "^2/2 - .*loss: ")
+})
+
+test_that("fit(verbose = \"auto\") in an interactive session redraws Keras' progress bar", {
+  out <- run_fit_script("fit(model, x, y, epochs = 2, batch_size = 5)", interactive = TRUE)
+  expect_match(out, "Epoch 1/2\n", fixed = TRUE)
+  expect_match(out, "Epoch 2/2\n", fixed = TRUE)
+  # Each epoch's bar is redrawn in place: carriage returns, one per update at least.
+  bars <- strsplit(out, "Epoch [12]/2\n")[[1]][-1]
+  expect_length(bars, 2L)
+  for (b in bars) {
+    expect_gte(lengths(regmatches(b, gregexpr("\r", b, fixed = TRUE))), 1L)
+    expect_match(b, "4/4", fixed = TRUE)
+    expect_match(b, "loss: [0-9.]+")
+  }
+})

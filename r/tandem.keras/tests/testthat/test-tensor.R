@@ -124,3 +124,33 @@ test_that("as_tensor() and shape() take R values", {
   expect_identical(tandem::py_str(shape(NA, 28L, 3)), "(None, 28, 3)")
   expect_error(shape(1.5), "`shape` must be a whole number, not `1.5`.")
 })
+
+test_that("%*% with tensors matches base R in both operand orders", {
+  a <- matrix(c(1.5, -2, 3, 0.25, 4, -1), 2)      # 2 x 3
+  b <- matrix(c(2, 0, -1, 1, 3, 0.5), 3)          # 3 x 2
+  ta <- as_tensor(a)
+  tb <- as_tensor(b)
+  expect_equal(as.array(ta %*% tb), a %*% b)
+  expect_equal(as.array(ta %*% b), a %*% b)       # tensor %*% R matrix
+  expect_equal(as.array(a %*% tb), a %*% b)       # R matrix %*% tensor
+  expect_equal(as.array(tb %*% a), b %*% a)
+  expect_equal(as.array(b %*% ta), b %*% a)
+  # R values meet the tensor in its dtype.
+  t32 <- as_tensor(a, "float32")
+  expect_match(format(b %*% t32), "dtype=float32")
+  expect_equal(as.array(b %*% t32), b %*% a, tolerance = 1e-6)
+  ti <- as_tensor(matrix(1:6, 2))
+  expect_match(format(ti %*% t(matrix(1:6, 2))), "dtype=int32")
+  expect_equal(as.array(ti %*% t(matrix(1:6, 2))), matrix(1:6, 2) %*% t(matrix(1:6, 2)))
+  # Vectors: row on the left, column on the right, inner product of two vectors.
+  v <- c(1, -1, 2)
+  expect_equal(as.array(v %*% tb), v %*% b)
+  expect_equal(as.array(ta %*% v), a %*% v)
+  expect_equal(as.array(as_tensor(v) %*% v), v %*% v)
+  expect_equal(as.array(v %*% as_tensor(v)), v %*% v)
+  # Without tensors it is base R's %*%, unchanged.
+  expect_identical(a %*% b, base::`%*%`(a, b))
+  expect_identical(1:3 %*% 1:3, base::`%*%`(1:3, 1:3))
+  expect_error(ta %*% ta)   # non-conformable: TensorFlow's error
+  expect_error(a %*% a, "non-conformable")
+})

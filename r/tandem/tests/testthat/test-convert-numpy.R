@@ -195,3 +195,16 @@ test_that("C-ordered float64 matrices are transposed into R's layout", {
   expect_identical(py_to_r(b), py_to_r(np$asfortranarray(b)))
   expect_identical(dim(py_to_r(np$zeros(tuple(0L, 5L)))), c(0L, 5L))
 })
+
+test_that("lists of NumPy scalars simplify like lists of Python scalars", {
+  # Keras' get_vocabulary() returns [str, numpy.str_, ...] and [int, numpy.int64, ...].
+  expect_identical(py_eval("['[UNK]', __import__('numpy').str_('cyan')]"), c("[UNK]", "cyan"))
+  expect_identical(py_eval("[-1, __import__('numpy').int64(5), None]"), c(-1L, 5L, NA))
+  expect_identical(py_eval("[__import__('numpy').int64(2**40), 1]"), c(2^40, 1))
+  expect_identical(py_eval("[1.5, __import__('numpy').float32(2.5)]"), c(1.5, 2.5))
+  expect_identical(py_eval("[True, __import__('numpy').bool_(False)]"), c(TRUE, FALSE))
+  # Mixed kinds, and NumPy arrays among the elements, stay lists.
+  expect_identical(py_eval("[1, __import__('numpy').str_('a')]"), list(1L, "a"))
+  expect_identical(py_eval("[1, __import__('numpy').array([1, 2])]"), list(1L, c(1, 2)))
+  expect_error(py_eval("[__import__('numpy').uint64(2**63)]"), "without losing precision")
+})
