@@ -24,6 +24,11 @@ chr <- as.character(seq_len(1e6))
 emit("character_to_py", best_ms(function() r_to_py(chr), reps = 3L))
 pchr <- r_to_py(chr)
 emit("character_to_r", best_ms(function() py_to_r(pchr), reps = 3L))
+rep_chr <- sample(state.name, 1e6, TRUE)  # 50 distinct strings, as in labels and categories
+emit("character_rep_to_py", best_ms(function() r_to_py(rep_chr), reps = 3L))
+random <- import("random", convert = FALSE)
+prep <- random$Random(1L)$choices(r_to_py(state.name), k = 1000000L)  # 50 str objects, repeated
+emit("character_rep_to_r", best_ms(function() py_to_r(prep), reps = 3L))
 n <- 1e6
 df <- data.frame(num = runif(n), int = seq_len(n), fac = factor(sample(letters, n, TRUE)),
                  chr = as.character(seq_len(n)), date = as.Date("2020-01-01") + seq_len(n) %% 3000)

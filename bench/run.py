@@ -112,6 +112,8 @@ def convert():
         "numpy_c_to_r": "1e7 doubles: NumPy C-order -> R",
         "character_to_py": "1e6 strings: R -> Python",
         "character_to_r": "1e6 strings: Python -> R",
+        "character_rep_to_py": "1e6 strings, 50 distinct: R -> Py",
+        "character_rep_to_r": "1e6 strings, 50 distinct: Py -> R",
         "data_frame_to_py": "1e6-row data.frame -> pandas",
         "data_frame_to_r": "1e6-row pandas -> data.frame",
     }
