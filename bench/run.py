@@ -117,9 +117,10 @@ def convert():
         "data_frame_to_py": "1e6-row data.frame -> pandas",
         "data_frame_to_r": "1e6-row pandas -> data.frame",
     }
+    ratio = lambda x, y: x / y if y > 0 else float("nan")  # 0: below the timer's resolution
     for case, label in labels.items():
         a, b, c = t.get(case, float("nan")), r.get(case, float("nan")), p.get(case, float("nan"))
-        print(f"{label:<34}{a:>10.4f}{b:>12.3f}{c:>10.3f}{b / a:>11.1f}x{c / a:>12.1f}x{a / copy:>13.3f}")
+        print(f"{label:<34}{a:>10.4f}{b:>12.3f}{c:>10.3f}{ratio(b, a):>11.1f}x{ratio(c, a):>12.1f}x{ratio(a, copy):>13.3f}")
     return t, r, p
 
 
