@@ -25,6 +25,7 @@ if sys.argv[1:] == ["rpy2"]:
     # R objects are made outside the converter context, so they stay R objects.
     rm = ro.r("matrix(runif(1e7), 1e4, 1e3)")
     chr_r = ro.r("as.character(seq_len(1e6))")
+    rep_r = ro.r("sample(state.name, 1e6, TRUE)")
     df_r = ro.r("n <- 1e6; data.frame(num = runif(n), int = seq_len(n), fac = factor(sample(letters, n, TRUE)),"
                 " chr = as.character(seq_len(n)), date = as.Date('2020-01-01') + seq_len(n) %% 3000)")
     with localconverter(conv):
@@ -34,6 +35,10 @@ if sys.argv[1:] == ["rpy2"]:
         print(f"character_to_py\t{best_ms(lambda: conv.rpy2py(chr_r), repeat=3):.6f}")
         strs = [str(i) for i in range(1, 1_000_001)]
         print(f"character_to_r\t{best_ms(lambda: ro.StrVector(strs), repeat=3):.6f}")
+        print(f"character_rep_to_py\t{best_ms(lambda: conv.rpy2py(rep_r), repeat=3):.6f}")
+        import random
+        rep_strs = random.Random(1).choices(list(ro.r("state.name")), k=1_000_000)
+        print(f"character_rep_to_r\t{best_ms(lambda: ro.StrVector(rep_strs), repeat=3):.6f}")
         print(f"data_frame_to_py\t{best_ms(lambda: conv.rpy2py(df_r), repeat=3):.6f}")
         pdf = conv.rpy2py(df_r)
         print(f"data_frame_to_r\t{best_ms(lambda: conv.py2rpy(pdf), repeat=3):.6f}")

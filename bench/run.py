@@ -112,12 +112,15 @@ def convert():
         "numpy_c_to_r": "1e7 doubles: NumPy C-order -> R",
         "character_to_py": "1e6 strings: R -> Python",
         "character_to_r": "1e6 strings: Python -> R",
+        "character_rep_to_py": "1e6 strings, 50 distinct: R -> Py",
+        "character_rep_to_r": "1e6 strings, 50 distinct: Py -> R",
         "data_frame_to_py": "1e6-row data.frame -> pandas",
         "data_frame_to_r": "1e6-row pandas -> data.frame",
     }
+    ratio = lambda x, y: x / y if y > 0 else float("nan")  # 0: below the timer's resolution
     for case, label in labels.items():
         a, b, c = t.get(case, float("nan")), r.get(case, float("nan")), p.get(case, float("nan"))
-        print(f"{label:<34}{a:>10.4f}{b:>12.3f}{c:>10.3f}{b / a:>11.1f}x{c / a:>12.1f}x{a / copy:>13.3f}")
+        print(f"{label:<34}{a:>10.4f}{b:>12.3f}{c:>10.3f}{ratio(b, a):>11.1f}x{ratio(c, a):>12.1f}x{ratio(a, copy):>13.3f}")
     return t, r, p
 
 

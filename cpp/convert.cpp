@@ -7,6 +7,8 @@
 #include <complex>
 #include <unordered_map>
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <vector>
 
 
@@ -28,16 +30,40 @@ struct recursion_guard {
 }  // namespace
 
 // ---- strings ----------------------------------------------------------------------
+namespace {
+
+bool all_ascii(const char* s, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080ULL) return false;
+  }
+  for (; i < n; i++)
+    if ((unsigned char)s[i] & 0x80) return false;
+  return true;
+}
+
+}  // namespace
+
 PyObject* charsxp_to_py(SEXP c) {
   if (c == NA_STRING) Py_RETURN_NONE;
+  const char* s = CHAR(c);
+  int n = LENGTH(c);
+  // ASCII reads the same in every encoding (R never marks ASCII strings as "bytes"): no
+  // decoding, one copy into a new compact str.
+  if (n > 1 && all_ascii(s, (size_t)n)) {
+    PyObject* out = PyUnicode_New(n, 127);
+    if (out == nullptr) throw py::error_already_set();
+    std::memcpy(PyUnicode_DATA(out), s, (size_t)n);
+    return out;
+  }
   cetype_t ce = Rf_getCharCE(c);
   if (ce == CE_BYTES)
     throw tandem_error("an R string marked as \"bytes\" cannot become a Python str; use iconv() or a raw vector",
                        tandem_error::value);
-  const char* s = CHAR(c);
-  int n = LENGTH(c);
   if (ce == CE_UTF8 || (ce == CE_NATIVE && g_native_utf8)) {
-    PyObject* out = PyUnicode_DecodeUTF8(s, n, "strict");
+    PyObject* out = PyUnicode_DecodeUTF8(s, n, "strict");  // "" and 1-char strs are shared singletons
     if (out == nullptr) throw py::error_already_set();
     return out;
   }
@@ -51,6 +77,105 @@ PyObject* charsxp_to_py(SEXP c) {
   vmaxset(vmax);
   if (out == nullptr) throw py::error_already_set();
   return out;
+}
+
+namespace {
+
+// Strings repeat in real data (labels, categories), and R's CHARSXP cache makes equal R
+// strings one pointer: within one conversion, a small direct-mapped cache from source pointer
+// to converted value converts each repeated string once. The values are borrowed: the
+// conversion's result holds them.
+template <typename K, typename V>
+class repeat_cache {
+ public:
+  V* find(K k) {
+    size_t h = slot(k);
+    return keys_[h] == k ? &values_[h] : nullptr;
+  }
+  void put(K k, V v) {
+    size_t h = slot(k);
+    keys_[h] = k;
+    values_[h] = v;
+  }
+
+ private:
+  static constexpr size_t size = 1024;
+  static size_t slot(K k) { return (((uintptr_t)k >> 4) * 0x9E3779B97F4A7C15ULL) >> 54; }
+  K keys_[size] = {};
+  V values_[size];
+};
+
+}  // namespace
+
+void strsxp_to_py_items(SEXP x, R_xlen_t n, PyObject** out) {
+  if (n < 64) {
+    for (R_xlen_t i = 0; i < n; i++) out[i] = charsxp_to_py(STRING_ELT(x, i));
+    return;
+  }
+  auto cache = std::make_unique<repeat_cache<SEXP, PyObject*>>();
+  const SEXP* elts = static_cast<const SEXP*>(DATAPTR_OR_NULL(x));
+  for (R_xlen_t i = 0; i < n; i++) {
+    SEXP c = elts ? elts[i] : STRING_ELT(x, i);
+    if (PyObject** hit = cache->find(c)) {
+      out[i] = Py_NewRef(*hit);
+      continue;
+    }
+    out[i] = charsxp_to_py(c);
+    cache->put(c, out[i]);
+  }
+}
+
+void py_strs_to_strsxp(SEXP out, PyObject* const* items, R_xlen_t n) {
+  // Pass 1, per chunk (C++, may throw): the UTF-8 bytes of each str (CPython keeps them in
+  // compact ASCII strs: no copy) and their checks. Pass 2: one R_UnwindProtect per chunk
+  // around mkCharLenCE, which cannot throw C++ exceptions.
+  struct bytes_t {
+    const char* s;
+    int n;  // -1: NA, -2: the CHARSXP is known (in `known`)
+    SEXP known;
+  };
+  constexpr R_xlen_t chunk = 1024;
+  std::vector<bytes_t> b((size_t)std::min(n, chunk));
+  std::unique_ptr<repeat_cache<PyObject*, SEXP>> cache;
+  if (n >= 64) cache = std::make_unique<repeat_cache<PyObject*, SEXP>>();
+  for (R_xlen_t c0 = 0; c0 < n; c0 += chunk) {
+    const R_xlen_t c1 = std::min(n, c0 + chunk);
+    for (R_xlen_t i = c0; i < c1; i++) {
+      PyObject* o = items[i];
+      bytes_t& e = b[(size_t)(i - c0)];
+      if (!PyUnicode_Check(o)) {
+        e.n = -1;
+        continue;
+      }
+      if (cache) {
+        if (SEXP* hit = cache->find(o)) {
+          e.n = -2;
+          e.known = *hit;
+          continue;
+        }
+      }
+      Py_ssize_t len;
+      const char* s = PyUnicode_AsUTF8AndSize(o, &len);
+      if (s == nullptr) throw py::error_already_set();
+      if (std::memchr(s, 0, (size_t)len) != nullptr)
+        throw tandem_error("a Python str with an embedded NUL character (at position " +
+                               std::to_string(std::strlen(s)) + ") cannot become an R string",
+                           tandem_error::value);
+      if (len > INT_MAX)
+        throw tandem_error("a Python str longer than 2^31-1 bytes cannot become an R string", tandem_error::value);
+      e.s = s;
+      e.n = (int)len;
+    }
+    r_safe([&] {
+      for (R_xlen_t i = c0; i < c1; i++) {
+        const bytes_t& e = b[(size_t)(i - c0)];
+        SEXP ch = e.n == -1 ? NA_STRING : e.n == -2 ? e.known : Rf_mkCharLenCE(e.s, e.n, CE_UTF8);
+        SET_STRING_ELT(out, i, ch);
+        if (cache && e.n >= 0) cache->put(items[i], ch);  // plain stores: cannot fail
+      }
+      return R_NilValue;
+    });
+  }
 }
 
 SEXP py_str_to_charsxp(PyObject* o) {
@@ -95,6 +220,49 @@ SEXP utf8_to_charsxp(const char* s, size_t n, const std::string& what) {
   return r_safe([&] { return Rf_mkCharLenCE(s, (int)n, CE_UTF8); });
 }
 
+// ---- 64-bit integers -------------------------------------------------------------------
+bool int64_as_integer64() {
+  static SEXP sym = Rf_install("tandem.int64");
+  static bool bit64_loaded = false;
+  SEXP opt = Rf_GetOption1(sym);
+  if (opt == R_NilValue) return false;
+  bool is_string = TYPEOF(opt) == STRSXP && XLENGTH(opt) == 1 && STRING_ELT(opt, 0) != NA_STRING;
+  std::string value = is_string ? CHAR(STRING_ELT(opt, 0)) : "";
+  if (value == "double") return false;
+  if (value != "integer64")
+    throw tandem_error("the `tandem.int64` option must be \"double\" or \"integer64\", not " +
+                           (is_string ? "\"" + value + "\"" : std::string("a ") + Rf_type2char(TYPEOF(opt))) + ".",
+                       tandem_error::value);
+  if (!bit64_loaded) {
+    protect_scope p;
+    SEXP call = p(r_safe([] {
+      SEXP pkg = PROTECT(Rf_mkString("bit64"));
+      SEXP yes = PROTECT(Rf_ScalarLogical(1));
+      SEXP c = Rf_lang3(Rf_install("requireNamespace"), pkg, yes);
+      SET_TAG(CDDR(c), Rf_install("quietly"));
+      UNPROTECT(2);
+      return c;
+    }));
+    SEXP ok = r_eval(call, R_BaseEnv);
+    if (!Rf_asLogical(ok))
+      throw tandem_error("options(tandem.int64 = \"integer64\") needs the R package bit64, which is not installed.",
+                         tandem_error::value);
+    bit64_loaded = true;
+  }
+  return true;
+}
+
+SEXP set_integer64_class(SEXP x) {
+  protect_scope p;
+  p(x);
+  SEXP cls = p(r_safe([] { return Rf_mkString("integer64"); }));
+  r_safe([&] {
+    Rf_setAttrib(x, R_ClassSymbol, cls);
+    return R_NilValue;
+  });
+  return x;
+}
+
 namespace {
 
 // ---- scalars ----------------------------------------------------------------------
@@ -111,20 +279,27 @@ kind_t scalar_kind(PyObject* o) {
   return K_OTHER;
 }
 
-// A Python int as int32 (fits=1), exact double (fits=2), or an error naming the value.
+// A Python int as int32 (fits=1), exact double (fits=2), integer64 (fits=3: beyond 2^53
+// when options(tandem.int64 = "integer64")), or an error naming the value.
 int int_fits(PyObject* o, long long* v) {
   int overflow = 0;
   *v = PyLong_AsLongLongAndOverflow(o, &overflow);
   if (*v == -1 && PyErr_Occurred()) throw py::error_already_set();
   if (overflow == 0 && *v > INT_MIN && *v <= INT_MAX) return 1;
   if (overflow == 0 && *v >= -k_max_exact_int && *v <= k_max_exact_int) return 2;
+  bool in_int64 = overflow == 0 && *v != std::numeric_limits<long long>::min();  // the minimum is NA
+  bool as_integer64 = int64_as_integer64();
+  if (in_int64 && as_integer64) return 3;
   PyObject* r = PyObject_Repr(o);
   std::string text = r ? PyUnicode_AsUTF8(r) : "?";
   Py_XDECREF(r);
   if (text.size() > 60) text = text.substr(0, 60) + "...";
+  if (as_integer64)
+    throw tandem_error("Python int " + text + " is outside integer64's range (|x| <= 2^63-1)", tandem_error::value);
   throw tandem_error("Python int " + text +
                          " cannot be converted to R without losing precision: R stores integers "
-                         "beyond 32 bits as doubles, exact only up to 2^53",
+                         "beyond 32 bits as doubles, exact only up to 2^53; "
+                         "options(tandem.int64 = \"integer64\") gives bit64::integer64 instead",
                      tandem_error::value);
 }
 
@@ -135,6 +310,11 @@ SEXP scalar_to_r(PyObject* o, kind_t k) {
     case K_INT: {
       long long v;
       int fit = int_fits(o, &v);
+      if (fit == 3) {
+        SEXP out = r_safe([&] { return Rf_allocVector(REALSXP, 1); });
+        std::memcpy(REAL(out), &v, sizeof v);
+        return set_integer64_class(out);
+      }
       return r_safe([&] { return fit == 1 ? Rf_ScalarInteger((int)v) : Rf_ScalarReal((double)v); });
     }
     case K_FLOAT: {
@@ -211,7 +391,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   kind_t kind = K_NONE;
   bool homogeneous = simplify && n > 0;
   bool any_value = false;
-  bool ints_need_double = false;
+  int int_width = 1;  // the widest int_fits() result among the ints
   for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
     kind_t k = scalar_kind(items[i]);
     if (k == K_NONE) continue;
@@ -220,17 +400,21 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
     any_value = true;
     if (k == K_INT) {
       long long v;
-      if (int_fits(items[i], &v) == 2) ints_need_double = true;
+      int_width = std::max(int_width, int_fits(items[i], &v));
     }
   }
   if (homogeneous && any_value) {
     SEXPTYPE type = kind == K_BOOL ? LGLSXP
-                    : kind == K_INT ? (ints_need_double ? REALSXP : INTSXP)
+                    : kind == K_INT ? (int_width > 1 ? REALSXP : INTSXP)
                     : kind == K_FLOAT ? REALSXP
                     : kind == K_COMPLEX ? CPLXSXP
                                         : STRSXP;
     protect_scope p;
     SEXP out = p(r_alloc(type, n));
+    if (type == STRSXP) {
+      py_strs_to_strsxp(out, items, n);
+      return out;
+    }
     for (Py_ssize_t i = 0; i < n; i++) {
       PyObject* o = items[i];
       bool na = o == Py_None;
@@ -238,21 +422,24 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
         case LGLSXP: LOGICAL(out)[i] = na ? NA_LOGICAL : (o == Py_True); break;
         case INTSXP: INTEGER(out)[i] = na ? NA_INTEGER : (int)PyLong_AsLong(o); break;
         case REALSXP:
-          if (na) REAL(out)[i] = NA_REAL;
+          if (kind == K_INT && int_width == 3) {  // integer64: int64 bits, NA as its minimum
+            long long v = std::numeric_limits<long long>::min();
+            if (!na) int_fits(o, &v);
+            std::memcpy(REAL(out) + i, &v, sizeof v);
+          } else if (na) REAL(out)[i] = NA_REAL;
           else if (kind == K_INT) {
             long long v;
             int_fits(o, &v);
             REAL(out)[i] = (double)v;
           } else REAL(out)[i] = PyFloat_AS_DOUBLE(o);
           break;
-        case CPLXSXP:
+        default:
           if (na) { COMPLEX(out)[i].r = NA_REAL; COMPLEX(out)[i].i = NA_REAL; }
           else { Py_complex c = PyComplex_AsCComplex(o); COMPLEX(out)[i].r = c.real; COMPLEX(out)[i].i = c.imag; }
           break;
-        default:
-          SET_STRING_ELT(out, i, na ? NA_STRING : py_str_to_charsxp(o));
       }
     }
+    if (kind == K_INT && int_width == 3) set_integer64_class(out);
     return out;
   }
   protect_scope p;
@@ -344,6 +531,10 @@ py::object r_to_py(SEXP x, bool dispatch) {
       PyObject* list = PyList_New(n);
       if (list == nullptr) throw py::error_already_set();
       py::object out = py::reinterpret_steal<py::object>(list);
+      if (TYPEOF(x) == STRSXP) {  // PyList_New filled the list with NULL: a partial list is safe to drop
+        strsxp_to_py_items(x, n, PySequence_Fast_ITEMS(list));
+        return out;
+      }
       for (R_xlen_t i = 0; i < n; i++) {
         PyObject* e = r_element_to_py(x, i);
         PyList_SET_ITEM(list, i, e);

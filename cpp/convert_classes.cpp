@@ -94,9 +94,19 @@ double real_at(SEXP x, R_xlen_t i) {
   return REAL_ELT(x, i);
 }
 
-// A new int64-based NumPy array of `dtype` and length n (copy target).
-py::array int64_array(const char* dtype, R_xlen_t n) {
-  return numpy().attr("empty")(py::int_((Py_ssize_t)n), py::arg("dtype") = dtype);
+// The shape of x in NumPy: its dim, else its length.
+std::vector<py::ssize_t> r_shape(SEXP x) {
+  SEXP dim = Rf_getAttrib(x, R_DimSymbol);
+  if (TYPEOF(dim) != INTSXP) return {(py::ssize_t)Rf_xlength(x)};
+  return std::vector<py::ssize_t>(INTEGER(dim), INTEGER(dim) + XLENGTH(dim));
+}
+
+// A new int64-based NumPy array of `dtype` in Fortran order (R's order: element i of the R
+// vector is element i of the buffer). Copy target.
+py::array int64_array(const char* dtype, const std::vector<py::ssize_t>& shape) {
+  py::tuple t(shape.size());
+  for (size_t i = 0; i < shape.size(); i++) t[i] = py::int_(shape[i]);
+  return numpy().attr("empty")(t, py::arg("dtype") = dtype, py::arg("order") = "F");
 }
 
 // round(v * scale) as int64 ticks; the whole and fractional parts of v are scaled apart
@@ -110,10 +120,11 @@ int64_t checked_int64(double v, double scale, const char* what) {
 }
 
 // ---- Date, POSIXct, difftime: R -> Python -------------------------------------------
-// Copies. Length-1 values become datetime scalars; others NumPy arrays (NA as NaT).
+// Copies. Length-1 values without dim become datetime scalars; others NumPy arrays of the
+// same shape (NA as NaT).
 py::object date_to_py(SEXP x, bool scalar_ok) {
   R_xlen_t n = XLENGTH(x);
-  if (n == 1 && scalar_ok) {
+  if (n == 1 && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
     double d = real_at(x, 0);
     if (std::isnan(d)) return py::none();
     if (!std::isfinite(d)) throw tandem_error("an infinite Date has no Python equivalent", tandem_error::value);
@@ -121,7 +132,7 @@ py::object date_to_py(SEXP x, bool scalar_ok) {
     return py::module_::import("datetime").attr("date").attr("fromordinal")(
         py::int_((long long)std::floor(d) + k_epoch_ordinal));
   }
-  py::array out = int64_array("datetime64[D]", n);
+  py::array out = int64_array("datetime64[D]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
   for (R_xlen_t i = 0; i < n; i++) {
     double d = real_at(x, i);
@@ -135,7 +146,7 @@ py::object date_to_py(SEXP x, bool scalar_ok) {
 py::object posixct_to_py(SEXP x, bool scalar_ok) {
   R_xlen_t n = XLENGTH(x);
   std::string tz = r_string_attr(x, "tzone");
-  if (n == 1 && scalar_ok) {
+  if (n == 1 && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
     double s = real_at(x, 0);
     if (std::isnan(s)) return py::none();
     if (!std::isfinite(s)) throw tandem_error("an infinite POSIXct has no Python equivalent", tandem_error::value);
@@ -146,7 +157,7 @@ py::object posixct_to_py(SEXP x, bool scalar_ok) {
     if (tz == "UTC" || tz == "GMT") return value;
     return value.attr("astimezone")(py::module_::import("zoneinfo").attr("ZoneInfo")(tz));
   }
-  py::array out = int64_array("datetime64[ns]", n);
+  py::array out = int64_array("datetime64[ns]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
   for (R_xlen_t i = 0; i < n; i++) {
     double s = real_at(x, i);
@@ -170,7 +181,7 @@ py::object difftime_to_py(SEXP x, bool scalar_ok) {
   for (const auto& k : k_units)
     if (units == k.r) u = &k;
   if (u == nullptr) throw tandem_error("a difftime with units \"" + units + "\" has no Python equivalent", tandem_error::value);
-  if (n == 1 && scalar_ok) {
+  if (n == 1 && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
     double v = real_at(x, 0);
     if (std::isnan(v)) return py::none();
     return py::module_::import("datetime").attr("timedelta")(py::arg("seconds") = v * u->seconds);
@@ -181,13 +192,39 @@ py::object difftime_to_py(SEXP x, bool scalar_ok) {
     double v = real_at(x, i);
     whole = std::isnan(v) || (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15);
   }
-  py::array out = int64_array(whole ? (std::string("timedelta64[") + u->numpy + "]").c_str() : "timedelta64[ns]", n);
+  py::array out = int64_array(whole ? (std::string("timedelta64[") + u->numpy + "]").c_str() : "timedelta64[ns]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
   for (R_xlen_t i = 0; i < n; i++) {
     double v = real_at(x, i);
     o[i] = std::isnan(v) ? k_nat : whole ? (int64_t)v : checked_int64(v, u->seconds * 1e9, "difftime");
   }
   return std::move(out);
+}
+
+// ---- POSIXlt, integer64: R -> Python ------------------------------------------------------
+// POSIXlt (a list of broken-down fields) crosses as R's as.POSIXct() of it would.
+py::object posixlt_to_py(SEXP x, bool scalar_ok) {
+  protect_scope p;
+  SEXP call = p(r_safe([&] { return Rf_lang2(Rf_install("as.POSIXct"), x); }));
+  SEXP ct = p(r_eval(call, R_BaseEnv));
+  if (TYPEOF(ct) != REALSXP || !Rf_inherits(ct, "POSIXct"))
+    throw tandem_error("as.POSIXct() of a POSIXlt value did not return a POSIXct vector", tandem_error::value);
+  return posixct_to_py(ct, scalar_ok);
+}
+
+// bit64::integer64 (doubles holding int64 bits, NA as the int64 minimum). A length-1 value
+// without dim is a Python int (NA: None); others are NumPy int64 arrays of the same shape:
+// a read-only view of R's memory without NA, else a masked array (a copy, NA masked).
+py::object integer64_to_py(SEXP x, bool scalar_ok) {
+  R_xlen_t n = XLENGTH(x);
+  if (n == 1 && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
+    int64_t v;
+    double d = REAL_ELT(x, 0);
+    std::memcpy(&v, &d, sizeof v);
+    if (v == std::numeric_limits<int64_t>::min()) return py::none();
+    return py::reinterpret_steal<py::object>(PyLong_FromLongLong(v));
+  }
+  return r_integer64_to_numpy(x, r_shape(x));
 }
 
 // ---- factors ------------------------------------------------------------------------
@@ -238,6 +275,13 @@ py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::st
       return posixct_to_py(col, false);
     }
     if (Rf_inherits(col, "difftime")) return difftime_to_py(col, false);
+    if (TYPEOF(col) == REALSXP && Rf_inherits(col, "integer64")) {
+      py::object a = r_integer64_to_numpy(col, {(py::ssize_t)XLENGTH(col)});
+      // With NA: pandas' nullable Int64 keeps NA apart from the values (a masked array
+      // would become float64 in pandas and lose precision).
+      if (pd && py::hasattr(a, "mask")) return pd.attr("arrays").attr("IntegerArray")(a.attr("data"), a.attr("mask"));
+      return a;
+    }
     return r_to_py(col, true);
   }
   switch (TYPEOF(col)) {
@@ -411,12 +455,17 @@ SEXP apply_mask(SEXP x, const py::object& mask) {
   py::array_t<bool, py::array::forcecast> m = mask.cast<py::array>();
   protect_scope p;
   x = p(r_safe([&] { return Rf_duplicate(x); }));  // x may be an ALTREP view: write a copy
+  const bool integer64 = TYPEOF(x) == REALSXP && Rf_inherits(x, "integer64");
+  const int64_t na64 = std::numeric_limits<int64_t>::min();
   for (R_xlen_t i = 0; i < (R_xlen_t)m.size(); i++) {
     if (!m.data()[i]) continue;
     switch (TYPEOF(x)) {
       case INTSXP: INTEGER(x)[i] = NA_INTEGER; break;
       case LGLSXP: LOGICAL(x)[i] = NA_LOGICAL; break;
-      case REALSXP: REAL(x)[i] = NA_REAL; break;
+      case REALSXP:
+        if (integer64) std::memcpy(REAL(x) + i, &na64, sizeof na64);
+        else REAL(x)[i] = NA_REAL;
+        break;
       case STRSXP: SET_STRING_ELT(x, i, NA_STRING); break;
       case CPLXSXP: COMPLEX(x)[i].r = COMPLEX(x)[i].i = NA_REAL; break;
       case VECSXP: SET_VECTOR_ELT(x, i, R_NilValue); break;
@@ -547,13 +596,14 @@ py::object r_to_py_classed(SEXP x) {
       if (Rf_inherits(x, "factor")) return factor_to_py(x, scalar_ok);
       [[fallthrough]];
     case REALSXP:
-      if (Rf_getAttrib(x, R_DimSymbol) != R_NilValue) return py::object();
+      if (TYPEOF(x) == REALSXP && Rf_inherits(x, "integer64")) return integer64_to_py(x, scalar_ok);
       if (Rf_inherits(x, "Date")) return date_to_py(x, scalar_ok);
       if (Rf_inherits(x, "POSIXct")) return posixct_to_py(x, scalar_ok);
       if (Rf_inherits(x, "difftime")) return difftime_to_py(x, scalar_ok);
       return py::object();
     case VECSXP:
       if (Rf_inherits(x, "data.frame")) return dataframe_to_py(x);
+      if (Rf_inherits(x, "POSIXlt")) return posixlt_to_py(x, scalar_ok);
       return py::object();
     case S4SXP:
       if (Rf_inherits(x, "dgCMatrix")) return dgc_to_py(x);

@@ -17,9 +17,22 @@ constexpr long long k_max_exact_int = 9007199254740992LL;
 PyObject* charsxp_to_py(SEXP c);
 // A Python str as an unprotected CHARSXP (UTF-8). Copy. Embedded NUL is an error.
 SEXP py_str_to_charsxp(PyObject* o);
+// The n elements of a character vector as new Python strs (None for NA) into out[0..n),
+// each repeated CHARSXP converted once. On an exception, out[0..i) hold new references
+// and the rest are untouched.
+void strsxp_to_py_items(SEXP x, R_xlen_t n, PyObject** out);
+// Python objects into out[0..n) (a protected STRSXP): str as UTF-8 CHARSXPs, anything else
+// as NA. Embedded NUL is an error.
+void py_strs_to_strsxp(SEXP out, PyObject* const* items, R_xlen_t n);
 // UTF-8 bytes as an unprotected CHARSXP; `what` names the value in the error for invalid
 // UTF-8 or an embedded NUL.
 SEXP utf8_to_charsxp(const char* s, size_t n, const std::string& what);
+
+// options(tandem.int64): false for "double" (the default), true for "integer64" (then the
+// bit64 namespace is loaded). Any other value, or bit64 missing, is an error.
+bool int64_as_integer64();
+// Gives x (a double vector holding int64 bits) the class "integer64"; returns x.
+SEXP set_integer64_class(SEXP x);
 
 // Whether numpy is imported (it is never imported just to convert); caches its types.
 bool numpy_loaded();
@@ -36,6 +49,9 @@ py::object r_array_to_numpy(SEXP x);
 py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape);
 // An atomic vector as a 1-D NumPy array, dim ignored (view or copy as above).
 py::object r_vector_to_numpy(SEXP x);
+// bit64::integer64 -> NumPy int64 of `shape`: a read-only view without NA, else a masked
+// array (copy).
+py::object r_integer64_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape);
 // Sets dim on `out` when shape has two or more axes; returns out.
 SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape);
 

@@ -6,8 +6,18 @@
 #include <complex>
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <optional>
+#include <type_traits>
 
 #include <pybind11/numpy.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace tandem {
 
@@ -97,6 +107,8 @@ SEXP r_source_of_view(const py::array& a) {
   return x;
 }
 
+SEXP r_alloc_filled(SEXPTYPE type, R_xlen_t n);
+
 // Copy, in Fortran order, through NumPy's casting to T.
 template <typename T, typename F>
 SEXP copy_array(py::handle a, SEXPTYPE type, F&& store) {
@@ -105,34 +117,215 @@ SEXP copy_array(py::handle a, SEXPTYPE type, F&& store) {
   std::vector<py::ssize_t> shape(arr.shape(), arr.shape() + arr.ndim());
   R_xlen_t n = (R_xlen_t)arr.size();
   protect_scope p;
-  SEXP out = p(r_alloc(type, n));
+  SEXP out = p(r_alloc_filled(type, n));
   store(out, arr.data(), n, shape);
   return set_dims(out, shape);
 }
 
-// A C-contiguous float64 matrix, copied once into R's column-major layout: a blocked
-// transpose (tiles that fit in L1), not NumPy's F-order copy followed by a second copy.
-SEXP transpose_c_matrix(py::array a) {
-  const py::ssize_t rows = a.shape(0), cols = a.shape(1);
-  if (rows > INT_MAX || cols > INT_MAX)
-    throw tandem_error("NumPy array dimension exceeds R's limit of 2^31-1", tandem_error::value);
-  protect_scope p;
-  SEXP out = p(r_alloc(REALSXP, (R_xlen_t)rows * cols));
-  const double* src = static_cast<const double*>(a.data());
-  double* dst = REAL(out);
-  constexpr py::ssize_t tile = 32;
-  {
-    py::gil_scoped_release nogil;  // the array is kept alive by `a`; R is not touched
-    for (py::ssize_t i0 = 0; i0 < rows; i0 += tile) {
-      const py::ssize_t i1 = std::min(i0 + tile, rows);
-      for (py::ssize_t j0 = 0; j0 < cols; j0 += tile) {
-        const py::ssize_t j1 = std::min(j0 + tile, cols);
-        for (py::ssize_t i = i0; i < i1; i++)
-          for (py::ssize_t j = j0; j < j1; j++) dst[i + j * rows] = src[i * cols + j];
+// ---- one copy into R's order ----------------------------------------------------------
+// Thread safety of this section: plain memory only (no R, no Python calls), so it runs with
+// the GIL released.
+
+// Fresh vectors of 4 MB or more ask the kernel for transparent huge pages, as NumPy does for
+// its own arrays: the first touch of 80 MB costs 20,000 page faults with 4 KB pages, 40 with
+// 2 MB pages, and those faults cost more than the copy itself. A hint; failure is harmless.
+void advise_huge_pages(void* p, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (bytes < (size_t{1} << 22)) return;
+  const uintptr_t page = 4096;
+  uintptr_t start = ((uintptr_t)p + page - 1) & ~(page - 1);
+  uintptr_t end = ((uintptr_t)p + bytes) & ~(page - 1);
+  if (end > start) (void)madvise(reinterpret_cast<void*>(start), end - start, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
+// A new, unprotected numeric vector whose memory is about to be written once in full.
+SEXP r_alloc_filled(SEXPTYPE type, R_xlen_t n) {
+  SEXP out = r_alloc(type, n);
+  if (n > 0) advise_huge_pages(DATAPTR(out), (size_t)n * (type == CPLXSXP ? 16 : type == REALSXP ? 8 : 4));
+  return out;
+}
+
+struct complex16 {  // R's Rcomplex and NumPy's complex128 share this layout
+  double re, im;
+};
+
+template <typename S, typename D>
+inline D element_cast(S v) {
+  if constexpr (std::is_same_v<S, D>) return v;
+  else return static_cast<D>(v);
+}
+
+// An 8x8 tile: dst[i + j * dst_col] = src[i * src_row + j] for i, j < 8. With `stream`
+// (doubles only; dst 64-byte aligned and dst_col a multiple of 8), every destination column
+// gets one whole cache line by non-temporal stores: no read of the line before it is written.
+template <typename S, typename D, bool stream>
+inline void tile8(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col) {
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<S, double> && std::is_same_v<D, double>) {
+    for (int j = 0; j < 8; j += 2)
+      for (int i = 0; i < 8; i += 2) {  // 2x2 blocks in SSE2 registers
+        __m128d r0 = _mm_loadu_pd(src + i * src_row + j), r1 = _mm_loadu_pd(src + (i + 1) * src_row + j);
+        if constexpr (stream) {
+          _mm_stream_pd(dst + j * dst_col + i, _mm_unpacklo_pd(r0, r1));
+          _mm_stream_pd(dst + (j + 1) * dst_col + i, _mm_unpackhi_pd(r0, r1));
+        } else {
+          _mm_storeu_pd(dst + j * dst_col + i, _mm_unpacklo_pd(r0, r1));
+          _mm_storeu_pd(dst + (j + 1) * dst_col + i, _mm_unpackhi_pd(r0, r1));
+        }
       }
+    return;
+  }
+#endif
+  for (int j = 0; j < 8; j++)
+    for (int i = 0; i < 8; i++) dst[j * dst_col + i] = element_cast<S, D>(src[i * src_row + j]);
+}
+
+// Transposes a rows x cols matrix (source rows src_row elements apart) into columns dst_col
+// elements apart: strips of eight source rows read in order, 8x8 tiles, scalar edges.
+template <typename S, typename D>
+void transpose(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col, py::ssize_t rows, py::ssize_t cols) {
+  auto scalar = [&](py::ssize_t i0, py::ssize_t i1, py::ssize_t j0, py::ssize_t j1) {
+    for (py::ssize_t j = j0; j < j1; j++)
+      for (py::ssize_t i = i0; i < i1; i++) dst[i + j * dst_col] = element_cast<S, D>(src[i * src_row + j]);
+  };
+  const py::ssize_t full_cols = cols - cols % 8;
+  auto strips = [&](auto stream, py::ssize_t i_begin, py::ssize_t i_end) {
+    for (py::ssize_t i0 = i_begin; i0 + 8 <= i_end; i0 += 8)
+      for (py::ssize_t j0 = 0; j0 < full_cols; j0 += 8)
+        tile8<S, D, decltype(stream)::value>(src + i0 * src_row + j0, src_row, dst + j0 * dst_col + i0, dst_col);
+  };
+  py::ssize_t head = 0;
+  bool stream = false;
+#if defined(__SSE2__)
+  if constexpr (std::is_same_v<S, double> && std::is_same_v<D, double>) {
+    // Every tile starts a cache line when columns are whole lines apart and the first tile
+    // row is moved to a line boundary (rows before it are copied one by one).
+    head = (py::ssize_t)(((64 - ((uintptr_t)dst & 63)) & 63) / 8);
+    stream = dst_col % 8 == 0 && ((uintptr_t)dst & 7) == 0 && rows >= head + 8 && cols >= 8;
+    if (!stream) head = 0;
+  }
+#endif
+  const py::ssize_t body_end = head + (rows - head) / 8 * 8;
+  if (stream) {
+    strips(std::true_type{}, head, body_end);
+#if defined(__SSE2__)
+    _mm_sfence();  // order the non-temporal stores before anything that follows
+#endif
+  } else {
+    strips(std::false_type{}, head, body_end);
+  }
+  scalar(0, head, 0, cols);
+  scalar(body_end, rows, 0, cols);
+  scalar(head, body_end, full_cols, cols);
+}
+
+// Copies a C-contiguous array of shape (d0, ..., dk), k >= 1, into R's column-major order,
+// which reverses its axes: for every index of the middle axes d1..d(k-1), the d0 x dk matrix
+// there is transposed (source rows d1*...*dk apart, destination columns d0*...*d(k-1) apart).
+template <typename S, typename D>
+void copy_c_order(const S* src, D* dst, const std::vector<py::ssize_t>& shape) {
+  const size_t k = shape.size() - 1;
+  const py::ssize_t rows = shape[0], cols = shape[k];
+  py::ssize_t src_row = 1, dst_col = 1, n_mid = 1;
+  for (size_t m = 1; m <= k; m++) src_row *= shape[m];
+  for (size_t m = 0; m < k; m++) dst_col *= shape[m];
+  for (size_t m = 1; m < k; m++) n_mid *= shape[m];
+  for (py::ssize_t mid = 0; mid < n_mid; mid++) {
+    // The middle index (i1, ..., i(k-1)) of `mid`, last axis fastest, as offsets.
+    py::ssize_t rest = mid, src_off = 0, dst_off = 0, src_stride = cols, dst_stride = dst_col;
+    for (size_t m = k - 1; m >= 1; m--) {
+      py::ssize_t im = rest % shape[m];
+      rest /= shape[m];
+      dst_stride /= shape[m];
+      src_off += im * src_stride;
+      dst_off += im * dst_stride;
+      src_stride *= shape[m];
+    }
+    transpose<S, D>(src + src_off, src_row, dst + dst_off, dst_col, rows, cols);
+  }
+}
+
+// One pass from NumPy memory into a new R vector of `type` (element D), in R's order, for
+// aligned, native-order arrays that are C- or F-contiguous; nullptr for any other layout
+// (the caller then lets NumPy cast). Copy.
+template <typename S, typename D>
+SEXP copy_direct(const py::array& a, SEXPTYPE type) {
+  int flags = py::detail::array_proxy(a.ptr())->flags;
+  bool f_order = flags & npy::NPY_ARRAY_F_CONTIGUOUS_, c_order = flags & npy::NPY_ARRAY_C_CONTIGUOUS_;
+  if (!(flags & npy::NPY_ARRAY_ALIGNED_) || !native_order(a.dtype()) || !(f_order || c_order) ||
+      a.dtype().itemsize() != (py::ssize_t)sizeof(S))
+    return nullptr;
+  std::vector<py::ssize_t> shape(a.shape(), a.shape() + a.ndim());
+  for (py::ssize_t d : shape)
+    if (d > INT_MAX) throw tandem_error("NumPy array dimension exceeds R's limit of 2^31-1", tandem_error::value);
+  R_xlen_t n = (R_xlen_t)a.size();
+  protect_scope p;
+  SEXP out = p(r_alloc_filled(type, n));
+  const S* src = static_cast<const S*>(a.data());
+  D* dst = static_cast<D*>(DATAPTR(out));
+  {
+    std::optional<py::gil_scoped_release> nogil;  // `a` keeps the memory alive; R and Python are not touched
+    if (n >= (R_xlen_t{1} << 16)) nogil.emplace();
+    if (f_order || n == 0) {
+      if constexpr (std::is_same_v<S, D>) {
+        if (n > 0) std::memcpy(dst, src, sizeof(D) * n);
+      } else {
+        for (R_xlen_t i = 0; i < n; i++) dst[i] = element_cast<S, D>(src[i]);
+      }
+    } else {
+      copy_c_order<S, D>(src, dst, shape);
     }
   }
-  return set_dims(out, {rows, cols});
+  return set_dims(out, shape);
+}
+
+// int64 / uint64 -> R: the raw 64-bit values in R's order first (one copy into the new
+// vector's memory), then one pass in place: doubles when every value is exact (else an error
+// naming the first inexact value in R's order), or bit64's integer64 when
+// options(tandem.int64 = "integer64") (uint64 beyond 2^63-1 and int64's minimum, which is
+// integer64's NA, are errors then). Copy.
+SEXP int64_array_to_r(const py::array& a, bool is_unsigned) {
+  const bool as_integer64 = int64_as_integer64();
+  std::vector<py::ssize_t> shape(a.shape(), a.shape() + a.ndim());
+  protect_scope p;
+  SEXP out = is_unsigned ? copy_direct<uint64_t, uint64_t>(a, REALSXP) : copy_direct<int64_t, int64_t>(a, REALSXP);
+  if (out == nullptr)
+    out = copy_array<int64_t>(a, REALSXP, [](SEXP out, const int64_t* d, R_xlen_t n, auto&) {
+      if (n > 0) std::memcpy(REAL(out), d, sizeof(int64_t) * n);
+    });  // NumPy's cast of uint64 to int64 keeps the bits
+  p(out);
+  const std::string type = is_unsigned ? "uint64" : "int64";
+  double* r = REAL(out);
+  const R_xlen_t n = XLENGTH(out);
+  for (R_xlen_t i = 0; i < n; i++) {
+    int64_t v;
+    std::memcpy(&v, r + i, sizeof v);
+    const bool above_int64 = is_unsigned && v < 0;  // the bits of a uint64 >= 2^63
+    const std::string text = above_int64 ? std::to_string((uint64_t)v) : std::to_string(v);
+    if (as_integer64) {
+      if (above_int64)
+        throw tandem_error("NumPy uint64 value " + text + " at " + index_text(i, shape) +
+                               " is beyond integer64's range (2^63-1)",
+                           tandem_error::value);
+      if (v == std::numeric_limits<int64_t>::min())
+        throw tandem_error("NumPy int64 value " + text + " at " + index_text(i, shape) +
+                               " is integer64's NA bit pattern and cannot become an R value",
+                           tandem_error::value);
+      continue;
+    }
+    if (above_int64 || v > k_max_exact_int || v < -k_max_exact_int)
+      throw tandem_error("NumPy " + type + " value " + text + " at " + index_text(i, shape) +
+                             " cannot be converted to R without losing precision (|x| > 2^53); "
+                             "options(tandem.int64 = \"integer64\") gives bit64::integer64 instead",
+                         tandem_error::value);
+    r[i] = (double)v;
+  }
+  if (as_integer64) set_integer64_class(out);
+  return out;
 }
 
 // int32 data holding INT_MIN (R's NA_integer_) become doubles, so that no value turns into NA.
@@ -201,8 +394,7 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
     }
     protect_scope p;
     SEXP out = p(r_alloc(STRSXP, n));
-    for (R_xlen_t i = 0; i < n; i++)
-      SET_STRING_ELT(out, i, PyUnicode_Check(items[i]) ? py_str_to_charsxp(items[i]) : NA_STRING);
+    py_strs_to_strsxp(out, items, n);  // None and NaN are NA
     return set_dims(out, shape);
   }
   protect_scope p;
@@ -269,70 +461,53 @@ SEXP ndarray_to_r(PyObject* o) {
     SEXP out = p(numpy_altrep(o, a.data(), (R_xlen_t)a.size(), type));
     return set_dims(out, shape);
   };
+  // One pass in R's order for contiguous arrays, else through NumPy's cast to Fortran order.
+  auto direct_or_cast = [&](auto src_tag, auto dst_tag, SEXPTYPE type) -> SEXP {
+    using S = decltype(src_tag);
+    using D = decltype(dst_tag);
+    if (SEXP r = copy_direct<S, D>(a, type)) return r;
+    return copy_array<D>(a, type, [](SEXP out, const D* d, R_xlen_t n, auto&) {
+      if (n > 0) std::memcpy(DATAPTR(out), d, sizeof(D) * n);
+    });
+  };
   switch (kind) {
     case 'b':
-      return copy_array<bool>(a, LGLSXP, [](SEXP out, const bool* d, R_xlen_t n, auto&) {
-        int* r = LOGICAL(out);
-        for (R_xlen_t i = 0; i < n; i++) r[i] = d[i];
-      });
+      return direct_or_cast(uint8_t{}, int{}, LGLSXP);
     case 'i':
-    case 'u':
+    case 'u': {
       if (kind == 'i' && itemsize == 4 && r_can_view(a)) {
         const int32_t* d = static_cast<const int32_t*>(a.data());
         R_xlen_t n = (R_xlen_t)a.size(), i = 0;
         while (i < n && d[i] != NA_INTEGER) i++;
         if (i == n) return view(INTSXP);
       }
-      if ((kind == 'i' && itemsize <= 4) || (kind == 'u' && itemsize <= 2)) {
-        protect_scope p;
-        SEXP out = p(copy_array<int32_t>(a, INTSXP, [](SEXP out, const int32_t* d, R_xlen_t n, auto&) {
-          std::memcpy(INTEGER(out), d, sizeof(int32_t) * n);
-        }));
-        return ints_without_na(out);
-      }
-      if (kind == 'u' && itemsize == 8) {
-        return copy_array<uint64_t>(a, REALSXP, [](SEXP out, const uint64_t* d, R_xlen_t n, auto& sh) {
-          double* r = REAL(out);
-          for (R_xlen_t i = 0; i < n; i++) {
-            if (d[i] > (uint64_t)k_max_exact_int)
-              throw tandem_error("NumPy uint64 value " + std::to_string(d[i]) + " at " + index_text(i, sh) +
-                                     " cannot be converted to R without losing precision (|x| > 2^53)",
-                                 tandem_error::value);
-            r[i] = (double)d[i];
-          }
-        });
-      }
-      return copy_array<int64_t>(a, REALSXP, [&](SEXP out, const int64_t* d, R_xlen_t n, auto& sh) {
-        double* r = REAL(out);
-        for (R_xlen_t i = 0; i < n; i++) {
-          if (d[i] > k_max_exact_int || d[i] < -k_max_exact_int)
-            throw tandem_error("NumPy " + std::string(kind == 'u' ? "uint" : "int") + std::to_string(itemsize * 8) +
-                                   " value " + std::to_string(d[i]) + " at " + index_text(i, sh) +
-                                   " cannot be converted to R without losing precision (|x| > 2^53)",
-                               tandem_error::value);
-          r[i] = (double)d[i];
-        }
-      });
+      if (itemsize == 8) return int64_array_to_r(a, kind == 'u');
+      if (kind == 'u' && itemsize == 4) return direct_or_cast(uint32_t{}, double{}, REALSXP);
+      protect_scope p;
+      SEXP out = itemsize == 1 ? (kind == 'i' ? direct_or_cast(int8_t{}, int{}, INTSXP) : direct_or_cast(uint8_t{}, int{}, INTSXP))
+                 : itemsize == 2 ? (kind == 'i' ? direct_or_cast(int16_t{}, int{}, INTSXP) : direct_or_cast(uint16_t{}, int{}, INTSXP))
+                                 : direct_or_cast(int32_t{}, int{}, INTSXP);
+      p(out);
+      return ints_without_na(out);
+    }
     case 'f':
       if (itemsize > 8)
         throw tandem_error("NumPy float" + std::to_string(itemsize * 8) +
                                " arrays cannot be converted to R without losing precision; use .astype('float64')",
                            tandem_error::value);
       if (itemsize == 8 && r_can_view(a)) return view(REALSXP);
-      if (itemsize == 8 && a.ndim() == 2 && (a.flags() & py::array::c_style) &&
-          a.dtype().is(py::dtype::of<double>()))
-        return transpose_c_matrix(a);
-      return copy_array<double>(a, REALSXP, [](SEXP out, const double* d, R_xlen_t n, auto&) {
-        std::memcpy(REAL(out), d, sizeof(double) * n);
-      });
+      if (itemsize == 8) return direct_or_cast(double{}, double{}, REALSXP);
+      if (itemsize == 4) return direct_or_cast(float{}, double{}, REALSXP);
+      return direct_or_cast(double{}, double{}, REALSXP);  // float16: NumPy casts
     case 'c':
       if (itemsize > 16)
         throw tandem_error("NumPy complex" + std::to_string(itemsize * 8) +
                                " arrays cannot be converted to R without losing precision; use .astype('complex128')",
                            tandem_error::value);
       if (itemsize == 16 && r_can_view(a)) return view(CPLXSXP);
+      if (SEXP r = copy_direct<complex16, complex16>(a, CPLXSXP)) return r;
       return copy_array<std::complex<double>>(a, CPLXSXP, [](SEXP out, const std::complex<double>* d, R_xlen_t n, auto&) {
-        std::memcpy(COMPLEX(out), d, sizeof(Rcomplex) * n);
+        if (n > 0) std::memcpy(COMPLEX(out), d, sizeof(Rcomplex) * n);
       });
     case 'U':
     case 'S':
@@ -380,6 +555,29 @@ const void* data_ro(SEXP x) {
 
 }  // namespace
 
+// bit64::integer64 -> NumPy int64 of `shape` (Fortran order). Ownership: a read-only view of
+// R's memory when no value is NA; else a numpy.ma.MaskedArray whose data (a copy, 0 where NA)
+// is masked at the NA positions.
+py::object r_integer64_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
+  R_xlen_t n = XLENGTH(x);
+  py::dtype dt = py::dtype::of<int64_t>();
+  if (n == 0) return py::array(dt, shape, fortran_strides(shape, 8));
+  const int64_t* d = static_cast<const int64_t*>(data_ro(x));
+  const int64_t na = std::numeric_limits<int64_t>::min();
+  R_xlen_t first_na = 0;
+  while (first_na < n && d[first_na] != na) first_na++;
+  if (first_na == n) return r_view(x, dt, shape, d);
+  py::array_t<int64_t> values(shape, fortran_strides(shape, 8));
+  py::array_t<bool> mask(shape, fortran_strides(shape, 1));
+  int64_t* v = values.mutable_data();
+  bool* m = mask.mutable_data();
+  for (R_xlen_t i = 0; i < n; i++) {
+    m[i] = d[i] == na;
+    v[i] = m[i] ? 0 : d[i];
+  }
+  return py::module_::import("numpy.ma").attr("MaskedArray")(values, py::arg("mask") = mask);
+}
+
 // R array (with dim) -> NumPy array, the same element at the same index. Ownership: a
 // read-only view for double, complex and integer (without NA) arrays; a copy for logical
 // arrays (bool), integer/logical arrays with NA (float64, NA as R's NA NaN) and character
@@ -426,10 +624,14 @@ py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
     case STRSXP: {
       py::array out(py::dtype("O"), shape, fortran_strides(shape, sizeof(PyObject*)));
       PyObject** o = static_cast<PyObject**>(out.mutable_data());
-      for (R_xlen_t i = 0; i < n; i++) {
-        PyObject* s = charsxp_to_py(STRING_ELT(x, i));
-        Py_XSETREF(o[i], s);  // NumPy filled the array with None
+      std::vector<PyObject*> strs((size_t)n, nullptr);
+      try {
+        strsxp_to_py_items(x, n, strs.data());
+      } catch (...) {
+        for (PyObject* s : strs) Py_XDECREF(s);
+        throw;
       }
+      for (R_xlen_t i = 0; i < n; i++) Py_XSETREF(o[i], strs[(size_t)i]);  // NumPy left NULL (read as None) or None
       return std::move(out);
     }
     default:

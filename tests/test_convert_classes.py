@@ -1,4 +1,5 @@
-"""Python hosts R: Date, POSIXct, difftime, factor, data.frame and dgCMatrix conversions."""
+"""Python hosts R: Date, POSIXct, POSIXlt, difftime, integer64, factor, data.frame and dgCMatrix
+conversions."""
 import datetime
 import importlib.util
 import zoneinfo
@@ -12,6 +13,16 @@ from conftest import run_python
 
 needs_pandas = pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
 needs_scipy = pytest.mark.skipif(importlib.util.find_spec("scipy") is None, reason="scipy is not installed")
+
+
+@pytest.fixture
+def int64_option(r):
+    """options(tandem.int64 = "integer64") for one test (bit64 must be installed)."""
+    if not r.eval("requireNamespace('bit64', quietly = TRUE)"):
+        pytest.skip("the R package bit64 is not installed")
+    r.eval("options(tandem.int64 = 'integer64')")
+    yield
+    r.eval("options(tandem.int64 = NULL)")
 
 
 def test_dates(r):
@@ -120,3 +131,103 @@ def test_without_pandas_factors_are_labels_and_data_frames_dicts():
     lines = res.stdout.strip().splitlines()
     assert lines[0] == "['a', None, 'b']"
     assert lines[1] == "dict ['x', 's', 'f'] float64 [1.5, 2.0] ['a', None] ['u', 'v']"
+
+
+def test_date_and_time_arrays_keep_their_shape(r):
+    same = r.eval("function(x, y) identical(x, y)")
+    a = r.eval("structure(c(19000, NA, 19002, 19003, -1, 19005), dim = 2:3, class = 'Date')")
+    assert a.dtype == np.dtype("datetime64[D]") and a.shape == (2, 3)
+    assert a[1, 2] == np.datetime64("2022-01-13") and a[0, 1] == np.datetime64("2022-01-10")
+    assert np.isnat(a).tolist() == [[False, False, False], [True, False, False]]
+    assert same(a, r.eval("structure(c(19000, NA, 19002, 19003, -1, 19005), dim = 2:3, class = 'Date')")) is True
+    d = np.array([[["2020-01-01", "NaT"], ["2020-01-03", "2020-01-04"]]], dtype="datetime64[D]")  # shape (1, 2, 2)
+    x = tandem.to_r(d)
+    assert x.rclass == ("Date",)
+    assert r.eval("function(x) dim(x)")(x) == [1, 2, 2]
+    assert r.eval("function(x) format(x[1, 2, 1])")(x) == "2020-01-03"
+    assert r.eval("function(x) which(is.na(x))")(x) == 3
+    np.testing.assert_array_equal(tandem.to_py(x), d)
+    t = np.array([["2024-01-02T03:04:05.5", "NaT"]], dtype="datetime64[ns]")
+    xt = tandem.to_r(t)
+    assert r.eval("function(x) c(dim(x), attr(x, 'tzone'))")(xt) == ["1", "2", "UTC"]
+    back = tandem.to_py(xt)
+    assert back.dtype == np.dtype("datetime64[ns]") and back.shape == (1, 2)
+    np.testing.assert_array_equal(back, t)
+    h = r.eval("structure(c(1, 2, NA, 4), dim = c(2L, 2L), units = 'hours', class = 'difftime')")
+    assert h.dtype == np.dtype("timedelta64[h]") and h[1, 1] == np.timedelta64(4, "h") and np.isnat(h[0, 1])
+
+
+def test_posixlt_crosses_as_its_posixct(r):
+    a = r.eval("as.POSIXlt(c('2024-01-02 03:04:05', NA), tz = 'UTC')")
+    assert a.dtype == np.dtype("datetime64[ns]")
+    assert a[0] == np.datetime64("2024-01-02T03:04:05") and np.isnat(a[1])
+    assert r.eval("function(x) identical(x, as.POSIXct(as.POSIXlt(c('2024-01-02 03:04:05', NA), tz = 'UTC')))")(a)
+    t = r.eval("as.POSIXlt('2024-01-02 03:04:05', tz = 'Asia/Tokyo')")
+    assert t == datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert tandem.to_py(r.eval("function(x) x")(r.eval("as.POSIXlt(NA)"))) is None
+
+
+def test_integer64_becomes_int64(r):
+    if not r.eval("requireNamespace('bit64', quietly = TRUE)"):
+        pytest.skip("the R package bit64 is not installed")
+    a = r.eval("bit64::as.integer64(c('9007199254740993', '-5', '9223372036854775807'))")
+    assert a.dtype == np.int64 and a.tolist() == [2**53 + 1, -5, 2**63 - 1]
+    assert not a.flags.writeable and isinstance(a.base, tandem.RObject)  # a view of R's memory
+    assert r.eval("bit64::as.integer64('123456789012345678')") == 123456789012345678
+    assert r.eval("bit64::NA_integer64_") is None
+    m = r.eval("bit64::as.integer64(c(1, NA, 3))")
+    assert isinstance(m, np.ma.MaskedArray) and m.dtype == np.int64
+    assert m.mask.tolist() == [False, True, False] and m.compressed().tolist() == [1, 3]
+    mat = r.eval("x <- bit64::as.integer64(c(1, 2, 3, 2^40, 5, 6)); dim(x) <- 2:3; x")
+    assert mat.shape == (2, 3) and mat[1, 1] == 2**40
+    # Default: double when exact, else an error that names the value and the option.
+    with pytest.raises(ValueError, match=r"int64 value 9007199254740993 at index 0 .*tandem.int64"):
+        tandem.to_r(a)
+    assert tandem.to_py(tandem.to_r(np.array([1, -2], dtype=np.int64))) == [1.0, -2.0]
+    with pytest.raises(ValueError, match="Python int 1152921504606846976 cannot be converted"):
+        tandem.to_r(2**60)
+
+
+def test_integer64_when_asked_for(r, int64_option):
+    def is_r(x, code):
+        return r.eval(f"function(x) identical(x, {code})")(x)
+
+    x = tandem.to_r(np.array([2**53 + 1, -5, 0], dtype=np.int64))
+    assert x.rclass == ("integer64",)
+    assert is_r(x, "bit64::as.integer64(c('9007199254740993', '-5', '0'))") is True
+    assert is_r(tandem.to_r(np.array([7], dtype=np.int64)), "bit64::as.integer64(7)") is True  # type-stable
+    assert is_r(tandem.to_r(np.array([2**63 - 1], dtype=np.uint64)), "bit64::as.integer64('9223372036854775807')") is True
+    with pytest.raises(ValueError, match="uint64 value 9223372036854775808 at index 1 is beyond integer64's range"):
+        tandem.to_r(np.array([1, 2**63], dtype=np.uint64))
+    with pytest.raises(ValueError, match="integer64's NA bit pattern"):
+        tandem.to_r(np.array([-(2**63)], dtype=np.int64))
+    assert is_r(tandem.to_r(2**60), "bit64::as.integer64('1152921504606846976')") is True
+    assert is_r(tandem.to_r([1, None, -(2**60)]), "bit64::as.integer64(c('1', NA, '-1152921504606846976'))") is True
+    assert tandem.to_r(5).rtype == "integer"
+    with pytest.raises(ValueError, match="outside integer64's range"):
+        tandem.to_r(2**70)
+    m = np.ma.masked_array(np.array([[1, 2**60], [3, 4]], dtype=np.int64), mask=[[False, True], [False, False]])
+    xm = tandem.to_r(m)
+    assert r.eval("function(x) c(dim(x), which(is.na(x)))")(xm) == [2, 2, 3]
+    back = tandem.to_py(xm)
+    assert isinstance(back, np.ma.MaskedArray) and back.mask.tolist() == [[False, True], [False, False]]
+    assert back.filled(0).tolist() == [[1, 0], [3, 4]]
+    a = r.eval("bit64::as.integer64(c('9007199254740993', NA))")  # a masked array in Python
+    assert is_r(tandem.to_r(a), "bit64::as.integer64(c('9007199254740993', NA))") is True
+    r.eval("options(tandem.int64 = 'int')")
+    with pytest.raises(ValueError, match='`tandem.int64` option must be "double" or "integer64", not "int"'):
+        tandem.to_r(np.array([1], dtype=np.int64))
+
+
+@needs_pandas
+def test_integer64_data_frame_columns(r, int64_option):
+    import pandas as pd
+
+    df = r.eval("data.frame(a = bit64::as.integer64(c(1, NA, 3)), b = bit64::as.integer64(c('1152921504606846977', '1', '2')))")
+    assert [str(t) for t in df.dtypes] == ["Int64", "int64"]
+    assert df["b"].tolist() == [2**60 + 1, 1, 2] and df["a"].isna().tolist() == [False, True, False]
+    r["df64"] = df
+    assert r.eval("identical(df64, data.frame(a = bit64::as.integer64(c(1, NA, 3)), "
+                  "b = bit64::as.integer64(c('1152921504606846977', '1', '2'))))") is True
+    r["py_df"] = pd.DataFrame({"n": pd.array([2**60, None], dtype="Int64")})
+    assert r.eval("identical(py_df$n, bit64::as.integer64(c('1152921504606846976', NA)))") is True

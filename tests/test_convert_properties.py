@@ -58,6 +58,23 @@ def test_float_arrays_keep_every_element_at_its_index(r, a, order):
 
 
 @SETTINGS
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=24),
+       dtype=st.sampled_from(["float64", "float32", "int32", "int16", "uint8", "bool", "complex128"]),
+       offset=st.booleans())
+def test_c_order_arrays_of_any_rank_are_copied_in_r_order(r, shape, dtype, offset):
+    """The blocked transpose (tiles, edges, middle axes, misaligned buffers) against NumPy's own
+    Fortran-order copy: every element at its index."""
+    n = int(np.prod(shape))
+    base = np.arange(1, n + 2).astype(dtype)
+    a = (base[1:] if offset else base[:-1]).reshape(shape)  # offset: a buffer 1 element off
+    assert a.flags.c_contiguous
+    x = tandem.to_r(a)
+    same = r.eval("function(x, y) identical(x, y)")
+    assert same(x, tandem.to_r(np.asfortranarray(a))) is True
+    np.testing.assert_array_equal(tandem.to_py(x), a)
+
+
+@SETTINGS
 @given(values=st.lists(st.integers(min_value=-(2**53), max_value=2**53), min_size=2, max_size=20))
 def test_int64_exact_values_are_doubles(r, values):
     a = np.array(values, dtype=np.int64)
@@ -86,6 +103,34 @@ def test_string_arrays(r, values):
     strs = [v for v in values if v is not None]
     if len(strs) >= 2:
         assert round_trip(np.array(strs)) == [s.rstrip("\x00") for s in strs]
+
+
+text = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))
+
+
+@SETTINGS
+@given(pool=st.lists(st.one_of(st.none(), text), min_size=1, max_size=8), picks=st.lists(st.integers(0, 7), min_size=64, max_size=300))
+def test_long_string_lists_with_repeats_round_trip(r, pool, picks):
+    """Long lists (the per-conversion repeat caches are used from 64 elements on): values,
+    NA positions and UTF-8 lengths survive both ways."""
+    values = [pool[i % len(pool)] for i in picks]
+    if all(v is None for v in values):
+        values[0] = "x"
+    x = tandem.to_r(values)
+    assert x.rtype == "character"
+    na_positions = r.eval("function(x) paste(which(is.na(x)), collapse = ',')")(x)
+    assert na_positions == ",".join(str(i + 1) for i, v in enumerate(values) if v is None)
+    assert r.eval("function(x) nchar(x, type = 'chars')")(x) == [None if v is None else len(v) for v in values]
+    assert tandem.to_py(x) == values
+
+
+def test_equal_r_strings_become_one_python_str(r):
+    values = r.eval("rep(c('apple', 'b\u00e9', NA, ''), 30)")
+    assert values == ["apple", "b\u00e9", None, ""] * 30
+    assert values[0] is values[4] and values[1] is values[5]
+    latin = r.eval("x <- rep(c('gr\u00fc\u00dfe', 'abc'), 40); Encoding(x)[1] <- 'unknown'; "
+                   "y <- iconv(x, 'UTF-8', 'latin1'); stopifnot(Encoding(y[1]) == 'latin1'); y")
+    assert latin == ["gr\u00fc\u00dfe", "abc"] * 40  # re-encoded, not passed raw
 
 
 @SETTINGS

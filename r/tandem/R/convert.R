@@ -8,6 +8,15 @@
 #' `py_to_r.collections.OrderedDict`), and these win over tandem's own conversions,
 #' also inside calls.
 #'
+#' @section 64-bit integers:
+#' `bit64::integer64` vectors become NumPy int64 arrays: a read-only view of R's memory
+#' when no value is `NA`, else a `numpy.ma.MaskedArray` with `NA` masked (length 1 without
+#' `dim`: a Python `int`, `NA` as `None`). NumPy int64 and uint64 arrays, and Python ints
+#' beyond 2^53, come back as doubles when every value is exact, else as an error naming
+#' the first inexact value. With `options(tandem.int64 = "integer64")` (bit64 must be
+#' installed) int64 and uint64 arrays always come back as `bit64::integer64`, and so do
+#' Python ints beyond 2^53.
+#'
 #' @param x The value.
 #' @param convert For `r_to_py()`: the `convert` flag of the returned handle.
 #' @return `r_to_py()`: a Python object. `py_to_r()`: an R value (handles without a

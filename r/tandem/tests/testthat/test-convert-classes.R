@@ -1,4 +1,4 @@
-# Classed values: Date, POSIXct, difftime, factor, data.frame, dgCMatrix.
+# Classed values: Date, POSIXct, POSIXlt, difftime, integer64, factor, data.frame, dgCMatrix.
 
 skip_if_no_module <- function(module) {
   spec <- import("importlib.util")$find_spec(module)
@@ -54,6 +54,99 @@ test_that("difftime: timedelta scalars and timedelta64 arrays", {
   expect_identical(dtype_name(r_to_py(m)), "timedelta64[ns]")
   expect_identical(py_to_r(r_to_py(m)), as.difftime(c(90, -120), units = "secs"))
   expect_identical(py_eval("__import__('datetime').timedelta(days=1, seconds=1)"), as.difftime(86401, units = "secs"))
+})
+
+test_that("Date, POSIXct and difftime arrays keep their shape as datetime64 arrays", {
+  d <- structure(c(19000, NA, 19002, 19003, -1, 19005), dim = 2:3, class = "Date")
+  a <- r_to_py(d)
+  expect_identical(dtype_name(a), "datetime64[D]")
+  expect_identical(py_to_r(py_get_attr(a, "shape")), list(2L, 3L))
+  expect_identical(pystr(py_get_item(a, tuple(1L, 2L))), "2022-01-13")  # d[2, 3]
+  expect_identical(pystr(py_get_item(a, tuple(1L, 0L))), "NaT")         # d[2, 1] is NA
+  expect_identical(pystr(py_get_item(a, tuple(0L, 1L))), "2022-01-10")  # d[1, 2]
+  back <- py_to_r(a)
+  expect_identical(back, d)
+  expect_identical(which(is.na(back)), 2L)
+  d3 <- structure(as.double(1:24), dim = 2:4, class = "Date")
+  expect_identical(py_to_r(r_to_py(d3)), d3)
+  expect_identical(py_to_r(r_to_py(structure(5, dim = c(1L, 1L), class = "Date"))),
+                   structure(5, dim = c(1L, 1L), class = "Date"))  # a 1x1 matrix stays an array
+  t <- structure(c(1.7e9, 1.7e9 + 0.5, NA, -1), dim = c(2L, 2L), class = c("POSIXct", "POSIXt"), tzone = "UTC")
+  p <- r_to_py(t)
+  expect_identical(dtype_name(p), "datetime64[ns]")
+  expect_identical(pystr(py_get_item(p, tuple(1L, 0L))), "2023-11-14T22:13:20.500000000")
+  expect_identical(pystr(py_get_item(p, tuple(0L, 1L))), "NaT")
+  expect_identical(py_to_r(p), t)
+  h <- structure(c(1, 2, NA, 4), dim = c(2L, 2L), units = "hours", class = "difftime")
+  ph <- r_to_py(h)
+  expect_identical(dtype_name(ph), "timedelta64[h]")
+  expect_identical(py_to_r(ph), h)
+  from_numpy <- py_eval("__import__('numpy').array([['2020-01-01', 'NaT', '2020-01-03']], dtype='datetime64[D]')")
+  expect_identical(from_numpy, structure(c(18262, NA, 18264), dim = c(1L, 3L), class = "Date"))
+})
+
+test_that("POSIXlt crosses as its POSIXct", {
+  lt <- as.POSIXlt(c("2024-01-02 03:04:05", NA, "1960-06-01 12:00:00"), tz = "UTC")
+  a <- r_to_py(lt)
+  expect_identical(dtype_name(a), "datetime64[ns]")
+  expect_identical(pystr(py_get_item(a, 0L)), "2024-01-02T03:04:05.000000000")
+  expect_identical(pystr(py_get_item(a, 1L)), "NaT")
+  expect_identical(py_to_r(a), as.POSIXct(lt))
+  tokyo <- as.POSIXlt("2024-01-02 03:04:05", tz = "Asia/Tokyo")
+  p1 <- r_to_py(tokyo)
+  expect_match(py_repr(p1), "datetime.datetime\\(2024, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo\\(key='Asia/Tokyo'\\)\\)")
+  expect_identical(py_to_r(p1), as.POSIXct(tokyo))
+  expect_null(py_to_r(r_to_py(as.POSIXlt(NA))))
+})
+
+test_that("integer64 becomes NumPy int64 and comes back as integer64 when asked for", {
+  skip_if_not_installed("bit64")
+  x <- bit64::as.integer64(c("9007199254740993", "-5", "0", "9223372036854775807"))
+  a <- r_to_py(x)
+  expect_identical(dtype_name(a), "int64")
+  expect_identical(py_str(a$tolist()), "[9007199254740993, -5, 0, 9223372036854775807]")
+  expect_false(py_to_r(py_get_attr(a, "flags")$writeable))  # a read-only view of R's memory
+  expect_s3_class(py_get_attr(a, "base"), "tandem._core.RObject")
+  expect_identical(py_repr(r_to_py(bit64::as.integer64("123456789012345678"))), "123456789012345678")
+  expect_identical(py_repr(r_to_py(bit64::NA_integer64_)), "None")
+  # Default: double when exact, else an error naming the first inexact value and the option.
+  expect_error(py_to_r(a), "int64 value 9007199254740993 at index 0 .*tandem.int64")
+  expect_identical(py_to_r(r_to_py(bit64::as.integer64(c(1, -2)))), c(1, -2))
+  withr::local_options(tandem.int64 = "integer64")
+  expect_identical(py_to_r(a), x)
+  na <- bit64::as.integer64(c(1, NA, 3))
+  m <- r_to_py(na)
+  expect_true(inherits(m, "numpy.ma.MaskedArray"))
+  expect_identical(py_str(py_get_attr(m, "mask")$tolist()), "[False, True, False]")
+  expect_identical(py_to_r(m), na)
+  mat <- bit64::as.integer64(c(1, 2, NA, 2^40, 5, 6))
+  dim(mat) <- 2:3
+  pm <- r_to_py(mat)
+  expect_identical(py_to_r(py_get_attr(pm, "shape")), list(2L, 3L))
+  expect_identical(py_str(py_get_item(pm, tuple(1L, 1L))), "1099511627776")  # mat[2, 2]
+  expect_identical(py_to_r(pm), mat)
+  expect_identical(py_eval("2**60"), bit64::as.integer64("1152921504606846976"))
+  expect_identical(py_eval("[1, None, -2**60]"), bit64::as.integer64(c("1", NA, "-1152921504606846976")))
+  expect_identical(py_eval("__import__('numpy').array([7, 8])"), bit64::as.integer64(c(7, 8)))  # type-stable
+  expect_identical(py_eval("5"), 5L)  # Python ints within int32 stay integer
+  expect_error(py_eval("__import__('numpy').array([2**63], dtype='uint64')"),
+               "uint64 value 9223372036854775808 at index 0 is beyond integer64's range")
+  expect_error(py_eval("__import__('numpy').array([0, -2**63])"), "at index 1 is integer64's NA bit pattern")
+  expect_error(py_eval("2**70"), "outside integer64's range")
+  withr::local_options(tandem.int64 = "int")
+  expect_error(py_to_r(a), "`tandem.int64` option must be \"double\" or \"integer64\", not \"int\"")
+})
+
+test_that("integer64 data frame columns become int64 / nullable Int64 pandas columns", {
+  skip_if_not_installed("bit64")
+  skip_if_no_module("pandas")
+  df <- data.frame(a = bit64::as.integer64(c(1, NA, 3)), b = bit64::as.integer64(c("1152921504606846977", "1", "2")))
+  p <- r_to_py(df)
+  dtypes <- py_to_r(py_call(py_get_attr(import_builtins(), "list"), py_get_attr(p, "dtypes")$astype("str")))
+  expect_identical(dtypes, c("Int64", "int64"))
+  expect_identical(py_str(py_get_item(p, "b")$tolist()), "[1152921504606846977, 1, 2]")
+  withr::local_options(tandem.int64 = "integer64")
+  expect_identical(py_to_r(p), df)
 })
 
 test_that("factors become pandas.Categorical and come back", {

@@ -208,3 +208,18 @@ test_that("lists of NumPy scalars simplify like lists of Python scalars", {
   expect_identical(py_eval("[1, __import__('numpy').array([1, 2])]"), list(1L, c(1, 2)))
   expect_error(py_eval("[__import__('numpy').uint64(2**63)]"), "without losing precision")
 })
+
+test_that("C-ordered arrays of any rank and dtype are copied once into R's order", {
+  n <- np()
+  for (dims in list(c(16L, 9L), c(8L, 3L, 17L), c(2L, 3L, 4L, 5L), c(33L, 8L), c(1L, 7L))) {
+    for (dt in c("float64", "float32", "int32", "int16", "uint8", "complex128", "bool")) {
+      flat <- n$arange(prod(dims))$astype(dt)
+      x <- py_to_r(flat$reshape(dims))
+      expected <- aperm(array(py_to_r(flat), rev(dims)))  # C order: the last index runs fastest
+      expect_identical(x, expected, info = paste(dt, paste(dims, collapse = "x")))
+    }
+  }
+  off <- n$arange(1 + 16 * 9)  # a buffer one element off R's alignment
+  a <- py_get_item(off, py_eval("slice(1, None)", convert = FALSE))$reshape(16L, 9L)
+  expect_identical(py_to_r(a), matrix(as.double(1:144), 16, 9, byrow = TRUE))
+})

@@ -66,6 +66,30 @@ test_that("strings are UTF-8 both ways", {
   expect_error(r_to_py(bad), class = "python.builtin.UnicodeDecodeError")
 })
 
+test_that("long character vectors: repeated strings, NA and encodings both ways", {
+  x <- rep(c("apple", "b", "", NA, "gr\u00fc\u00dfe", "\u2713 ok"), 50)  # 300 strings, 6 distinct
+  p <- r_to_py(x)
+  expect_identical(py_len(p), 300L)
+  expect_identical(py_str(py_get_item(p, 3L)), "None")
+  expect_identical(py_to_r(py_get_item(p, 4L)), "gr\u00fc\u00dfe")
+  expect_identical(py_to_r(p), x)
+  same_object <- py_eval("lambda l: l[0] is l[6] and l[4] is l[10]", convert = TRUE)
+  expect_true(same_object(p))  # equal R strings become one Python str
+  latin <- rep(c(iconv("gr\u00fc\u00dfe", "UTF-8", "latin1"), "abc"), 40)
+  expect_identical(Encoding(latin[1]), "latin1")
+  pl <- r_to_py(latin)
+  expect_identical(py_to_r(py_get_item(pl, 0L)), "gr\u00fc\u00dfe")  # re-encoded, not passed raw
+  back <- py_to_r(pl)
+  expect_identical(Encoding(back[1]), "UTF-8")
+  expect_identical(back, enc2utf8(latin))
+  expect_identical(py_eval("['x', None, 'h\u00e9'] * 100"), rep(c("x", NA, "h\u00e9"), 100))
+  expect_error(py_eval("['a'] * 100 + ['b\\x00c']"), "embedded NUL character \\(at position 1\\)")
+  bytes <- rep(c("a", "b"), 50)
+  bytes[7] <- rawToChar(as.raw(c(0x61, 0xff)))
+  Encoding(bytes[7]) <- "bytes"
+  expect_error(r_to_py(bytes), "marked as \"bytes\"")
+})
+
 test_that("matrices are NumPy arrays with the same element at the same index", {
   m <- matrix(as.double(1:6), 2, 3)
   a <- r_to_py(m)
