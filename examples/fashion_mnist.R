@@ -4,7 +4,8 @@
 # the reloaded model predicts the same. Run: make demo   (or Rscript examples/fashion_mnist.R)
 library(tandem.keras)
 
-epochs <- as.integer(Sys.getenv("FASHION_MNIST_EPOCHS", "10"))
+full_epochs <- 10L
+epochs <- as.integer(Sys.getenv("FASHION_MNIST_EPOCHS", full_epochs))   # fewer for a quick check
 out_dir <- Sys.getenv("FASHION_MNIST_OUT", ".")   # history.png and the .keras file
 set.seed(1)
 invisible(keras$utils$set_random_seed(1L))
@@ -75,5 +76,13 @@ same <- isTRUE(all.equal(p1, p2, tolerance = 1e-6))
 cat(sprintf("saved %s; reloaded model predicts the same: %s (max |diff| %.2g)\n",
             model_file, same, max(abs(p1 - p2))))
 if (!same) stop("the reloaded model's predictions differ")
-if (score[["accuracy"]] < 0.90) stop(sprintf("test accuracy %.3f is below 0.90", score[["accuracy"]]))
+# The accuracy target is for the full job; a shortened run (FASHION_MNIST_EPOCHS) only
+# reports its accuracy.
+if (epochs >= full_epochs && score[["accuracy"]] < 0.90) {
+  stop(sprintf("test accuracy %.3f is below 0.90", score[["accuracy"]]))
+}
+if (epochs < full_epochs) {
+  cat(sprintf("(%d of %d epochs: the 0.90 accuracy target applies to the full run)\n",
+              epochs, full_epochs))
+}
 cat(sprintf("total wall time: %.1f s\n", as.numeric(difftime(Sys.time(), t0, units = "secs"))))

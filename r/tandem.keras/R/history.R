@@ -104,8 +104,10 @@ plot.keras_training_history <- function(x, metrics = NULL, method = c("auto", "g
 history_colors <- c(training = "#1b6ca8", validation = "#d1495b")
 
 history_ggplot <- function(df) {
+  # Lines need two epochs (ggplot2 says so for each group of a single epoch).
+  line <- if (max(df$epoch) > 1L) ggplot2::geom_line()
   ggplot2::ggplot(df, ggplot2::aes(x = .data$epoch, y = .data$value, colour = .data$data)) +
-    ggplot2::geom_line() +
+    line +
     ggplot2::geom_point() +
     ggplot2::facet_wrap(ggplot2::vars(.data$metric), ncol = 1, scales = "free_y") +
     ggplot2::scale_colour_manual(values = history_colors, drop = TRUE) +

@@ -62,6 +62,7 @@ keras <- NULL
   ns <- asNamespace(pkgname)
   assign("tf", tandem::import("tensorflow", delay_load = TRUE), envir = ns)
   assign("keras", lazy_attr(function() tf$keras), envir = ns)
+  register_variable_methods(ns)
 }
 
 lazy_attr <- function(resolve) {

@@ -1,4 +1,5 @@
-# tensor.R: R methods for TensorFlow tensors (print, operators, math, summaries, `[`).
+# tensor.R: R methods for TensorFlow tensors (print, operators, math, summaries, `[`,
+# `[<-`, binding, sorting).
 
 #' TensorFlow tensors in R
 #'
@@ -7,19 +8,41 @@
 #' * The `Ops` group (`+ - * / ^ %% %/% == != < <= > >= & | !`) works in both operand
 #'   orders; an R number or array meets the tensor in the tensor's dtype (a fractional
 #'   number is an error with an integer tensor). `%%` and `%/%` follow R (floored).
-#' * The `Math` group (`abs`, `sign`, `sqrt`, `floor`, `ceiling`, `trunc`, `round`, `exp`,
-#'   `log` (with `base`), `log2`, `log10`, `log1p`, `expm1`, trigonometric and hyperbolic
-#'   functions, `lgamma`, `digamma`, and `cumsum`/`cumprod` of 1-d tensors).
-#' * The `Summary` group (`sum`, `prod`, `max`, `min`, `range`, `all`, `any`) and `mean()`
-#'   reduce over all elements and return tensors (`mean()` of an integer tensor is float64).
+#' * The `Math` group: `abs`, `sign`, `sqrt`, `floor`, `ceiling`, `trunc`,
+#'   `round` (with `digits`; halves to even, as R does), `exp`, `log` (with `base`),
+#'   `log2`, `log10`, `log1p`, `expm1`, trigonometric and hyperbolic functions, `cospi`,
+#'   `sinpi`, `tanpi` (computed as `cos(pi * x)`, ...), `lgamma`, `digamma`, and
+#'   `cumsum`, `cumprod`, `cummax`, `cummin` (which, as in R, run along the elements in
+#'   R's order and return a 1-d tensor). Integer and logical tensors give float64 where
+#'   R gives doubles (`sqrt()`, `exp()`, ...).
+#' * The `Complex` group (`Re`, `Im`, `Mod`, `Arg`, `Conj`), for complex and real tensors.
+#' * The `Summary` group (`sum`, `prod`, `max`, `min`, `range`, `all`, `any`, also with
+#'   several tensors or R values) and `mean()` reduce over all elements and return
+#'   tensors (`mean()` of an integer tensor is float64).
+#' * `is.finite()`, `is.infinite()`, `is.nan()` give boolean tensors.
 #' * `dim()` (`NA` for unknown extents), `length()` (number of elements), `as.array()`,
-#'   `as.numeric()`, `as.integer()`, `as.logical()`, `as.character()` and `t()`.
+#'   `as.numeric()`, `as.integer()`, `as.logical()`, `as.character()`, `t()` and
+#'   `aperm()` (1-based `perm`).
+#' * `rbind()` and `cbind()` of tensors, R vectors and matrices (vectors are recycled to
+#'   the rows or columns, as in R); `rep()` and `sort()` work on the elements in R's
+#'   order and return 1-d tensors.
 #' * `x[i, j, ...]` indexes as R does: 1-based, inclusive ranges, negative indices
 #'   exclude, logical indices select, missing indices take everything, out-of-bounds
-#'   indices are errors, and `drop = TRUE` drops extents of length one.
+#'   indices are errors, and `drop = TRUE` drops extents of length one. A single index
+#'   into a tensor of rank > 1 counts the elements in R's (column-major) order, or is a
+#'   logical mask of the tensor's shape (`x[x > 0]`).
+#' * `x[i, j, ...] <- value` (the same indices) returns a modified copy, as in R (tensors
+#'   are immutable): `value` is an R vector or a tensor, recycled as R recycles it.
+#'
+#' Keras variables (from `self$add_weight()` or `layer$kernel`) and TensorFlow variables
+#' (`tf$Variable()`) have the same methods, which use their current value; they print
+#' as Python shows them. `v[i] <- value` on a variable assigns into it in place (with
+#' `v$assign()`), since a variable is a reference, like other Python objects.
 #'
 #' @param x,e1,e2 Tensors (or, for the other operand, R values).
-#' @param ... Indices (for `[`); `base` for `log()`; tensors for `Summary`; otherwise unused.
+#' @param ... Indices (for `[` and `[<-`); `digits` for `round()`, `base` for `log()`;
+#'   tensors or R values for `Summary`, `rbind()` and `cbind()`; `times`, `each` and
+#'   `length.out` for `rep()`; otherwise unused.
 #' @param drop For `[`: drop extents of length one.
 #' @param na.rm Unused (tensors have no `NA`).
 #' @return A tensor, except `dim()`, `length()` and the `as.*()` conversions.
@@ -36,8 +59,18 @@
 NULL
 
 TENSOR <- "tensorflow.python.framework.tensor.Tensor"
+# Variables: Keras 3's (what `add_weight()` and `layer$kernel` give) and TensorFlow's
+# (`tf$Variable()`, a ResourceVariable). Neither is a subclass of Tensor; variable.R
+# registers the tensor methods for them too, and the methods read their value first.
+VARIABLE_CLASSES <- c("keras.src.backend.common.variables.Variable",
+                      "tensorflow.python.ops.variables.Variable")
 
 is_tensor <- function(x) inherits(x, TENSOR)
+
+is_variable <- function(x) inherits(x, VARIABLE_CLASSES)
+
+# A variable as a tensor of its current value; anything else unchanged.
+as_tensor_value <- function(x) if (is_variable(x)) tf$convert_to_tensor(x) else x
 
 tensor_dtype <- function(x) py_to_r(py_get_attr(py_get_attr(x, "dtype"), "name"))
 
@@ -45,6 +78,7 @@ is_int_dtype <- function(dtype) grepl("^u?int", dtype)
 
 # An R value (or tensor) as a tensor of `dtype`.
 tensor_like <- function(value, dtype) {
+  value <- as_tensor_value(value)
   if (is_tensor(value)) {
     if (identical(tensor_dtype(value), dtype)) return(value)
     return(tf$cast(value, dtype))
@@ -82,6 +116,7 @@ ops_table <- list(
 #' @rdname tensor-methods
 #' @export
 Ops.tensorflow.python.framework.tensor.Tensor <- function(e1, e2) {
+  e1 <- as_tensor_value(e1)
   if (missing(e2)) {
     switch(.Generic,
       "-" = return(tf$negative(e1)),
@@ -90,6 +125,7 @@ Ops.tensorflow.python.framework.tensor.Tensor <- function(e1, e2) {
       abort("`", .Generic, "` is not a unary operator.")
     )
   }
+  e2 <- as_tensor_value(e2)
   fun <- ops_table[[.Generic]]
   if (is.null(fun)) abort("`", .Generic, "` is not supported for tensors.")
   if (.Generic %in% c("&", "|")) {
@@ -109,36 +145,76 @@ Ops.tensorflow.python.framework.tensor.Tensor <- function(e1, e2) {
 
 math_table <- list(
   abs = "abs", sign = "sign", sqrt = "sqrt", floor = "floor", ceiling = "ceil",
-  round = "round", exp = "exp", expm1 = "expm1", log1p = "log1p", cos = "cos",
+  exp = "exp", expm1 = "expm1", log1p = "log1p", cos = "cos",
   sin = "sin", tan = "tan", acos = "acos", asin = "asin", atan = "atan", cosh = "cosh",
   sinh = "sinh", tanh = "tanh", acosh = "acosh", asinh = "asinh", atanh = "atanh",
   lgamma = "lgamma", digamma = "digamma", cumsum = "cumsum", cumprod = "cumprod"
 )
 
+# Functions that keep integers integers; the others give doubles, as in R.
+math_integer <- c("abs", "sign", "floor", "ceiling", "trunc", "round", "cumsum", "cumprod",
+                  "cummax", "cummin")
+
 #' @rdname tensor-methods
 #' @export
 Math.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
+  x <- as_tensor_value(x)
   g <- .Generic
-  if (g == "log") {
-    args <- list(...)
-    out <- tf$math$log(x)
-    if (!is.null(args$base)) out <- out / log(args$base)
-    return(out)
-  }
-  if (g == "log2") return(tf$math$log(x) / log(2))
-  if (g == "log10") return(tf$math$log(x) / log(10))
-  if (g == "trunc") return(tf$math$sign(x) * tf$math$floor(tf$math$abs(x)))
-  if (g %in% c("cumsum", "cumprod") && length(dim(x)) != 1L) {
-    abort("`", g, "()` of a tensor needs a 1-d tensor, not one of shape (",
-          paste(dim(x), collapse = ", "), ").")
-  }
+  args <- list(...)
+  dtype <- tensor_dtype(x)
+  # Logicals count as integers, integers become doubles where R's results are doubles.
+  if (dtype == "bool") x <- tf$cast(x, dtype <- "int32")
+  if (is_int_dtype(dtype) && !g %in% math_integer) x <- tf$cast(x, dtype <- "float64")
+  # The cumulative functions work along R's element order and drop the dimensions.
+  if (g %in% c("cumsum", "cumprod", "cummax", "cummin")) x <- flatten_colmajor(x)
+  switch(g,
+    log = {
+      out <- tf$math$log(x)
+      if (length(args)) out <- out / log(args[[1]])
+      return(out)
+    },
+    log2 = return(tf$math$log(x) / log(2)),
+    log10 = return(tf$math$log(x) / log(10)),
+    cospi = return(tf$math$cos(x * pi)),
+    sinpi = return(tf$math$sin(x * pi)),
+    tanpi = return(tf$math$tan(x * pi)),
+    cummax = return(tf$scan(tf$math$maximum, x)),
+    cummin = return(tf$scan(tf$math$minimum, x)),
+    trunc = return(if (is_int_dtype(dtype)) x else tf$math$sign(x) * tf$math$floor(tf$math$abs(x))),
+    round = {
+      digits <- if (length(args)) args[[1]] else 0
+      if (!is.numeric(digits) || length(digits) != 1L || is.na(digits) || digits != trunc(digits)) {
+        abort("`digits` must be a whole number, not ", describe_value(digits), ".")
+      }
+      if (digits >= 0 && is_int_dtype(dtype)) return(x)
+      if (is_int_dtype(dtype)) x <- tf$cast(x, "float64")
+      if (digits == 0) return(tf$math$round(x))
+      # Half to even, as R rounds.
+      return(tf$math$round(x * 10^digits) / 10^digits)
+    }
+  )
+  if (g %in% c("floor", "ceiling") && is_int_dtype(dtype)) return(x)
   fun <- math_table[[g]]
   if (is.null(fun)) abort("`", g, "()` is not supported for tensors.")
-  if (g %in% c("abs", "sign", "floor", "ceiling", "round") && is_int_dtype(tensor_dtype(x)) &&
-      g != "abs" && g != "sign") {
-    return(x)
-  }
   tf$math[[fun]](x)
+}
+
+#' @rdname tensor-methods
+#' @param z For the `Complex` group: a tensor.
+#' @export
+Complex.tensorflow.python.framework.tensor.Tensor <- function(z) {
+  z <- as_tensor_value(z)
+  dtype <- tensor_dtype(z)
+  if (dtype == "bool" || is_int_dtype(dtype)) z <- tf$cast(z, dtype <- "float64")
+  complex <- startsWith(dtype, "complex")
+  switch(.Generic,
+    Re = if (complex) tf$math$real(z) else z,
+    Im = if (complex) tf$math$imag(z) else tf$zeros_like(z),
+    Mod = tf$math$abs(z),
+    Arg = tf$math$angle(z),
+    Conj = if (complex) tf$math$conj(z) else z,
+    abort("`", .Generic, "()` is not supported for tensors.")
+  )
 }
 
 summary_table <- list(sum = "reduce_sum", prod = "reduce_prod", max = "reduce_max",
@@ -147,7 +223,7 @@ summary_table <- list(sum = "reduce_sum", prod = "reduce_prod", max = "reduce_ma
 #' @rdname tensor-methods
 #' @export
 Summary.tensorflow.python.framework.tensor.Tensor <- function(..., na.rm = FALSE) {
-  xs <- list(...)
+  xs <- lapply(list(...), as_tensor_value)
   g <- .Generic
   if (g == "range") {
     return(tf$stack(list(do.call(min, xs), do.call(max, xs))))
@@ -156,6 +232,7 @@ Summary.tensorflow.python.framework.tensor.Tensor <- function(..., na.rm = FALSE
   dtype <- NULL
   for (x in xs) if (is_tensor(x)) { dtype <- tensor_dtype(x); break }
   if (g %in% c("all", "any")) dtype <- "bool"
+  else if (identical(dtype, "bool")) dtype <- "int32"   # sum() of logicals counts them
   parts <- lapply(xs, function(x) tf[[fun]](tensor_like(x, dtype)))
   if (length(parts) == 1L) return(parts[[1]])
   tf[[fun]](tf$stack(parts))
@@ -164,6 +241,7 @@ Summary.tensorflow.python.framework.tensor.Tensor <- function(..., na.rm = FALSE
 #' @rdname tensor-methods
 #' @export
 mean.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
+  x <- as_tensor_value(x)
   if (is_int_dtype(tensor_dtype(x)) || tensor_dtype(x) == "bool") x <- tf$cast(x, "float64")
   tf$reduce_mean(x)
 }
@@ -171,6 +249,7 @@ mean.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
 #' @rdname tensor-methods
 #' @export
 dim.tensorflow.python.framework.tensor.Tensor <- function(x) {
+  x <- as_tensor_value(x)
   shp <- py_get_attr(x, "shape")
   if (is.null(py_to_r(py_get_attr(shp, "rank")))) return(NULL)
   d <- py_to_r(py_call(py_get_attr(shp, "as_list")))
@@ -189,6 +268,7 @@ length.tensorflow.python.framework.tensor.Tensor <- function(x) {
 #' @rdname tensor-methods
 #' @export
 as.array.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
+  x <- as_tensor_value(x)
   a <- py_to_r(py_call(py_get_attr(x, "numpy")))
   d <- dim(x)
   if (length(d) >= 1L && is.null(dim(a))) dim(a) <- d
@@ -218,16 +298,144 @@ as.character.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
 #' @rdname tensor-methods
 #' @export
 t.tensorflow.python.framework.tensor.Tensor <- function(x) {
+  x <- as_tensor_value(x)
   d <- dim(x)
   if (length(d) == 1L) return(tf$reshape(x, c(1L, d)))
   if (length(d) != 2L) abort("`t()` needs a tensor with 1 or 2 dimensions, not ", length(d), ".")
   tf$transpose(x)
 }
 
+#' @rdname tensor-methods
+#' @export
+is.finite.tensorflow.python.framework.tensor.Tensor <- function(x) {
+  float_test(x, tf$math$is_finite, TRUE)
+}
+
+#' @rdname tensor-methods
+#' @export
+is.infinite.tensorflow.python.framework.tensor.Tensor <- function(x) {
+  float_test(x, tf$math$is_inf, FALSE)
+}
+
+#' @rdname tensor-methods
+#' @export
+is.nan.tensorflow.python.framework.tensor.Tensor <- function(x) {
+  float_test(x, tf$math$is_nan, FALSE)
+}
+
+# A boolean tensor from `test` on float tensors (real and imaginary parts of complex
+# ones); integers and logicals are always finite (`other` everywhere).
+float_test <- function(x, test, other) {
+  x <- as_tensor_value(x)
+  dtype <- tensor_dtype(x)
+  if (startsWith(dtype, "complex")) {
+    a <- test(tf$math$real(x))
+    b <- test(tf$math$imag(x))
+    return(if (isTRUE(other)) tf$logical_and(a, b) else tf$logical_or(a, b))
+  }
+  if (grepl("^(b?float|half|double)", dtype)) return(test(x))
+  if (dtype == "string") other <- FALSE
+  tf$fill(tf$shape(x), other)
+}
+
+#' @rdname tensor-methods
+#' @param a,perm For `aperm()`: a tensor and the 1-based permutation of its axes (by
+#'   default reversed).
+#' @export
+aperm.tensorflow.python.framework.tensor.Tensor <- function(a, perm = NULL, ...) {
+  a <- as_tensor_value(a)
+  r <- length(dim(a))
+  if (is.null(perm)) perm <- rev(seq_len(r))
+  if (!is.numeric(perm) || length(perm) != r || !is_whole(perm) ||
+      !setequal(perm, seq_len(r))) {
+    abort("`perm` must be a permutation of 1:", r, ", not ", describe_value(perm), ".")
+  }
+  tf$transpose(a, array(as.integer(perm) - 1L, r))
+}
+
+#' @rdname tensor-methods
+#' @param deparse.level Unused (tensors have no dimnames).
+#' @export
+rbind.tensorflow.python.framework.tensor.Tensor <- function(..., deparse.level = 1) {
+  bind_tensors(list(...), 1L)
+}
+
+#' @rdname tensor-methods
+#' @export
+cbind.tensorflow.python.framework.tensor.Tensor <- function(..., deparse.level = 1) {
+  bind_tensors(list(...), 2L)
+}
+
+# rbind() (along = 1) and cbind() (along = 2) of tensors and R values: matrices must
+# agree in the other extent, vectors are rows (columns) recycled to it, as in R.
+bind_tensors <- function(args, along) {
+  fn <- if (along == 1L) "rbind" else "cbind"
+  args <- lapply(args, as_tensor_value)
+  args <- args[!vapply(args, function(a) is.null(a) || identical(length(a), 0L), logical(1))]
+  dtype <- NULL
+  for (a in args) if (is_tensor(a)) { dtype <- tensor_dtype(a); break }
+  ts <- lapply(args, function(a) {
+    if (!is_tensor(a) && is.null(dim(a)) && length(a) != 1L) a <- array(a, length(a))
+    tensor_like(a, dtype)
+  })
+  ranks <- vapply(ts, function(t) length(dim(t)), integer(1))
+  if (any(ranks > 2L)) {
+    abort("`", fn, "()` needs tensors with at most 2 dimensions, not ", max(ranks), ".")
+  }
+  other <- 3L - along
+  extents <- vapply(ts[ranks == 2L], function(t) dim(t)[[other]], integer(1))
+  if (length(unique(extents)) > 1L) {
+    abort("`", fn, "()`: the number of ", if (along == 1L) "columns" else "rows",
+          " of matrices must match (", paste(extents, collapse = ", "), ").")
+  }
+  k <- if (length(extents)) extents[[1]] else max(vapply(ts, length, integer(1)))
+  parts <- lapply(ts, function(t) {
+    if (length(dim(t)) == 2L) return(t)
+    len <- length(t)
+    if (k %% len != 0L) {
+      abort("`", fn, "()`: a vector of length ", len, " does not fit ", k, " ",
+            if (along == 1L) "columns" else "rows", ".")
+    }
+    t <- tf$reshape(t, array(-1L, 1L))
+    if (len != k) t <- tf$tile(t, array(as.integer(k %/% len), 1L))
+    tf$reshape(t, if (along == 1L) c(1L, k) else c(k, 1L))
+  })
+  tf$concat(parts, axis = along - 1L)
+}
+
+#' @rdname tensor-methods
+#' @export
+rep.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
+  x <- as_tensor_value(x)
+  # Repeat the positions the R way, then gather: the result is 1-d, as in R.
+  pos <- rep(seq_len(length(x)) - 1L, ...)
+  tf$gather(flatten_colmajor(x), array(as.integer(pos), length(pos)))
+}
+
+#' @rdname tensor-methods
+#' @param decreasing For `sort()`: sort in decreasing order.
+#' @param na.last For `sort()`: `NA` drops NaN values (the default, as in R), `TRUE`
+#'   puts them last and `FALSE` first.
+#' @export
+sort.tensorflow.python.framework.tensor.Tensor <- function(x, decreasing = FALSE, na.last = NA, ...) {
+  x <- flatten_colmajor(as_tensor_value(x))
+  dtype <- tensor_dtype(x)
+  if (dtype == "bool") {
+    return(tf$cast(sort(tf$cast(x, "int32"), decreasing = decreasing), "bool"))
+  }
+  direction <- if (isTRUE(decreasing)) "DESCENDING" else "ASCENDING"
+  if (!grepl("^(b?float|half|double)", dtype)) return(tf$sort(x, direction = direction))
+  nan <- tf$math$is_nan(x)
+  out <- tf$sort(tf$boolean_mask(x, tf$logical_not(nan)), direction = direction)
+  if (is.na(na.last)) return(out)
+  nans <- tf$boolean_mask(x, nan)
+  tf$concat(if (isTRUE(na.last)) list(out, nans) else list(nans, out), axis = 0L)
+}
+
 # One R index for an axis of extent `n`, as 0-based positions (NULL: take all).
 axis_positions <- function(i, n, axis) {
   if (is.null(i)) return(NULL)
-  if (is_tensor(i)) i <- as.array(i)
+  if (is_tensor(i) || is_variable(i)) i <- as.array(i)
   if (is.logical(i)) {
     if (anyNA(i)) abort("Logical indices of tensors must not be `NA`.")
     if (length(i) > n) abort("Logical index for axis ", axis, " has length ", length(i),
@@ -249,16 +457,34 @@ axis_positions <- function(i, n, axis) {
   as.integer(i) - 1L
 }
 
-#' @rdname tensor-methods
-#' @export
-`[.tensorflow.python.framework.tensor.Tensor` <- function(x, ..., drop = TRUE) {
-  cl <- as.list(sys.call())[-c(1L, 2L)]
-  if (!is.null(names(cl))) cl <- cl[names(cl) != "drop"]
-  env <- parent.frame()
-  idx <- lapply(cl, function(e) {
-    if (identical(e, quote(expr = ))) NULL else list(eval(e, env))
-  })
+# The indices given to `[` or `[<-` (the `...` of the method, `drop` and `value` apart),
+# as 0-based positions: list(axes = list(<positions or NULL for all>, ...)) for one index
+# per axis, or list(linear = <positions>) for a single index into a tensor of rank > 1,
+# counted in R's (column-major) order. `frame` is the method's frame: missing indices are
+# recognised there with missing(..i), so that nothing is evaluated twice.
+tensor_index <- function(x, n, frame) {
   d <- dim(x)
+  if (is.null(d)) abort("Can't index a tensor of unknown rank.")
+  idx <- vector("list", n)
+  for (i in seq_len(n)) {
+    if (!eval(call("missing", as.name(paste0("..", i))), frame)) {
+      idx[i] <- list(list(eval(as.name(paste0("..", i)), frame)))
+    }
+  }
+  # `x[]` takes everything.
+  if (n == 1L && is.null(idx[[1]])) idx <- rep(list(NULL), length(d))
+  # One index into a tensor of rank > 1: a logical mask of the same shape, or positions
+  # in column-major order (as for an R array).
+  if (length(idx) == 1L && length(d) != 1L && !inherits(idx[[1]][[1]], "tandem_keras_all_dims")) {
+    i <- idx[[1]][[1]]
+    if (is_tensor(i) || is_variable(i)) i <- as.array(i)
+    total <- prod(d)
+    if (is.logical(i) && length(dim(i)) && !identical(as.integer(dim(i)), d)) {
+      abort("A logical index must have the tensor's shape (", paste(d, collapse = ", "),
+            "), not (", paste(dim(i), collapse = ", "), ").")
+    }
+    return(list(linear = axis_positions(as.vector(i), total, 1L)))
+  }
   # all_dims() stands for as many missing indices as the other indices leave.
   ad <- vapply(idx, function(v) !is.null(v) && inherits(v[[1]], "tandem_keras_all_dims"), logical(1))
   if (sum(ad) > 1L) abort("`all_dims()` can be used only once in an index.")
@@ -271,11 +497,32 @@ axis_positions <- function(i, n, axis) {
     abort("Can't index a tensor with ", length(d), " dimension", if (length(d) != 1L) "s",
           " by ", length(idx), " ind", if (length(idx) == 1L) "ex" else "ices", ".")
   }
-  out <- x
-  for (k in seq_along(d)) {
+  list(axes = lapply(seq_along(d), function(k) {
     pos <- axis_positions(idx[[k]][[1]], d[[k]], k)
-    if (is.null(pos) || identical(pos, seq_len(d[[k]]) - 1L)) next
-    out <- tf$gather(out, array(pos), axis = k - 1L)
+    if (identical(pos, seq_len(d[[k]]) - 1L)) NULL else pos
+  }))
+}
+
+# A tensor flattened in R's element order (column-major), as a 1-d tensor.
+flatten_colmajor <- function(x) {
+  if (length(dim(x)) > 1L) x <- tf$transpose(x)
+  tf$reshape(x, array(-1L, 1L))
+}
+
+#' @rdname tensor-methods
+#' @export
+`[.tensorflow.python.framework.tensor.Tensor` <- function(x, ..., drop = TRUE) {
+  x <- as_tensor_value(x)
+  index <- tensor_index(x, ...length(), environment())
+  if (!is.null(index$linear)) {
+    out <- tf$gather(flatten_colmajor(x), array(index$linear))
+    if (isTRUE(drop) && length(index$linear) == 1L) out <- tf$reshape(out, array(integer(), 0L))
+    return(out)
+  }
+  out <- x
+  for (k in seq_along(index$axes)) {
+    pos <- index$axes[[k]]
+    if (!is.null(pos)) out <- tf$gather(out, array(pos), axis = k - 1L)
   }
   if (isTRUE(drop)) {
     nd <- dim(out)
@@ -283,6 +530,62 @@ axis_positions <- function(i, n, axis) {
     if (length(keep) != length(nd)) out <- tf$reshape(out, array(as.integer(keep), length(keep)))
   }
   out
+}
+
+#' @rdname tensor-methods
+#' @param value For `[<-`: the new values (an R vector or array, or a tensor), recycled
+#'   as in R.
+#' @export
+`[<-.tensorflow.python.framework.tensor.Tensor` <- function(x, ..., value) {
+  target <- x
+  x <- as_tensor_value(x)
+  index <- tensor_index(x, ...length(), environment())
+  d <- dim(x)
+  # The selected elements as rows of 0-based multi-indices, in R's order.
+  at <- if (!is.null(index$linear)) {
+    arrayInd(index$linear + 1L, d) - 1L
+  } else {
+    pos <- lapply(seq_along(d), function(k) index$axes[[k]] %||% (seq_len(d[[k]]) - 1L))
+    as.matrix(do.call(expand.grid, unname(pos)))
+  }
+  n <- nrow(at)
+  if (n == 0L) return(target)
+  updates <- replacement_values(value, n, tensor_dtype(x))
+  # As in R, the last of repeated positions wins.
+  last <- !duplicated(at, fromLast = TRUE)
+  if (!all(last)) {
+    at <- at[last, , drop = FALSE]
+    updates <- tf$gather(updates, array(which(last) - 1L))
+  }
+  storage.mode(at) <- "integer"
+  out <- tf$tensor_scatter_nd_update(x, at, updates)
+  if (is_variable(target)) {
+    # A variable is updated in place (it is a reference, like other Python objects).
+    target$assign(out)
+    return(target)
+  }
+  out
+}
+
+# `n` replacement values of `dtype` as a 1-d tensor: R values and tensors are taken in
+# R's element order and recycled as R recycles them.
+replacement_values <- function(value, n, dtype) {
+  value <- as_tensor_value(value)
+  if (is.null(value) || (!is_tensor(value) && !is.atomic(value))) {
+    abort("Can't assign ", describe_value(value), " into a tensor.")
+  }
+  len <- if (is_tensor(value)) length(value) else length(value)
+  if (is.na(len) || len == 0L) abort("Replacement has length zero.")
+  if (n %% len != 0L) {
+    abort("Number of items to replace (", n, ") is not a multiple of the replacement length (",
+          len, ").")
+  }
+  if (is_tensor(value)) {
+    v <- tensor_like(flatten_colmajor(value), dtype)
+    if (len != n) v <- tf$tile(v, array(as.integer(n %/% len), 1L))
+    return(v)
+  }
+  tensor_like(array(rep_len(as.vector(value), n), n), dtype)
 }
 
 #' All remaining dimensions
@@ -310,6 +613,9 @@ all_dims <- function() structure(list(), class = "tandem_keras_all_dims")
 #'   laid out in row-major (C) order, as `tf$reshape()` does. A length-one `x` is
 #'   filled to the shape.
 #' @param ... For `shape()`: the extents, whole numbers or `NA`/`NULL` for unknown.
+#'   Vectors, lists (such as the `input_shape` that Keras passes to a layer's `build()`,
+#'   with `NULL` for unknown extents), `TensorShape`s and tuples give their elements, so
+#'   `shape(tail(input_shape, 1), 32)` and `shape(input_shape)` work.
 #' @return A tensor (`as_tensor()`) or a `TensorShape` (`shape()`).
 #' @export
 #' @examples
@@ -318,6 +624,7 @@ all_dims <- function() structure(list(), class = "tandem_keras_all_dims")
 #' shape(NA, 28, 28)
 #' }
 as_tensor <- function(x, dtype = NULL, shape = NULL) {
+  x <- as_tensor_value(x)
   # A vector as a 1-d array: a Python list of floats would become float32, not float64.
   if (is.atomic(x) && !is.object(x) && is.null(dim(x)) && length(x) != 1L) x <- array(x, length(x))
   t <- if (is_tensor(x)) x else tf$convert_to_tensor(x)
@@ -339,12 +646,38 @@ as_tensor <- function(x, dtype = NULL, shape = NULL) {
 #' @rdname as_tensor
 #' @export
 shape <- function(...) {
-  dims <- list(...)
-  if (length(dims) == 1L && length(dims[[1]]) > 1L) dims <- as.list(dims[[1]])
-  tf$TensorShape(lapply(dims, function(d) {
+  tf$TensorShape(lapply(shape_dims(list(...)), function(d) {
     if (is.null(d) || (length(d) == 1L && is.na(d))) NULL else as_int(d, "shape")
   }))
 }
+
+# The extents in shape()'s arguments, one list entry each: vectors and lists (such as the
+# `input_shape` Keras passes to build(), where None is NULL) give their elements, a
+# TensorShape or tuple its entries, and a `NULL` argument one unknown extent.
+shape_dims <- function(args) {
+  out <- list()
+  for (a in args) {
+    if (is.null(a)) {
+      out <- c(out, list(NULL))
+    } else if (inherits(a, "tensorflow.python.framework.tensor_shape.TensorShape")) {
+      if (!is.null(py_to_r(py_get_attr(a, "rank")))) {
+        out <- c(out, py_to_r(py_call(py_get_attr(a, "as_list"))))
+      }
+    } else if (inherits(a, c("python.builtin.tuple", "python.builtin.list"))) {
+      out <- c(out, shape_dims(py_to_r(a)))
+    } else if (is.list(a) && !is.object(a)) {
+      out <- c(out, shape_dims(a))
+    } else if (is_tensor(a) || is_variable(a)) {
+      out <- c(out, as.list(as.vector(as.array(a))))
+    } else if (is.atomic(a) && !is.object(a)) {
+      out <- c(out, as.list(a))
+    } else {
+      abort("`shape` must be whole numbers, `NA` or `NULL`, not ", describe_value(a), ".")
+    }
+  }
+  out
+}
+
 
 #' Matrix products with tensors
 #'
@@ -366,6 +699,8 @@ shape <- function(...) {
 #' m %*% as_tensor(matrix(1, 3, 1))
 #' }
 `%*%` <- function(x, y) {
+  x <- as_tensor_value(x)
+  y <- as_tensor_value(y)
   if (!is_tensor(x) && !is_tensor(y)) return(base::`%*%`(x, y))
   dtype <- tensor_dtype(if (is_tensor(x)) x else y)
   x <- tensor_like(x, dtype)

@@ -110,7 +110,9 @@ method_wrapper <- function(fn, class_env) {
 #'
 #' @param classname The class name.
 #' @param defs A named list of methods (R functions) and class attributes.
-#' @param inherit A Python class, or a list of them (the bases).
+#' @param inherit A Python class, or a list of them (the bases). R objects with an
+#'   `r_to_py()` method that gives a Python class (an R6 class generator, or a class
+#'   generator of a package built on tandem) may stand for a base.
 #' @param spec,body For `%py_class%`: `Name(Base1, Base2)` and a braced block.
 #' @return The Python class (callable from R).
 #' @export
@@ -127,7 +129,10 @@ PyClass <- function(classname, defs = list(), inherit = NULL) {
   if (length(defs) && (is.null(names(defs)) || any(!nzchar(names(defs))))) {
     stop("every element of `defs` must be named.", call. = FALSE)
   }
-  bases <- if (is.null(inherit)) list() else if (is_py_object(inherit)) list(inherit) else as.list(inherit)
+  bases <- if (is.list(inherit) && !is.object(inherit)) inherit else if (is.null(inherit)) list() else list(inherit)
+  # R objects that stand for Python classes (an R6 class, a package's class generator)
+  # become them through their r_to_py() method.
+  bases <- lapply(bases, function(b) if (is.object(b) && !is_py_object(b)) r_to_py(b) else b)
   for (b in bases) {
     if (!is_py_object(b)) stop(sprintf("`inherit` must be Python classes, not %s.", describe(b)), call. = FALSE)
   }

@@ -154,6 +154,35 @@ test_that("%py_class% and Layer() subclass keras$layers$Layer", {
   expect_equal(as.numeric(layer_quad(as_tensor(c(1, 2), "float32"))), c(4, 8))
 })
 
+test_that("%py_class% takes a generator made by new_layer_class() as the parent", {
+  # The documented example: build() uses shape(tail(input_shape, 1), units).
+  layer_linear <- new_layer_class("DocLinear",
+    initialize = function(units = 32, ...) {
+      super$initialize(...)
+      self$units <- as.integer(units)
+    },
+    build = function(input_shape) {
+      self$w <- self$add_weight(shape = shape(tail(input_shape, 1), self$units),
+                                initializer = "ones", name = "w")
+      self$b <- self$add_weight(shape = shape(self$units), initializer = "zeros", name = "b")
+    },
+    call = function(inputs) tf$matmul(inputs, self$w) + self$b
+  )
+  LinearPlusOne(layer_linear) %py_class% {
+    call <- function(inputs) super()$call(inputs) + 1
+  }
+  l <- LinearPlusOne(units = 2L)
+  expect_true(inherits(l, "R.DocLinear"))
+  expect_true(inherits(l, "keras.src.layers.layer.Layer"))
+  x <- matrix(c(1, 2, 3, 4, 5, 6), 2)
+  out <- l(x)
+  expect_identical(dim(l$w), c(3L, 2L))
+  expect_equal(as.array(out), x %*% matrix(1, 3, 2) + 1)
+  model <- keras_model_sequential(input_shape = 3)
+  model$add(LinearPlusOne(units = 1L))
+  expect_equal(predict(model, x, verbose = 0), x %*% matrix(1, 3, 1) + 1, tolerance = 1e-6)
+})
+
 test_that("new_model_class() and new_metric_class()/new_loss_class() generators", {
   d <- linear_data()
   MyModel <- new_model_class("MyModel",

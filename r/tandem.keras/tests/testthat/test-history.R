@@ -35,6 +35,24 @@ test_that("plot() uses ggplot2 when installed: one panel per metric, both data s
   expect_error(plot(h, metrics = "accuracy"), "must name recorded metrics")
 })
 
+test_that("the history of a single epoch plots points without ggplot2's line message", {
+  set.seed(2)
+  x <- matrix(runif(40), ncol = 2)
+  model <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 1)
+  compile(model, optimizer = "adam", loss = "mse")
+  h <- fit(model, x, x[, 1], epochs = 1, batch_size = 10, validation_split = 0.25, verbose = 0)
+  p <- plot(h)
+  geoms <- vapply(p$layers, function(l) class(l$geom)[[1]], character(1))
+  expect_identical(geoms, "GeomPoint")
+  expect_identical(nrow(p$data), 2L)   # loss and val_loss of epoch 1
+  png <- withr::local_tempfile(fileext = ".png")
+  expect_no_message(plot(h, filename = png))
+  expect_true(is_png(png))
+  expect_s3_class(plot(small_history()), "ggplot")
+  expect_identical(vapply(plot(small_history())$layers, function(l) class(l$geom)[[1]], character(1)),
+                   c("GeomLine", "GeomPoint"))
+})
+
 test_that("plot(method = \"base\") draws with base graphics and writes a PNG", {
   h <- small_history()
   png <- withr::local_tempfile(fileext = ".png")

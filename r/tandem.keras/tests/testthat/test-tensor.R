@@ -63,8 +63,68 @@ test_that("Math group matches base R", {
   }
   expect_equal(as.array(log(x, base = 3)), log(p, base = 3))
   expect_equal(as.array(abs(as_tensor(a_int))), abs(a_int))
+  expect_equal(as.array(log(x, 3)), log(p, 3))
   expect_equal(as.array(cumsum(as_tensor(c(1, 2, 3)))), array(cumsum(c(1, 2, 3))))
-  expect_error(cumsum(x), "needs a 1-d tensor")
+  expect_equal(as.array(abs(as_tensor(a_int))), abs(a_int))
+  expect_equal(as.array(sign(as_tensor(a_int))), sign(a_int))
+  expect_equal(as.array(exp(as_tensor(a_int))), exp(a_int))     # integers give doubles
+  expect_match(format(sqrt(as_tensor(a_int))), "dtype=float64")
+  expect_equal(as.array(sqrt(as_tensor(abs(a_int)))), sqrt(abs(a_int)))
+})
+
+test_that("cumulative functions run in R's element order and drop dimensions", {
+  x <- as_tensor(a_dbl)
+  for (fn in c("cumsum", "cumprod", "cummax", "cummin")) {
+    f <- match.fun(fn)
+    expect_equal(as.numeric(f(x)), f(a_dbl), info = fn)
+    expect_identical(dim(f(x)), length(a_dbl), info = fn)
+    expect_equal(as.numeric(f(as_tensor(a_int))), f(a_int), info = paste(fn, "integer"))
+  }
+  expect_equal(as.numeric(cumsum(as_tensor(c(TRUE, FALSE, TRUE)))), cumsum(c(TRUE, FALSE, TRUE)))
+})
+
+test_that("round() with digits, and cospi/sinpi/tanpi, match base R", {
+  v <- c(1.2345, -2.5, 0.5, 3.14159, 1234.5678, -0.26, 2.5, 1.5)
+  x <- as_tensor(v)
+  expect_equal(as.numeric(round(x)), round(v))        # halves to even
+  expect_equal(as.numeric(round(x, 2)), round(v, 2))
+  expect_equal(as.numeric(round(x, digits = 1)), round(v, digits = 1))
+  expect_equal(as.numeric(round(x, -1)), round(v, -1))
+  expect_equal(as.numeric(round(as_tensor(c(15L, 24L, -26L)), -1)), round(c(15L, 24L, -26L), -1))
+  expect_identical(as.integer(round(as_tensor(a_int))), as.integer(round(a_int)))
+  expect_error(round(x, 1.5), "`digits` must be a whole number, not `1.5`.")
+  p <- c(0, 0.25, 1, 1.5, 2, -0.75, 1 / 3)
+  for (fn in c("cospi", "sinpi")) {
+    expect_equal(as.numeric(match.fun(fn)(as_tensor(p))), match.fun(fn)(p), info = fn)
+  }
+  q <- c(0, 0.25, -0.25, 1, 0.1, 2 / 3)
+  expect_equal(as.numeric(tanpi(as_tensor(q))), tanpi(q))
+  expect_equal(as.array(cospi(as_tensor(a_int))), cospi(a_int))
+})
+
+test_that("the Complex group matches base R for complex and real tensors", {
+  z <- array(complex(real = c(1, -2, 0, 3.5), imaginary = c(-1, 0.5, 2, 0)), c(2, 2))
+  x <- as_tensor(z)
+  for (fn in c("Re", "Im", "Mod", "Arg", "Conj")) {
+    f <- match.fun(fn)
+    expect_equal(as.array(f(x)), f(z), info = fn)
+    expect_equal(as.array(f(as_tensor(a_dbl))), f(a_dbl), info = paste(fn, "real"))
+    expect_equal(as.array(f(as_tensor(a_int))), f(a_int), info = paste(fn, "integer"))
+  }
+})
+
+test_that("is.finite(), is.infinite() and is.nan() match base R", {
+  v <- array(c(1, Inf, -Inf, NaN, 0, -2.5), c(2, 3))
+  x <- as_tensor(v)
+  for (fn in c("is.finite", "is.infinite", "is.nan")) {
+    f <- match.fun(fn)
+    expect_identical(as.array(f(x)), f(v), info = fn)
+    expect_identical(as.array(f(as_tensor(a_int))), f(a_int), info = paste(fn, "integer"))
+    expect_identical(as.array(f(as_tensor(v, "float32"))), f(v), info = paste(fn, "float32"))
+  }
+  z <- complex(real = c(1, Inf, NaN), imaginary = c(0, 1, 2))
+  expect_identical(as.array(is.finite(as_tensor(z))), array(is.finite(z)))
+  expect_identical(as.array(is.infinite(as_tensor(z))), array(is.infinite(z)))
 })
 
 test_that("Summary group and mean match base R", {
@@ -80,6 +140,26 @@ test_that("Summary group and mean match base R", {
   l <- as_tensor(c(TRUE, FALSE))
   expect_false(as.array(all(l)))
   expect_true(as.array(any(l)))
+  x <- as_tensor(a_dbl)
+  expect_identical(as.array(any(x > 3)), any(a_dbl > 3))
+  expect_identical(as.array(all(x > -10)), all(a_dbl > -10))
+  expect_identical(as.array(all(x > 0)), all(a_dbl > 0))
+  expect_equal(as.array(sum(x > 0)), sum(a_dbl > 0))   # logicals count
+})
+
+test_that("min, max and range of several tensors and R values match base R", {
+  b <- a_dbl * 3 - 1
+  x <- as_tensor(a_dbl)
+  y <- as_tensor(b)
+  expect_equal(as.array(max(x, y)), max(a_dbl, b))
+  expect_equal(as.array(min(x, y)), min(a_dbl, b))
+  expect_equal(as.array(max(x, 100)), max(a_dbl, 100))
+  expect_equal(as.array(min(x, -100, y)), min(a_dbl, -100, b))
+  expect_equal(as.array(range(x, y, 50)), array(range(a_dbl, b, 50)))
+  expect_equal(as.array(sum(x, y, 1)), sum(a_dbl, b, 1))
+  expect_equal(as.array(prod(as_tensor(a_int), 2L)), prod(a_int, 2L))
+  xi <- as_tensor(a_int)
+  expect_equal(as.array(max(xi, 20L, as_tensor(c(3L, 4L)))), max(a_int, 20L, 3L, 4L))
 })
 
 test_that("dim, length, conversions and t() match base R", {
@@ -116,6 +196,104 @@ test_that("[ indexes as base R does", {
   expect_error(x[c(-1, 1), 1, 1], "Can't mix")
 })
 
+test_that("[ with one index takes elements in R's order, or a logical mask", {
+  x <- as_tensor(a_dbl)
+  expect_identical(as.numeric(x[c(3, 7, 1)]), a_dbl[c(3, 7, 1)])
+  expect_identical(as.numeric(x[-2]), a_dbl[-2])
+  expect_identical(as.array(x[5]), a_dbl[5])
+  expect_identical(as.numeric(x[x > 1]), a_dbl[a_dbl > 1])
+  expect_identical(as.numeric(x[a_dbl < 0]), a_dbl[a_dbl < 0])
+  expect_identical(as.array(x[]), a_dbl)
+  expect_error(x[9], "out of bounds")
+  expect_error(x[matrix(TRUE, 2, 2)], "must have the tensor's shape")
+})
+
+test_that("[<- returns a modified copy, as base R does", {
+  check <- function(a, assign) {
+    expect_identical(as.array(assign(as_tensor(a))), assign(a))
+  }
+  check(a_dbl, function(y) { y[1, 2, 1] <- 10; y })
+  check(a_dbl, function(y) { y[, 1, ] <- c(-1, -2); y })            # recycled
+  check(a_dbl, function(y) { y[-1, , 2] <- c(7, 8); y })
+  check(a_dbl, function(y) { y[2, , ] <- matrix(c(1, 2, 3, 4), 2); y })
+  check(a_dbl, function(y) { y[c(TRUE, FALSE), 2:1, 2] <- c(5, 6); y })
+  check(a_dbl, function(y) { y[y > 1] <- 0; y })                     # mask
+  check(a_dbl, function(y) { y[c(8, 3)] <- c(-5, -6); y })           # R element order
+  check(a_dbl, function(y) { y[] <- seq(0.5, 4, by = 0.5); y })
+  check(a_dbl, function(y) { y[c(1, 1), 1, 1] <- c(5, 6); y })       # the last one wins
+  check(a_int, function(y) { y[2, 3] <- 100L; y })
+  check(a_int, function(y) { y[, 2] <- c(0L, 9L); y })
+  check(array(c(1, 2, 3, 4)), function(y) { y[2:3] <- 0; y })
+  x <- as_tensor(a_dbl)
+  y <- x
+  y[2, all_dims()] <- 9
+  expected <- a_dbl
+  expected[2, , ] <- 9
+  expect_identical(as.array(y), expected)
+  expect_identical(as.array(x), a_dbl)                               # x is unchanged
+  # A tensor as the value, taken in R's element order.
+  y <- x
+  y[1, , ] <- as_tensor(matrix(c(1, 2, 3, 4), 2))
+  expected <- a_dbl
+  expected[1, , ] <- matrix(c(1, 2, 3, 4), 2)
+  expect_identical(as.array(y), expected)
+  xi <- as_tensor(a_int)
+  xi[1, 1] <- 7                                                      # in the tensor's dtype
+  expect_match(format(xi), "dtype=int32")
+  expect_identical(as.array(xi)[1, 1], 7L)
+  expect_error({ xi[1, 1] <- 1.5 }, "not a whole number")
+  expect_error({ y[1, 1, ] <- c(1, 2, 3) }, "not a multiple of the replacement length")
+  expect_error({ y[3, 1, 1] <- 0 }, "out of bounds")
+  expect_error({ y[1, 1, 1] <- numeric() }, "length zero")
+})
+
+test_that("aperm() matches base R", {
+  a <- array(1:24, c(2, 3, 4))
+  x <- as_tensor(a)
+  expect_identical(as.array(aperm(x, c(2, 3, 1))), aperm(a, c(2, 3, 1)))
+  expect_identical(as.array(aperm(x)), aperm(a))
+  expect_identical(as.array(aperm(as_tensor(a_dbl), c(3, 1, 2))), aperm(a_dbl, c(3, 1, 2)))
+  expect_error(aperm(x, c(1, 1, 2)), "`perm` must be a permutation of 1:3")
+})
+
+test_that("rbind() and cbind() match base R, whichever argument is the tensor", {
+  m <- matrix(c(1, 2, 3, 4, 5, 6), 2)
+  n <- matrix(c(-1, 0.5, 2, 7, 8, 9), 2)
+  x <- as_tensor(m)
+  y <- as_tensor(n)
+  expect_identical(as.array(rbind(x, y)), rbind(m, n))
+  expect_identical(as.array(rbind(x, c(10, 20, 30), y)), rbind(m, c(10, 20, 30), n))
+  expect_identical(as.array(rbind(m, y)), rbind(m, n))              # R matrix first
+  expect_identical(as.array(rbind(0, x)), rbind(0, m))               # recycled
+  expect_identical(as.array(cbind(x, y)), cbind(m, n))
+  expect_identical(as.array(cbind(1, x, c(7, 8))), cbind(1, m, c(7, 8)))
+  expect_identical(as.array(cbind(n, x)), cbind(n, m))
+  v <- as_tensor(c(1, 2, 3))
+  expect_identical(as.array(rbind(v, v * 2)), unname(rbind(c(1, 2, 3), c(2, 4, 6))))
+  expect_identical(as.array(cbind(v, c(4, 5, 6))), unname(cbind(c(1, 2, 3), c(4, 5, 6))))
+  expect_identical(as.array(rbind(as_tensor(a_int), 0L)), rbind(a_int, 0L))
+  expect_error(rbind(x, matrix(1, 2, 2)), "number of columns of matrices must match")
+  expect_error(cbind(x, c(1, 2, 3)), "does not fit 2 rows")
+  expect_error(rbind(as_tensor(a_dbl), 1), "at most 2 dimensions")
+})
+
+test_that("rep() and sort() work on the elements in R's order", {
+  x <- as_tensor(a_dbl)
+  expect_identical(as.numeric(rep(x, 2)), rep(a_dbl, 2))
+  expect_identical(as.numeric(rep(x, each = 2)), rep(a_dbl, each = 2))
+  expect_identical(as.numeric(rep(x, length.out = 11)), rep(a_dbl, length.out = 11))
+  expect_identical(as.integer(rep(as_tensor(1:3), times = 3:1)), rep(1:3, times = 3:1))
+  expect_identical(as.numeric(sort(x)), sort(a_dbl))
+  expect_identical(as.numeric(sort(x, decreasing = TRUE)), sort(a_dbl, decreasing = TRUE))
+  expect_identical(as.integer(sort(as_tensor(a_int))), sort(a_int))
+  expect_identical(as.logical(sort(as_tensor(c(TRUE, FALSE, TRUE)))), sort(c(TRUE, FALSE, TRUE)))
+  w <- c(3, NaN, -1, 2, NaN)
+  expect_identical(as.numeric(sort(as_tensor(w))), sort(w))
+  expect_identical(as.numeric(sort(as_tensor(w), na.last = TRUE)), sort(w, na.last = TRUE))
+  expect_identical(as.numeric(sort(as_tensor(w), decreasing = TRUE, na.last = FALSE)),
+                   sort(w, decreasing = TRUE, na.last = FALSE))
+})
+
 test_that("as_tensor() and shape() take R values", {
   t1 <- as_tensor(1:6, "float32", shape = c(2, NA))
   expect_match(format(t1), "shape=(2, 3), dtype=float32", fixed = TRUE)
@@ -123,6 +301,22 @@ test_that("as_tensor() and shape() take R values", {
   expect_identical(as.array(as_tensor(0, shape = c(2, 2))), matrix(0, 2, 2))
   expect_identical(tandem::py_str(shape(NA, 28L, 3)), "(None, 28, 3)")
   expect_error(shape(1.5), "`shape` must be a whole number, not `1.5`.")
+})
+
+test_that("shape() takes lists, such as the input_shape given to build()", {
+  input_shape <- list(NULL, 5L, 4L)           # how Keras' (None, 5, 4) reaches R
+  expect_identical(tandem::py_str(shape(input_shape)), "(None, 5, 4)")
+  expect_identical(tandem::py_str(shape(tail(input_shape, 1), 32)), "(4, 32)")
+  expect_identical(tandem::py_str(shape(input_shape[-1], NA)), "(5, 4, None)")
+  expect_identical(tandem::py_str(shape(list(NA, 3), c(2, 2))), "(None, 3, 2, 2)")
+  expect_identical(tandem::py_str(shape(NULL, 3)), "(None, 3)")
+  expect_identical(tandem::py_str(shape()), "()")
+  expect_identical(tandem::py_str(shape(shape(2, NA), 7)), "(2, None, 7)")
+  expect_identical(tandem::py_str(shape(tuple(list(NULL, 3L)))), "(None, 3)")
+  expect_identical(tandem::py_str(shape(dim(as_tensor(a_dbl))[-1])), "(2, 2)")
+  expect_identical(tandem::py_str(shape(as_tensor(3L), 2)), "(3, 2)")
+  expect_error(shape(list(2, 1.5)), "`shape` must be a whole number, not `1.5`.")
+  expect_error(shape(list(2, "a")), "`shape` must be a whole number")
 })
 
 test_that("%*% with tensors matches base R in both operand orders", {

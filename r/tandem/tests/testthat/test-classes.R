@@ -53,6 +53,32 @@ test_that("%py_class% with inheritance, super and explicit self", {
   expect_identical(py$via_python(Child), "child of base x y")
 })
 
+test_that("%py_class% and PyClass take R objects that r_to_py() makes Python classes", {
+  Base <- PyClass("GenBase", list(
+    initialize = function(a) self$a <- a,
+    describe = function() paste("base", self$a)
+  ))
+  # What a package built on tandem hands out: an R function standing for a Python class,
+  # with an r_to_py() method that gives the class.
+  gen <- structure(function(...) Base(...), class = c("tandem_test_generator", "function"),
+                   py_class = Base)
+  registerS3method("r_to_py", "tandem_test_generator",
+                   function(x, convert = FALSE) attr(x, "py_class", exact = TRUE),
+                   envir = asNamespace("tandem"))
+  Child(gen) %py_class% {
+    describe <- function() paste("child of", super()$describe())
+  }
+  expect_identical(Child("A")$describe(), "child of base A")
+  expect_true(py_to_r(import_builtins()$issubclass(Child, Base)))
+  Other <- PyClass("Other", list(twice = function() 2 * self$a), inherit = gen)
+  expect_identical(Other(3)$twice(), 6)
+  expect_identical(Other(3)$describe(), "base 3")
+  # Plain R values are not classes.
+  expect_error(PyClass("Bad", list(), inherit = list(1)), "`inherit` must be Python classes")
+  expect_error(Bad(function(x) x) %py_class% { f <- function() 1 },
+               "`inherit` must be Python classes")
+})
+
 test_that("closures on an instance that capture self make no cycle through R", {
   released <- new.env()
   Holder <- PyClass("Holder", list(
