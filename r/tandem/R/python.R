@@ -264,7 +264,8 @@ py_list_attributes <- function(x) {
 #'
 #' `is_py_object()` tells whether `x` is a handle to a Python object.
 #' `py_is_null_xptr()` tells whether such a handle lost its object (for example after
-#' the R session was saved and restored).
+#' the R session was saved and restored, or when it is a method's `self`, a weak
+#' reference, kept after its instance was deleted: see [PyClass()]).
 #' @param x Any R value.
 #' @export
 is_py_object <- function(x) inherits(x, "python.builtin.object")
