@@ -443,7 +443,7 @@ SEXP categorical_to_r(const py::object& cat) {
   SEXP out = p(r_alloc(INTSXP, n));
   for (R_xlen_t i = 0; i < n; i++) INTEGER(out)[i] = d[i] < 0 ? NA_INTEGER : d[i] + 1;
   py::object labels = numpy().attr("asarray")(cat.attr("categories").attr("astype")("str"), py::arg("dtype") = "object");
-  SEXP levels = p(ndarray_to_r(labels.ptr()));
+  SEXP levels = p(drop_dim(ndarray_to_r(labels.ptr())));
   if (TYPEOF(levels) != STRSXP) throw tandem_error("pandas categories could not become R factor levels", tandem_error::value);
   set_attr(out, "levels", levels);
   bool ordered = cat.attr("ordered").cast<bool>();
@@ -484,7 +484,7 @@ SEXP series_to_r(const py::object& s, const py::object& pd) {
     std::string tz = py::str(dtype.attr("tz"));
     py::object naive = s.attr("dt").attr("tz_convert")("UTC").attr("dt").attr("tz_localize")(py::none());
     protect_scope p;
-    SEXP out = p(py_to_r(naive.attr("to_numpy")().ptr()));
+    SEXP out = p(drop_dim(py_to_r(naive.attr("to_numpy")().ptr())));
     set_attr(out, "tzone", mk_string(tz));
     return out;
   }
@@ -498,13 +498,13 @@ SEXP series_to_r(const py::object& s, const py::object& pd) {
                                   py::arg("na_value") = kind == "b" ? py::object(py::bool_(false)) : py::object(py::int_(0)));
     else
       values = s.attr("to_numpy")(py::arg("dtype") = "object", py::arg("na_value") = py::none());
-    if (py::isinstance(dtype, pd.attr("StringDtype"))) return str_object_array_to_r(values.ptr());
+    if (py::isinstance(dtype, pd.attr("StringDtype"))) return drop_dim(str_object_array_to_r(values.ptr()));
     protect_scope p;
-    SEXP out = p(py_to_r(values.ptr()));
+    SEXP out = p(drop_dim(py_to_r(values.ptr())));
     if (kind == "i" || kind == "u" || kind == "b" || kind == "f") return apply_mask(out, mask);
     return out;
   }
-  return py_to_r(s.attr("to_numpy")().ptr());
+  return drop_dim(py_to_r(s.attr("to_numpy")().ptr()));
 }
 
 // pandas.DataFrame -> data.frame, column by column (series_to_r). Columns are copies,
@@ -542,7 +542,7 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
     INTEGER(rn)[1] = -(int)nrow;
   } else {
     py::object labels = numpy().attr("asarray")(index.attr("astype")("str"), py::arg("dtype") = "object");
-    rn = ndarray_to_r(labels.ptr());
+    rn = drop_dim(ndarray_to_r(labels.ptr()));
   }
   set_attr(out, "row.names", rn);
   return with_class(out, {"data.frame"});

@@ -52,8 +52,12 @@ py::object r_vector_to_numpy(SEXP x);
 // bit64::integer64 -> NumPy int64 of `shape`: a read-only view without NA, else a masked
 // array (copy).
 py::object r_integer64_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape);
-// Sets dim on `out` when shape has two or more axes; returns out.
+// Sets dim on `out` when shape has one or more axes (1-D NumPy arrays become 1-d R arrays,
+// as with reticulate); returns out.
 SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape);
+// x without dim (and dimnames), for values that are vectors in R (pandas columns, factor
+// levels, row names): x itself when no one else refers to it, else a shallow copy.
+SEXP drop_dim(SEXP x);
 
 // An ALTREP vector over NumPy memory (convert_altrep.cpp). View: `data` (length
 // elements of REALSXP / INTSXP / CPLXSXP type) must stay valid while `owner` lives; the

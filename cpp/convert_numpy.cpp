@@ -45,8 +45,20 @@ bool numpy_loaded() {
   return true;
 }
 
+SEXP drop_dim(SEXP x) {
+  if (Rf_getAttrib(x, R_DimSymbol) == R_NilValue) return x;
+  protect_scope p;
+  p(x);
+  if (MAYBE_REFERENCED(x)) x = p(r_safe([&] { return Rf_shallow_duplicate(x); }));  // an R array itself (a view's source)
+  r_safe([&] {
+    Rf_setAttrib(x, R_DimSymbol, R_NilValue);  // also drops dimnames
+    return R_NilValue;
+  });
+  return x;
+}
+
 SEXP set_dims(SEXP out, const std::vector<py::ssize_t>& shape) {
-  if (shape.size() < 2) return out;
+  if (shape.empty()) return out;
   protect_scope p;
   p(out);
   SEXP dim = p(r_alloc(INTSXP, (R_xlen_t)shape.size()));
@@ -92,7 +104,7 @@ bool r_can_view(const py::array& a) {
 // When `a` is (exactly) a NumPy view that tandem made of an R array, that R array.
 SEXP r_source_of_view(const py::array& a) {
   PyObject* base = py::detail::array_proxy(a.ptr())->base;
-  if (base == nullptr || g_robject_type == nullptr || Py_TYPE(base) != g_robject_type || a.ndim() < 2) return nullptr;
+  if (base == nullptr || g_robject_type == nullptr || Py_TYPE(base) != g_robject_type || a.ndim() < 1) return nullptr;
   SEXP x = robject_sexp(base);
   SEXP dim = Rf_getAttrib(x, R_DimSymbol);
   if (TYPEOF(dim) != INTSXP || XLENGTH(dim) != a.ndim()) return nullptr;
@@ -442,12 +454,9 @@ SEXP ndarray_to_r(PyObject* o) {
   py::dtype dt = a.dtype();
   char kind = dt.kind();
   py::ssize_t itemsize = dt.itemsize();
-  if (a.ndim() == 0) {
-    if (kind == 'M' || kind == 'm') {
-      if (SEXP r = py_to_r_classed(o)) return r;
-    }
-    py::object item = a.attr("item")();
-    return py_to_r(item.ptr());
+  if (a.ndim() == 0) {  // as reticulate: a 1-d array of length 1 (dim = 1)
+    py::object one = a.attr("reshape")(1);
+    return ndarray_to_r(one.ptr());
   }
   if (SEXP x = r_source_of_view(a)) return x;
   std::vector<py::ssize_t> shape(a.shape(), a.shape() + a.ndim());

@@ -34,21 +34,22 @@ def rtype(r, value):
 )
 def test_dtype_table(r, dtype, expected):
     a = np.array([1, 0, 1]).astype(dtype)
-    assert rtype(r, a) == [expected, ""]
+    assert rtype(r, a) == [expected, "3"]  # 1-D arrays are 1-d R arrays, as with reticulate
     assert rtype(r, a.reshape(3, 1)) == [expected, "3x1"]
+    assert rtype(r, a[0:1].reshape(())) == [expected, "1"]  # 0-d: dim 1, as with reticulate
     same = r.eval("function(x, y) identical(x, y)")
     if expected in ("integer", "double", "logical"):
-        assert same(tandem.to_r(a), r.eval(f"as.{expected}(c(1, 0, 1))"))
+        assert same(tandem.to_r(a), r.eval(f"array(as.{expected}(c(1, 0, 1)))"))
 
 
 def test_values_and_na(r):
     to_r_text = r.eval("function(x) paste(x, collapse = ',')")
     assert to_r_text(tandem.to_r(np.array(["a", None, "\u00e9"], dtype=object))) == "a,NA,\u00e9"
-    assert r.eval("function(x) is.na(x)")(tandem.to_r(np.array(["a", None], dtype=object))) == [False, True]
-    assert tandem.to_py(tandem.to_r(np.array(3.5))) == 3.5
-    assert tandem.to_py(tandem.to_r(np.arange(3, dtype="uint16"))) == [0, 1, 2]
+    assert r.eval("function(x) is.na(x)")(tandem.to_r(np.array(["a", None], dtype=object))).tolist() == [False, True]
+    assert tandem.to_py(tandem.to_r(np.array(3.5))).tolist() == [3.5]
+    assert tandem.to_py(tandem.to_r(np.arange(3, dtype="uint16"))).tolist() == [0, 1, 2]
     cplx = tandem.to_r(np.array([1 + 2j, -1j], dtype="complex64"))
-    assert tandem.to_py(cplx) == [1 + 2j, -1j]
+    assert tandem.to_py(cplx).tolist() == [1 + 2j, -1j]
     assert r.eval("function(x) x[2, 3]")(np.arange(6, dtype="int8").reshape(2, 3)) == 5
 
 
@@ -57,7 +58,7 @@ def test_int64_beyond_2_53_is_an_error(r):
         tandem.to_r(np.array([0, 1, 2**53 + 1], dtype="int64"))
     with pytest.raises(ValueError, match=r"uint64 value 18446744073709551615 at index 0"):
         tandem.to_r(np.array([2**64 - 1], dtype="uint64"))
-    assert tandem.to_py(tandem.to_r(np.array([2**53, 1], dtype="int64"))) == [2.0**53, 1.0]
+    assert tandem.to_py(tandem.to_r(np.array([2**53, 1], dtype="int64"))).tolist() == [2.0**53, 1.0]
     with pytest.raises(ValueError, match="float128"):
         tandem.to_r(np.zeros(2, dtype=np.longdouble))
 
@@ -124,7 +125,7 @@ def test_r_writes_do_not_reach_numpy(r):
     assert a[0, 0] == 1.0
     r["y"] = np.arange(3.0)
     r.eval("y[2] <- -1")
-    assert r.eval("y") == [0.0, -1.0, 2.0]
+    assert r.eval("y").tolist() == [0.0, -1.0, 2.0]
 
 
 def test_numpy_array_lives_as_long_as_r_vector(r):
@@ -139,7 +140,7 @@ def test_c_order_is_copied_in_r_order(r):
     x = tandem.to_r(a)
     assert r.eval("function(x) identical(x, matrix(c(0, 3, 1, 4, 2, 5), 2))")(x) is True
     assert tandem.to_py(x).ctypes.data != a.ctypes.data
-    assert tandem.to_py(tandem.to_r(np.arange(10.0)[::3])) == [0.0, 3.0, 6.0, 9.0]
+    assert tandem.to_py(tandem.to_r(np.arange(10.0)[::3])).tolist() == [0.0, 3.0, 6.0, 9.0]
 
 
 def test_np_array_and_array_reshape_from_r(r):
@@ -158,7 +159,7 @@ def test_masked_arrays_have_na_where_masked(r):
     m = np.ma.masked_array([[1, 2**60], [3, 4]], mask=[[False, True], [False, False]])
     assert r.eval("function(x) identical(x, matrix(c(1, 3, NA, 4), 2))")(m) is True
     b = np.ma.masked_array([True, False], mask=[False, True])
-    assert r.eval("function(x) identical(x, c(TRUE, NA))")(b) is True
+    assert r.eval("function(x) identical(x, array(c(TRUE, NA)))")(b) is True
 
 
 def test_view_pointer_is_r_data_pointer(r):
@@ -168,3 +169,16 @@ def test_view_pointer_is_r_data_pointer(r):
     obj = tandem.to_r(a)  # the same R object (the view's source)
     assert obj._address == tandem.to_r(r["m_ptr"])._address
     assert np.asarray(tandem.to_rpy2(obj).memoryview()).ctypes.data == a.ctypes.data
+
+
+def test_one_d_arrays_round_trip_with_their_dim(r):
+    """reticulate's rule: a 1-D NumPy array is a 1-d R array (dim = n) and an R 1-d array is a
+    1-D NumPy array, so both directions keep the shape; a plain R vector is still a list."""
+    x = tandem.to_r(np.array([1.5, 2.5, 3.5]))
+    assert r.eval("function(x) identical(x, array(c(1.5, 2.5, 3.5)))")(x) is True
+    back = r.eval("array(1:3)")
+    assert isinstance(back, np.ndarray) and back.shape == (3,) and back.dtype == np.int32
+    assert r.eval("function(x) identical(x, array(1:3))")(back) is True
+    s = r.eval("array(c('a', NA))")
+    assert isinstance(s, np.ndarray) and s.shape == (2,) and s.tolist() == ["a", None]
+    assert r.eval("c(1.5, 2.5)") == [1.5, 2.5]

@@ -6,7 +6,7 @@ test_that("np_array() makes writable NumPy arrays with the same elements", {
   expect_identical(py_to_r(py_get_attr(a, "dtype")$name), "int32")
   expect_identical(py_to_r(py_get_attr(a, "shape")), list(6L))
   expect_true(py_to_r(py_get_attr(a, "flags")$writeable))
-  expect_identical(py_to_r(a), 1:6)
+  expect_identical(py_to_r(a), array(1:6))
   f <- np_array(c(1, 2), dtype = "float32")
   expect_identical(py_to_r(py_get_attr(f, "dtype")$name), "float32")
   expect_identical(py_to_r(py_get_attr(np_array(5), "shape")), list(1L))
@@ -17,9 +17,9 @@ test_that("np_array() makes writable NumPy arrays with the same elements", {
   f_order <- np_array(m, order = "F")
   expect_true(py_to_r(py_get_attr(f_order, "flags")$f_contiguous))
   expect_identical(py_to_r(py_get_item(f_order, tuple(1L, 2L))), 6)
-  expect_identical(py_to_r(np_array(c("a", "b"))), c("a", "b"))
+  expect_identical(py_to_r(np_array(c("a", "b"))), array(c("a", "b")))
   expect_identical(py_to_r(py_get_attr(np_array(c(TRUE, FALSE)), "dtype")$name), "bool")
-  expect_identical(py_to_r(np_array(np_array(1:3), dtype = "int64")), c(1, 2, 3))
+  expect_identical(py_to_r(np_array(np_array(1:3), dtype = "int64")), array(c(1, 2, 3)))
 })
 
 test_that("np_array() rejects what it cannot convert", {

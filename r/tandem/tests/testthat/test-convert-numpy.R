@@ -6,31 +6,40 @@ ptr <- function(a) py_to_r(py_get_attr(py_get_attr(a, "ctypes"), "data"))
 test_that("NumPy dtypes map to R types", {
   n <- np()
   arr <- function(values, dtype) n$array(values, dtype = dtype)
-  expect_identical(py_to_r(arr(list(TRUE, FALSE), "bool")), c(TRUE, FALSE))
+  expect_identical(py_to_r(arr(list(TRUE, FALSE), "bool")), array(c(TRUE, FALSE)))
   for (dt in c("int8", "int16", "int32", "uint8", "uint16")) {
-    expect_identical(py_to_r(arr(list(1L, 2L), dt)), c(1L, 2L), info = dt)
+    expect_identical(py_to_r(arr(list(1L, 2L), dt)), array(c(1L, 2L)), info = dt)
   }
   for (dt in c("float16", "float32", "float64")) {
-    expect_identical(py_to_r(arr(list(1.5, -2), dt)), c(1.5, -2), info = dt)
+    expect_identical(py_to_r(arr(list(1.5, -2), dt)), array(c(1.5, -2)), info = dt)
   }
   for (dt in c("uint32", "int64", "uint64")) {
-    expect_identical(py_to_r(arr(list(1L, 2L), dt)), c(1, 2), info = dt)
+    expect_identical(py_to_r(arr(list(1L, 2L), dt)), array(c(1, 2)), info = dt)
   }
-  expect_identical(py_to_r(arr(list(1+2i, -1i), "complex64")), c(1+2i, -1i))
-  expect_identical(py_to_r(arr(list(1+2i, -1i), "complex128")), c(1+2i, -1i))
-  expect_identical(py_to_r(n$array(c("a", "\u00e9\u2713"))), c("a", "\u00e9\u2713"))
-  expect_identical(py_to_r(n$array(c("ab", "c"), dtype = "S")), c("ab", "c"))
-  expect_identical(py_to_r(n$array(list("a", NULL), dtype = "object")), c("a", NA))
-  expect_identical(py_to_r(n$array(list(1L, "a"), dtype = "object")), list(1L, "a"))
+  expect_identical(py_to_r(arr(list(1+2i, -1i), "complex64")), array(c(1+2i, -1i)))
+  expect_identical(py_to_r(arr(list(1+2i, -1i), "complex128")), array(c(1+2i, -1i)))
+  expect_identical(py_to_r(n$array(c("a", "\u00e9\u2713"))), array(c("a", "\u00e9\u2713")))
+  expect_identical(py_to_r(n$array(c("ab", "c"), dtype = "S")), array(c("ab", "c")))
+  expect_identical(py_to_r(n$array(list("a", NULL), dtype = "object")), array(c("a", NA)))
+  expect_identical(py_to_r(n$array(list(1L, "a"), dtype = "object")), array(list(1L, "a")))
 })
 
-test_that("0-d arrays are scalars, 1-D plain vectors, n-D arrays", {
+test_that("0-d arrays have dim 1, 1-D arrays are 1-d arrays, n-D arrays keep their dim (reticulate's rule)", {
   n <- np()
-  expect_identical(py_to_r(n$array(3.5)), 3.5)
-  expect_identical(py_to_r(n$array("x")), "x")
+  expect_identical(py_to_r(n$array(3.5)), array(3.5))
+  expect_identical(py_to_r(n$array("x")), array("x"))
+  expect_identical(py_to_r(n$float64(3.5)), 3.5)  # NumPy scalars are plain R scalars
   x <- py_to_r(n$arange(3))
-  expect_identical(x, c(0, 1, 2))
-  expect_null(dim(x))
+  expect_identical(x, array(c(0, 1, 2)))
+  expect_identical(dim(x), 3L)
+  # An R 1-d array is a 1-D NumPy array and comes back with its dim; a plain vector is a list.
+  p <- r_to_py(array(1:3))
+  expect_true(inherits(p, "numpy.ndarray"))
+  expect_identical(py_to_r(py_get_attr(p, "shape")), list(3L))
+  expect_identical(py_to_r(p), array(1:3))
+  expect_identical(py_to_r(r_to_py(array(c("a", NA)))), array(c("a", NA)))
+  expect_identical(py_to_r(r_to_py(array(c(TRUE, FALSE)))), array(c(TRUE, FALSE)))
+  expect_true(inherits(r_to_py(c(1, 2)), "python.builtin.list"))
   m <- py_to_r(n$arange(24, dtype = "int16")$reshape(2L, 3L, 4L))
   expect_identical(dim(m), c(2L, 3L, 4L))
   expect_identical(m[2, 3, 4], 23L)
@@ -48,13 +57,13 @@ test_that("64-bit integers beyond 2^53 are errors that name the value and index"
   m <- n$zeros(list(2L, 2L), dtype = "int64")
   py_set_item(m, tuple(1L, 0L), py_eval("2**60", convert = FALSE))
   expect_error(py_to_r(m), "at index \\(1, 0\\)")
-  expect_identical(py_to_r(n$array(list(2^53, -2^53), dtype = "int64")), c(2^53, -2^53))
+  expect_identical(py_to_r(n$array(list(2^53, -2^53), dtype = "int64")), array(c(2^53, -2^53)))
   expect_error(py_to_r(n$array(list(1), dtype = "longdouble")), "float128 arrays cannot be converted")
 })
 
 test_that("int32 values equal to R's NA bit pattern become doubles, never NA", {
   x <- py_to_r(np()$array(list(1L, -2147483648), dtype = "int32"))
-  expect_identical(x, c(1, -2147483648))
+  expect_identical(x, array(c(1, -2147483648)))
 })
 
 test_that("bad strings in NumPy arrays are errors", {
@@ -130,7 +139,7 @@ test_that("Fortran-ordered NumPy arrays reach R without a copy (ALTREP)", {
   expect_identical(ptr(r_to_py(y)), ptr(v))  # a shallow duplicate shares the buffer
   expect_identical(sum(x), 2.5)
   # R functions that ask for a writable pointer (identical() here) read a private copy
-  expect_identical(x, c(0, 0.25, 0.5, 0.75, 1))
+  expect_identical(x, array(c(0, 0.25, 0.5, 0.75, 1)))
 })
 
 test_that("R writes never reach the NumPy buffer", {
@@ -147,8 +156,8 @@ test_that("R writes never reach the NumPy buffer", {
   expect_identical(py_to_r(py_get_item(a, tuple(1L, 1L))), 1)
   s <- py_to_r(n$arange(4))
   s[[2]] <- -1
-  expect_identical(s, c(0, -1, 2, 3))
-  expect_identical(py_to_r(n$arange(4)), c(0, 1, 2, 3))
+  expect_identical(s, array(c(0, -1, 2, 3)))
+  expect_identical(py_to_r(n$arange(4)), array(c(0, 1, 2, 3)))
 })
 
 test_that("the NumPy array lives as long as its R vector", {
@@ -171,21 +180,21 @@ test_that("C-ordered and strided arrays are one copy in R's order", {
   expect_identical(x, matrix(c(0, 3, 1, 4, 2, 5), 2))
   expect_false(identical(ptr(r_to_py(x)), ptr(a)))
   st <- py_eval("__import__('numpy').arange(10.0)[::2]", convert = FALSE)
-  expect_identical(py_to_r(st), c(0, 2, 4, 6, 8))
+  expect_identical(py_to_r(st), array(c(0, 2, 4, 6, 8)))
   be <- n$array(list(1, 2), dtype = ">f8")
-  expect_identical(py_to_r(be), c(1, 2))
+  expect_identical(py_to_r(be), array(c(1, 2)))
 })
 
 test_that("masked arrays: masked slots are NA, never their hidden values", {
   ma <- py_eval("__import__('numpy').ma.masked_array([1, 2**60, 3], mask=[False, True, False])", convert = FALSE)
-  expect_identical(py_to_r(ma), c(1, NA, 3))
+  expect_identical(py_to_r(ma), array(c(1, NA, 3)))
   m2 <- py_eval("__import__('numpy').ma.masked_array([[1.5, 2], [3, 4]], mask=[[False, True], [False, False]])",
                 convert = FALSE)
   expect_identical(py_to_r(m2), matrix(c(1.5, 3, NA, 4), 2))
   s <- py_eval("__import__('numpy').ma.masked_array(['a', 'b'], mask=[True, False])", convert = FALSE)
-  expect_identical(py_to_r(s), c(NA, "b"))
+  expect_identical(py_to_r(s), array(c(NA, "b")))
   i <- py_eval("__import__('numpy').ma.masked_array([1, 2], mask=[False, True], dtype='int32')", convert = FALSE)
-  expect_identical(py_to_r(i), c(1L, NA))
+  expect_identical(py_to_r(i), array(c(1L, NA)))
 })
 
 test_that("C-ordered float64 matrices are transposed into R's layout", {
@@ -205,7 +214,7 @@ test_that("lists of NumPy scalars simplify like lists of Python scalars", {
   expect_identical(py_eval("[True, __import__('numpy').bool_(False)]"), c(TRUE, FALSE))
   # Mixed kinds, and NumPy arrays among the elements, stay lists.
   expect_identical(py_eval("[1, __import__('numpy').str_('a')]"), list(1L, "a"))
-  expect_identical(py_eval("[1, __import__('numpy').array([1, 2])]"), list(1L, c(1, 2)))
+  expect_identical(py_eval("[1, __import__('numpy').array([1, 2])]"), list(1L, array(c(1, 2))))
   expect_error(py_eval("[__import__('numpy').uint64(2**63)]"), "without losing precision")
 })
 
