@@ -1,6 +1,8 @@
 """bench/callbacks.py: calls from Python into a one-argument R function, and from R into a
 Python function. Usage: python callbacks.py <tandem|rpy2|python>
-Prints "case<TAB>microseconds per call" (best of 7)."""
+Prints "case<TAB>microseconds per call" (best of 7), then the fairness figures with 4
+threads calling R in a loop (fair_*: calls served per second, seconds taken by the main
+thread's time.sleep(1), R-loop time under load / alone)."""
 import sys
 import threading
 import time
@@ -32,6 +34,41 @@ def in_worker(fn, n):
     return best
 
 
+def fairness(fn, r_loop, n_threads=4):
+    """n_threads call fn(1.0) in a tight loop. Measures, on the main thread: how long
+    time.sleep(1) takes and how many calls the threads got served meanwhile, and the
+    time of a 1e6-iteration R loop relative to the same loop with no threads."""
+    alone = min(_timed(r_loop) for _ in range(3))
+    stop = threading.Event()
+    counts = [0] * n_threads
+
+    def worker(k):
+        while not stop.is_set():
+            fn(1.0)
+            counts[k] += 1
+
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    c0 = sum(counts)
+    slept = _timed(lambda: time.sleep(1))
+    served = (sum(counts) - c0) / slept
+    loaded = min(_timed(r_loop) for _ in range(3))
+    stop.set()
+    for t in threads:
+        t.join(60)
+    print(f"fair_calls_per_s\t{served:.1f}")
+    print(f"fair_sleep_s\t{slept:.6f}")
+    print(f"fair_loop_ratio\t{loaded / alone:.6f}")
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 if which == "python":
     def f(x):
         return x
@@ -52,6 +89,8 @@ elif which == "tandem":
         return x
 
     print(f"r_calls_python\t{min(loop(pyfun, N) for _ in range(7)):.6f}")
+    r_loop = tandem.r.eval("function() { s <- 0; for (i in 1:1000000) s <- s + i; s }")
+    fairness(f, r_loop)
 elif which == "rpy2":
     import rpy2.rinterface as ri
     from rpy2.rinterface import rternalize
@@ -68,3 +107,5 @@ elif which == "rpy2":
         return x
 
     print(f"r_calls_python\t{min(loop(pyfun, N)[0] for _ in range(7)):.6f}")
+    r_loop = ri.evalr("function() { s <- 0; for (i in 1:1000000) s <- s + i; s }")
+    fairness(f, r_loop)

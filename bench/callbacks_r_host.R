@@ -16,3 +16,40 @@ def bench(f, n):
 main <- import_main()
 us <- main$bench(function(x) x, 20000L)
 cat("main_thread\t", format(us, digits = 6), "\n", sep = "")
+
+# Fairness: 4 Python threads call an R function in a loop; R's main thread sleeps, then
+# runs an R loop. (tandem only: reticulate 1.28 cannot take calls from other threads.)
+if (which == "tandem") {
+  py_run_string("
+import threading
+stop = threading.Event()
+counts = [0] * 4
+def start(f):
+    def worker(k):
+        while not stop.is_set():
+            f(1.0)
+            counts[k] += 1
+    global threads
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(4)]
+    for t in threads:
+        t.start()
+def finish():
+    stop.set()
+    for t in threads:
+        t.join(60)
+")
+  r_loop <- function() { s <- 0; for (i in 1:1000000) s <- s + i; s }
+  alone <- min(replicate(3, system.time(r_loop())[["elapsed"]]))
+  main$start(function(x) x)
+  Sys.sleep(0.3)
+  c0 <- sum(unlist(py_eval("counts")))
+  t0 <- proc.time()[["elapsed"]]
+  Sys.sleep(1)
+  slept <- proc.time()[["elapsed"]] - t0
+  served <- (sum(unlist(py_eval("counts"))) - c0) / slept
+  loaded <- min(replicate(3, system.time(r_loop())[["elapsed"]]))
+  main$finish()
+  cat("fair_calls_per_s\t", format(served, digits = 6), "\n", sep = "")
+  cat("fair_sleep_s\t", format(slept, digits = 6), "\n", sep = "")
+  cat("fair_loop_ratio\t", format(loaded / alone, digits = 6), "\n", sep = "")
+}

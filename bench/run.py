@@ -82,6 +82,15 @@ def callbacks():
     t, r = g("tandem_r_host", "main_thread"), g("reticulate", "main_thread")
     print(f"{'Python -> R f(1.0), R hosts':<44}{'':>9}{t:>9.3f}{'':>10}{'':>13}")
     print(f"{'  reticulate 1.28, same case':<44}{'':>9}{r:>9.3f}{'':>10}{'reticulate/tandem':>13} {r / t:.1f}x")
+    print("\nFair scheduling: 4 threads call f(1.0) on R in a tight loop while R's main thread works")
+    print(f"{'case':<52}{'tandem':>10}{'rpy2 ri':>10}{'tandem, R hosts':>17}")
+    for key, label, fmt in (("fair_calls_per_s", "calls served per second (main thread in sleep(1))", "{:>10.0f}"),
+                            ("fair_sleep_s", "seconds taken by the main thread's sleep(1)", "{:>10.3f}"),
+                            ("fair_loop_ratio", "1e6-iteration R loop: time under load / alone", "{:>10.2f}")):
+        a, b, c = g("tandem", key), g("rpy2", key), g("tandem_r_host", key)
+        print(f"{label:<52}" + fmt.format(a) + fmt.format(b) + fmt.format(c).rjust(17))
+    print("  (rpy2 runs each call on the calling thread under its lock, which R does not support;")
+    print("   tandem runs every call on R's main thread, in turns of at most 4 ms)")
     return rows
 
 

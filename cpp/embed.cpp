@@ -113,6 +113,35 @@ void write_to_r_console(const std::string& text, bool err) {
       &t);
 }
 
+// ---- exit ---------------------------------------------------------------------------
+// R's exit (quit(), the end of Rscript) runs R's exit finalizers: calls queued by other
+// threads fail at once (their threads get a Python RuntimeError instead of waiting on an
+// R that is gone), and when R hosts, Python is finalized so that its atexit handlers and
+// object finalizers run (Py_FinalizeEx first waits for non-daemon threads, as Python's
+// own exit does; daemon threads stop when they next need the GIL).
+static void at_r_exit(SEXP) {
+  int failed = shutdown_r_queue();
+  if (g_host != host_kind::r_hosts || !Py_IsInitialized() || _Py_IsFinalizing()) return;
+  // Let the threads whose calls failed raise their RuntimeError (they need the GIL,
+  // which R's thread does not hold here) before finalization stops them.
+  if (failed > 0) usleep(50000);
+  if (std::getenv("TANDEM_NO_PYTHON_FINALIZE") != nullptr) return;
+  flush_console_to_python();
+  PyGILState_Ensure();
+  runs_scope runs(RUNS_PYTHON);
+  Py_FinalizeEx();  // the thread state is gone with the interpreter: nothing to release
+}
+
+static void register_exit_hook() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  SEXP anchor = PROTECT(R_NewEnv(R_EmptyEnv, FALSE, 0));
+  R_PreserveObject(anchor);
+  R_RegisterCFinalizerEx(anchor, at_r_exit, TRUE);
+  UNPROTECT(1);
+}
+
 // ---- Python hosts R -----------------------------------------------------------------
 extern "C" uintptr_t R_CStackLimit;
 
@@ -156,9 +185,12 @@ void start_r(bool interactive, const std::string& python_exe) {
   detect_native_encoding();
   install_sigint_handler();
   install_r_services();
+  register_exit_hook();
 }
 
 bool r_started() { return g_host != host_kind::none && g_r_thread_known; }
+
+
 
 }  // namespace tandem
 
@@ -217,7 +249,9 @@ extern "C" __attribute__((visibility("default"))) SEXP tandem_init_python(SEXP p
       Py_DECREF(boot);
     }
     install_sigint_handler();
+    install_sigpipe_handler();
     install_r_services();
+    register_exit_hook();
     PyEval_SaveThread();  // R idles without the GIL
     if (!failure.empty()) Rf_error("%s", failure.c_str());
   } else {

@@ -16,8 +16,6 @@ PyObject* g_rwarning_type = nullptr;
 
 // Strong references, replaced on each new error (never static py::object: see STYLE.md).
 static PyObject* g_last_exc = nullptr;
-static std::string g_last_message;
-static std::string g_last_trace;
 
 static std::string py_str_or(PyObject* o, const char* fallback) {
   PyObject* s = PyObject_Str(o);
@@ -78,6 +76,83 @@ SEXP make_r_condition(const std::string& message, const char* klass) {
   });
 }
 
+// The call of the innermost R function on the stack (what conditionCall() gives for an
+// error raised there), and the whole R call stack, for py_last_error().
+static SEXP current_r_calls() {
+  static SEXP fn = nullptr;
+  if (fn == nullptr) {
+    fn = r_safe([] {
+      ParseStatus status;
+      SEXP text = PROTECT(Rf_mkString("function() sys.calls()"));
+      SEXP parsed = PROTECT(R_ParseVector(text, -1, &status, R_NilValue));
+      SEXP f = Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv);
+      UNPROTECT(2);
+      return f;
+    });
+    R_PreserveObject(fn);
+  }
+  // sys.calls() seen from fn ends with fn's own call: drop it.
+  return r_safe([&] {
+    SEXP calls = PROTECT(Rf_eval(PROTECT(Rf_lang1(fn)), R_BaseEnv));
+    SEXP out = R_NilValue;
+    int n = Rf_length(calls);
+    if (n > 1) {
+      out = PROTECT(Rf_allocVector(VECSXP, n - 1));
+      SEXP c = calls;
+      for (int i = 0; i < n - 1; i++, c = CDR(c)) SET_VECTOR_ELT(out, i, CAR(c));
+      UNPROTECT(1);
+    }
+    UNPROTECT(2);
+    return out;
+  });
+}
+
+static SEXP last_call_of(SEXP calls) {
+  R_xlen_t n = Rf_xlength(calls);
+  return n > 0 ? VECTOR_ELT(calls, n - 1) : R_NilValue;
+}
+
+// The last Python error seen by R, with the R calls active when it arrived.
+static SEXP g_last_r_calls = nullptr;  // preserved list of calls, or nullptr
+
+static void remember_error(PyObject* exc, SEXP calls) {
+  Py_XSETREF(g_last_exc, Py_NewRef(exc));
+  if (g_last_r_calls != nullptr) R_ReleaseObject(g_last_r_calls);
+  g_last_r_calls = calls;
+  R_PreserveObject(calls);
+}
+
+// The classes of a condition that has been a Python exception of type `type`: its own R
+// classes, then the Python MRO (without python.builtin.object), then error, condition.
+static SEXP crossed_classes(SEXP own, PyTypeObject* type) {
+  protect_scope p;
+  SEXP py = p(py_class_vector(type));
+  return r_safe([&] {
+    R_xlen_t n_own = Rf_xlength(own), n_py = XLENGTH(py);
+    SEXP out = PROTECT(Rf_allocVector(STRSXP, n_own + n_py + 2));
+    R_xlen_t k = 0;
+    auto has = [&](SEXP ch) {
+      for (R_xlen_t j = 0; j < k; j++)
+        if (std::strcmp(CHAR(STRING_ELT(out, j)), CHAR(ch)) == 0) return true;
+      return false;
+    };
+    auto add = [&](SEXP ch) {
+      const char* c = CHAR(ch);
+      if (std::strcmp(c, "error") == 0 || std::strcmp(c, "condition") == 0 ||
+          std::strcmp(c, "python.builtin.object") == 0 || has(ch))
+        return;
+      SET_STRING_ELT(out, k++, ch);
+    };
+    for (R_xlen_t i = 0; i < n_own; i++) add(STRING_ELT(own, i));
+    for (R_xlen_t i = 0; i < n_py; i++) add(STRING_ELT(py, i));
+    SET_STRING_ELT(out, k++, Rf_mkChar("error"));
+    SET_STRING_ELT(out, k++, Rf_mkChar("condition"));
+    out = Rf_lengthgets(out, (R_len_t)k);
+    UNPROTECT(1);
+    return out;
+  });
+}
+
 SEXP py_error_to_condition(bool* interrupt) {
   *interrupt = false;
   PyObject *type, *value, *tb;
@@ -94,12 +169,43 @@ SEXP py_error_to_condition(bool* interrupt) {
     *interrupt = true;
     return R_NilValue;
   }
-  // An R condition that went through Python comes back as itself.
+  protect_scope guard;
+  SEXP calls = guard(current_r_calls());
+  remember_error(exc.ptr(), calls);
+
+  // An R condition that went through Python comes back as itself, with the classes of
+  // the Python exception it was added (as reticulate does) and that exception kept, so
+  // that a further trip into Python raises the same exception object again.
   if (g_rerror_type && PyObject_IsInstance(exc.ptr(), g_rerror_type) == 1) {
     PyObject* held = PyObject_GetAttrString(exc.ptr(), "condition");
     if (held == nullptr) PyErr_Clear();
     SEXP original = held ? robject_sexp(held) : nullptr;
     Py_XDECREF(held);
+    if (original != nullptr && TYPEOF(original) == VECSXP) {
+      guard(original);
+      SEXP classes = guard(crossed_classes(Rf_getAttrib(original, R_ClassSymbol), Py_TYPE(exc.ptr())));
+      SEXP h = guard(wrap_handle(Py_NewRef(exc.ptr()), false));
+      return r_safe([&] {
+        R_xlen_t n = XLENGTH(original);
+        SEXP names = Rf_getAttrib(original, R_NamesSymbol);
+        R_xlen_t at = n;
+        for (R_xlen_t i = 0; names != R_NilValue && i < n; i++)
+          if (std::strcmp(CHAR(STRING_ELT(names, i)), "py_exception") == 0) at = i;
+        SEXP cond = PROTECT(Rf_allocVector(VECSXP, at == n ? n + 1 : n));
+        SEXP nm = PROTECT(Rf_allocVector(STRSXP, XLENGTH(cond)));
+        for (R_xlen_t i = 0; i < n; i++) {
+          SET_VECTOR_ELT(cond, i, VECTOR_ELT(original, i));
+          SET_STRING_ELT(nm, i, names == R_NilValue ? R_BlankString : STRING_ELT(names, i));
+        }
+        SET_VECTOR_ELT(cond, at, h);
+        SET_STRING_ELT(nm, at, Rf_mkChar("py_exception"));
+        DUPLICATE_ATTRIB(cond, original);
+        Rf_setAttrib(cond, R_NamesSymbol, nm);
+        Rf_setAttrib(cond, R_ClassSymbol, classes);
+        UNPROTECT(2);
+        return cond;
+      });
+    }
     if (original != nullptr) return original;
   }
 
@@ -110,18 +216,14 @@ SEXP py_error_to_condition(bool* interrupt) {
   std::string message = text.empty() ? tname : tname + ": " + text;
   std::string trace = format_traceback(exc.ptr());
 
-  Py_XSETREF(g_last_exc, Py_NewRef(exc.ptr()));
-  g_last_message = message;
-  g_last_trace = trace;
-
   SEXP classes = py_class_vector(Py_TYPE(exc.ptr()));
-  protect_scope guard;
   guard(classes);
+  SEXP call = last_call_of(calls);
   SEXP h = guard(wrap_handle(exc.release().ptr(), false));
   return r_safe([&] {
     SEXP cond = PROTECT(Rf_allocVector(VECSXP, 4));
     SET_VECTOR_ELT(cond, 0, Rf_ScalarString(Rf_mkCharLenCE(message.data(), (int)message.size(), CE_UTF8)));
-    SET_VECTOR_ELT(cond, 1, R_NilValue);
+    SET_VECTOR_ELT(cond, 1, call);
     SET_VECTOR_ELT(cond, 2, Rf_ScalarString(Rf_mkCharLenCE(trace.data(), (int)trace.size(), CE_UTF8)));
     SET_VECTOR_ELT(cond, 3, h);
     SEXP names = PROTECT(Rf_allocVector(STRSXP, 4));
@@ -219,6 +321,42 @@ void raise_r_condition(SEXP cond) {
   throw py::error_already_set();
 }
 
+PyObject* r_unwind_type() {
+  static PyObject* type = nullptr;  // a type object, alive for the process (never released)
+  if (type == nullptr) {
+    type = PyErr_NewExceptionWithDoc(
+        "tandem._core.RUnwind",
+        "An R exit (a tryCatch() handler, invokeRestart(), return() from an R frame) that\n"
+        "crosses Python frames. Python code unwinds (finally blocks and __exit__ run) and R\n"
+        "resumes the exit where R called Python. Do not swallow it.",
+        PyExc_BaseException, nullptr);
+    if (type == nullptr) throw py::error_already_set();
+  }
+  return type;
+}
+
+void raise_r_unwind(SEXP cont, long entry) {
+  py::object type = py::reinterpret_borrow<py::object>(r_unwind_type());
+  py::object exc = type(py::str(
+      "an R exit (a tryCatch() handler or a restart) unwinds through these Python frames to the R code that called Python"));
+  exc.attr("continuation") = robject_new(cont);
+  exc.attr("entry") = py::int_(entry);
+  PyErr_SetObject(type.ptr(), exc.ptr());
+  throw py::error_already_set();
+}
+
+SEXP r_unwind_continuation(PyObject* exc, long entry) {
+  if (exc == nullptr || !PyObject_TypeCheck(exc, (PyTypeObject*)r_unwind_type())) return nullptr;
+  PyObject* id = PyObject_GetAttrString(exc, "entry");
+  long got = id ? PyLong_AsLong(id) : -1;
+  Py_XDECREF(id);
+  PyObject* cont = PyObject_GetAttrString(exc, "continuation");
+  SEXP out = cont ? robject_sexp(cont) : nullptr;
+  Py_XDECREF(cont);
+  if (PyErr_Occurred()) PyErr_Clear();
+  return got == entry ? out : nullptr;
+}
+
 void emit_r_warnings(SEXP warnings) {
   std::vector<std::string> msgs;
   for (SEXP w = warnings; w != R_NilValue; w = CDR(w)) msgs.push_back(condition_message(CAR(w)));
@@ -228,28 +366,28 @@ void emit_r_warnings(SEXP warnings) {
   }
 }
 
-SEXP last_py_error() {
+SEXP last_py_error(bool clear) {
+  if (clear) {
+    Py_CLEAR(g_last_exc);
+    if (g_last_r_calls != nullptr) R_ReleaseObject(g_last_r_calls);
+    g_last_r_calls = nullptr;
+    return R_NilValue;
+  }
   if (g_last_exc == nullptr) return R_NilValue;
-  SEXP type_handle = PROTECT(wrap_handle(Py_NewRef((PyObject*)Py_TYPE(g_last_exc)), false));
-  SEXP value_handle = PROTECT(wrap_handle(Py_NewRef(g_last_exc), false));
-  SEXP out = r_safe([&] {
-    SEXP res = PROTECT(Rf_allocVector(VECSXP, 4));
-    SET_VECTOR_ELT(res, 0, type_handle);
-    SET_VECTOR_ELT(res, 1, value_handle);
-    SET_VECTOR_ELT(res, 2, Rf_ScalarString(Rf_mkCharCE(g_last_message.c_str(), CE_UTF8)));
-    SET_VECTOR_ELT(res, 3, Rf_ScalarString(Rf_mkCharCE(g_last_trace.c_str(), CE_UTF8)));
-    SEXP names = PROTECT(Rf_allocVector(STRSXP, 4));
-    SET_STRING_ELT(names, 0, Rf_mkChar("type"));
-    SET_STRING_ELT(names, 1, Rf_mkChar("value"));
-    SET_STRING_ELT(names, 2, Rf_mkChar("message"));
-    SET_STRING_ELT(names, 3, Rf_mkChar("traceback"));
+  protect_scope p;
+  SEXP value_handle = p(wrap_handle(Py_NewRef(g_last_exc), false));
+  SEXP calls = g_last_r_calls != nullptr ? g_last_r_calls : R_NilValue;
+  return r_safe([&] {
+    SEXP res = PROTECT(Rf_allocVector(VECSXP, 2));
+    SET_VECTOR_ELT(res, 0, value_handle);
+    SET_VECTOR_ELT(res, 1, calls);
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, 2));
+    SET_STRING_ELT(names, 0, Rf_mkChar("exception"));
+    SET_STRING_ELT(names, 1, Rf_mkChar("r_calls"));
     Rf_setAttrib(res, R_NamesSymbol, names);
-    Rf_setAttrib(res, R_ClassSymbol, Rf_mkString("py_error"));
     UNPROTECT(2);
     return res;
   });
-  UNPROTECT(2);
-  return out;
 }
 
 }  // namespace tandem

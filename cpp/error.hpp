@@ -23,13 +23,25 @@ SEXP make_r_condition(const std::string& message, const char* klass);
 // py::error_already_set. A condition that came from Python re-raises the original exception.
 [[noreturn]] void raise_r_condition(SEXP cond);
 
+// An exit to R code below Python frames (tryCatch(), a restart, return() from a frame
+// below): raises tandem._core.RUnwind (a BaseException, so `except Exception` lets it
+// pass) carrying the continuation `cont` and the R -> Python entry it must cross, then
+// throws py::error_already_set. Thread safety: R main thread, GIL held.
+[[noreturn]] void raise_r_unwind(SEXP cont, long entry);
+// The continuation carried by a Python RUnwind exception `exc` for the entry `entry`, or
+// nullptr (not an RUnwind, or one raised for another entry: it cannot be resumed here).
+SEXP r_unwind_continuation(PyObject* exc, long entry);
+// The Python type tandem._core.RUnwind (created on first use; borrowed).
+PyObject* r_unwind_type();
+
 // Issues the recorded R warnings (pairlist, newest first) as tandem.RWarning.
 void emit_r_warnings(SEXP warnings);
 
 // The message element of an R condition ("" if there is none).
 std::string condition_message(SEXP cond);
 
-// The last Python error seen by R: list(type, value, message, traceback), or NULL.
-SEXP last_py_error();
+// The last Python error seen by R: list(exception = handle, r_calls = the R calls active
+// when it reached R), or NULL; `clear` forgets it (and returns NULL).
+SEXP last_py_error(bool clear);
 
 }  // namespace tandem

@@ -26,6 +26,11 @@ SEXP current_exception_to_condition(SEXP* token, bool* interrupt) noexcept {
       *token = u.token;
       return nullptr;
     } catch (py::error_already_set& e) {
+      // An R exit that unwound the Python frames above this entry resumes here.
+      if (SEXP cont = r_unwind_continuation(e.value().ptr(), g_entry_id)) {
+        *token = PROTECT(cont);
+        return nullptr;
+      }
       e.restore();
       return PROTECT(py_error_to_condition(interrupt));
     } catch (tandem_error& e) {
@@ -138,6 +143,72 @@ SEXP result_for(PyObject* o, bool convert) {
 using namespace tandem;
 
 extern "C" {
+
+// .External2(sym, callable) from a handle's closure `function(...)`: the arguments are
+// the closure's dots, taken from its environment. Plain ones are evaluated as R would;
+// rlang's dynamic dots (`!!!x`, `!!x`, `"{name}" := value`, a trailing empty argument)
+// go through rlang::list2(), as reticulate does. Only C frames here: an R error while
+// the arguments are evaluated unwinds nothing of C++.
+static bool is_call_to(SEXP x, SEXP fn) { return TYPEOF(x) == LANGSXP && CAR(x) == fn; }
+
+static bool uses_dynamic_dots(SEXP dots) {
+  static SEXP bang = Rf_install("!");
+  static SEXP define = Rf_install(":=");
+  for (SEXP d = dots; TYPEOF(d) == DOTSXP || TYPEOF(d) == LISTSXP; d = CDR(d)) {
+    SEXP v = CAR(d);
+    if (v == R_MissingArg) return true;
+    SEXP code = TYPEOF(v) == PROMSXP ? PRCODE(v) : v;
+    if (is_call_to(code, define)) return true;
+    if (is_call_to(code, bang) && CDR(code) != R_NilValue && is_call_to(CADR(code), bang)) return true;
+  }
+  return false;
+}
+
+SEXP tandem_ffi_call(SEXP args);
+
+SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho) {
+  (void)call;
+  (void)op;
+  SEXP dots = Rf_findVarInFrame3(rho, R_DotsSymbol, TRUE);
+  SEXP evaluated = R_NilValue;
+  int nprot = 0;
+  if (dots != R_UnboundValue && dots != R_MissingArg && dots != R_NilValue) {
+    if (uses_dynamic_dots(dots)) {
+      SEXP load = PROTECT(Rf_lang3(Rf_install("requireNamespace"), Rf_mkString("rlang"), Rf_ScalarLogical(1)));
+      SET_TAG(CDDR(load), Rf_install("quietly"));
+      if (!Rf_asLogical(Rf_eval(load, R_BaseEnv)))
+        Rf_error("dynamic dots (`!!!`, `!!`, `:=`) in a call to a Python function need the rlang package");
+      UNPROTECT(1);
+      SEXP list2 = PROTECT(Rf_lang3(Rf_install("::"), Rf_install("rlang"), Rf_install("list2")));
+      SEXP lcall = PROTECT(Rf_lang2(list2, R_DotsSymbol));
+      SEXP values = PROTECT(Rf_eval(lcall, rho));
+      nprot += 3;
+      SEXP names = Rf_getAttrib(values, R_NamesSymbol);
+      R_xlen_t n = XLENGTH(values);
+      evaluated = PROTECT(Rf_allocList((int)n));
+      nprot++;
+      SEXP cell = evaluated;
+      for (R_xlen_t i = 0; i < n; i++, cell = CDR(cell)) {
+        SETCAR(cell, VECTOR_ELT(values, i));
+        if (names != R_NilValue && CHAR(STRING_ELT(names, i))[0] != '\0')
+          SET_TAG(cell, Rf_installChar(STRING_ELT(names, i)));
+      }
+    } else {
+      int n = Rf_length(dots);
+      evaluated = PROTECT(Rf_allocList(n));
+      nprot++;
+      SEXP cell = evaluated;
+      for (SEXP d = dots; d != R_NilValue; d = CDR(d), cell = CDR(cell)) {
+        SETCAR(cell, Rf_eval(CAR(d), rho));
+        SET_TAG(cell, TAG(d));
+      }
+    }
+  }
+  SEXP full = PROTECT(Rf_cons(R_NilValue, PROTECT(Rf_cons(CADR(args), evaluated))));
+  SEXP res = tandem_ffi_call(full);
+  UNPROTECT(nprot + 2);
+  return res;
+}
 
 // .External(sym, callable, ...): call a Python callable with R arguments.
 SEXP tandem_ffi_call(SEXP args) {
@@ -501,8 +572,23 @@ SEXP tandem_ffi_iter_next(SEXP it, SEXP completed) {
   });
 }
 
-SEXP tandem_ffi_last_error() {
-  return r_entry([&]() -> SEXP { return last_py_error(); });
+SEXP tandem_ffi_last_error(SEXP clear) {
+  return r_entry([&]() -> SEXP { return last_py_error(need_flag(clear, "clear")); });
+}
+
+// The Python exception an R condition becomes when it crosses into Python (tandem.RError
+// carrying the condition, the original exception for one that came from Python,
+// KeyboardInterrupt for an interrupt), as a handle; for with()'s __exit__.
+SEXP tandem_ffi_condition_to_py(SEXP cond) {
+  return r_entry([&]() -> SEXP {
+    if (!Rf_inherits(cond, "condition")) throw tandem_error("`cond` must be an R condition.", tandem_error::type);
+    try {
+      raise_r_condition(cond);
+    } catch (py::error_already_set& e) {
+      return wrap_handle(py::object(e.value()).release().ptr(), false);
+    }
+    throw tandem_error("tandem internal error (ffi.cpp): no exception for the condition", tandem_error::runtime);
+  });
 }
 
 SEXP tandem_ffi_register(SEXP r_to_py_dispatch, SEXP s3_table) {

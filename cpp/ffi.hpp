@@ -32,6 +32,7 @@ SEXP r_entry(F&& body) {
   {
     gil_acquire gil;
     runs_scope runs(RUNS_PYTHON);
+    entry_scope entry;  // R code that Python calls back runs in place (rsafe.hpp)
     drain_pending_releases();
     try {
       return body();

@@ -85,18 +85,18 @@ static void handle_finalizer(SEXP xp) {
   PyGILState_Release(s);
 }
 
-static SEXP g_call_symbol = nullptr;
+static SEXP g_call_symbol = nullptr;  // .External2 entry: takes the closure's dots
 static SEXP g_dots_formals = nullptr;
 static SEXP g_external_sym = nullptr;
 static SEXP g_py_object_sym = nullptr;
 
 static void init_wrap_statics() {
-  g_call_symbol = native_symbol((DL_FUNC)tandem_ffi_call);
+  g_call_symbol = native_symbol((DL_FUNC)tandem_ffi_call_dots);
   R_PreserveObject(g_call_symbol);
   g_dots_formals = Rf_cons(R_MissingArg, R_NilValue);
   SET_TAG(g_dots_formals, R_DotsSymbol);
   R_PreserveObject(g_dots_formals);
-  g_external_sym = Rf_install(".External");
+  g_external_sym = Rf_install(".External2");
   g_py_object_sym = Rf_install("py_object");
 }
 
@@ -120,7 +120,7 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
       UNPROTECT(1);
       return xp;
     }
-    SEXP body = PROTECT(Rf_lang4(g_external_sym, g_call_symbol, xp, R_DotsSymbol));
+    SEXP body = PROTECT(Rf_lang3(g_external_sym, g_call_symbol, xp));
     SEXP fn = PROTECT(Rf_allocSExp(CLOSXP));
     SET_FORMALS(fn, g_dots_formals);
     SET_BODY(fn, body);

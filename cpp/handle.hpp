@@ -6,6 +6,8 @@
 #include "rsafe.hpp"
 
 extern "C" SEXP tandem_ffi_call(SEXP args);
+// .External2 entry of a callable handle's closure (its dots: plain or rlang dynamic dots).
+extern "C" SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho);
 
 namespace tandem {
 

@@ -43,7 +43,8 @@ SEXP tandem_ffi_none();
 SEXP tandem_ffi_op(SEXP, SEXP, SEXP, SEXP);
 SEXP tandem_ffi_iter(SEXP);
 SEXP tandem_ffi_iter_next(SEXP, SEXP);
-SEXP tandem_ffi_last_error();
+SEXP tandem_ffi_last_error(SEXP);
+SEXP tandem_ffi_condition_to_py(SEXP);
 SEXP tandem_ffi_register(SEXP, SEXP);
 
 // A named list of NativeSymbol pointers: the R package's `.ffi` environment.
@@ -85,6 +86,7 @@ SEXP tandem_symbols() {
       {"iter", (DL_FUNC)tandem_ffi_iter},
       {"iter_next", (DL_FUNC)tandem_ffi_iter_next},
       {"last_error", (DL_FUNC)tandem_ffi_last_error},
+      {"condition_to_py", (DL_FUNC)tandem_ffi_condition_to_py},
       {"register", (DL_FUNC)tandem_ffi_register},
   };
   const int n = sizeof(table) / sizeof(table[0]);

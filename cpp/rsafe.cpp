@@ -10,6 +10,10 @@
 namespace tandem {
 
 int g_toplevel_depth = 0;
+long g_entry_id = 0;
+static long g_entry_serial = 0;
+
+entry_scope::entry_scope(bool isolate) : saved(g_entry_id) { g_entry_id = isolate ? 0 : ++g_entry_serial; }
 
 SEXP unwind_token() {
   static SEXP token = nullptr;
@@ -99,6 +103,7 @@ SEXP native_symbol(DL_FUNC fn) {
 // slot 1: a pairlist of warnings (newest first).
 static SEXP g_slots = nullptr;
 static SEXP g_handler_call = nullptr;
+static SEXP g_inplace_handler_call = nullptr;  // error and interrupt only: warnings go on to R's handlers
 
 extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind) {
   if (Rf_asInteger(kind) == 1) {
@@ -114,12 +119,13 @@ void init_toplevel_handlers() {
   g_slots = Rf_allocVector(VECSXP, 2);
   R_PreserveObject(g_slots);
   const char* code =
-      "function(rec) {\n"
+      "function(rec, in_place) {\n"
       "  on_error <- function(cond) { .Call(rec, cond, 1L); invokeRestart('abort') }\n"
       "  on_warning <- function(cond) { .Call(rec, cond, 2L); invokeRestart('muffleWarning') }\n"
+      "  if (in_place) { classes <- c('error', 'interrupt'); handlers <- list(on_error, on_error) }\n"
+      "  else { classes <- c('error', 'interrupt', 'warning'); handlers <- list(on_error, on_error, on_warning) }\n"
       "  as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
-      "    c('error', 'interrupt', 'warning'), list(on_error, on_error, on_warning),\n"
-      "    globalenv(), NULL, TRUE))))\n"
+      "    classes, handlers, globalenv(), NULL, TRUE))))\n"
       "}";
   ParseStatus status;
   SEXP text = PROTECT(Rf_mkString(code));
@@ -127,9 +133,12 @@ void init_toplevel_handlers() {
   if (status != PARSE_OK) Rf_error("tandem internal error (rsafe.cpp): handler code does not parse");
   SEXP maker = PROTECT(Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv));
   SEXP rec = PROTECT(native_symbol((DL_FUNC)tandem_record_condition));
-  SEXP call = PROTECT(Rf_lang2(maker, rec));
+  SEXP call = PROTECT(Rf_lang3(maker, rec, Rf_ScalarLogical(0)));
   g_handler_call = Rf_eval(call, R_BaseEnv);
   R_PreserveObject(g_handler_call);
+  SETCADDR(call, Rf_ScalarLogical(1));
+  g_inplace_handler_call = Rf_eval(call, R_BaseEnv);
+  R_PreserveObject(g_inplace_handler_call);
   UNPROTECT(5);
 }
 
@@ -138,13 +147,14 @@ struct toplevel_frame {
   void (*invoke)(void*);
   void* fn;
   std::exception_ptr exc;
+  SEXP handlers;
 };
 
 void toplevel_thunk(void* data) {
   auto* f = static_cast<toplevel_frame*>(data);
   SEXP token = nullptr;
   try {
-    Rf_eval(g_handler_call, R_GlobalEnv);
+    Rf_eval(f->handlers, R_GlobalEnv);
     f->invoke(f->fn);
   } catch (r_unwind_exception& u) {
     token = u.token;
@@ -155,11 +165,58 @@ void toplevel_thunk(void* data) {
 }
 }  // namespace
 
+// A copy of an unwind continuation (the shared token is reused by the next r_safe()).
+static SEXP copy_unwind_token(SEXP token) {
+  protect_scope p;
+  SEXP value = p(CAR(token));
+  SEXP target = p(CDR(token));
+  return r_safe([&] {
+    SEXP raw = PROTECT(Rf_duplicate(target));
+    SEXP cont = Rf_cons(value, raw);
+    UNPROTECT(1);
+    return cont;
+  });
+}
+
+// Python calls R while R called Python: R runs in place (see entry_scope), under
+// R_UnwindProtect rather than R_ToplevelExec, so R's handler and restart stacks stay
+// visible. Errors and interrupts are caught by tandem's innermost handlers (and become
+// RError / KeyboardInterrupt, as reticulate does); any other exit to R code below
+// becomes a Python exception carrying the jump, resumed by the R -> Python entry.
+static void run_in_place(void (*invoke)(void*), void* fn) {
+  toplevel_frame frame{invoke, fn, nullptr, g_inplace_handler_call};
+  SEXP saved_cond = PROTECT(VECTOR_ELT(g_slots, 0));
+  SET_VECTOR_ELT(g_slots, 0, R_NilValue);
+  SEXP jump = nullptr;
+  ++g_toplevel_depth;
+  try {
+    r_safe([&] {
+      toplevel_thunk(&frame);
+      return R_NilValue;
+    });
+  } catch (r_unwind_exception& u) {
+    jump = u.token;
+  }
+  --g_toplevel_depth;
+  SEXP cond = PROTECT(VECTOR_ELT(g_slots, 0));
+  SET_VECTOR_ELT(g_slots, 0, saved_cond);
+  protect_scope guard;
+  UNPROTECT(2);
+  guard(cond);
+  if (jump != nullptr) {
+    if (cond != R_NilValue) raise_r_condition(cond);  // throws
+    jump = guard(copy_unwind_token(jump));
+    raise_r_unwind(jump, g_entry_id);  // throws
+  }
+  if (frame.exc) std::rethrow_exception(frame.exc);
+}
+
 void run_toplevel_impl(void (*invoke)(void*), void* fn) {
   TANDEM_ASSERT_R_THREAD();
   init_toplevel_handlers();
   drain_pending_releases();
-  toplevel_frame frame{invoke, fn, nullptr};
+  if (g_entry_id != 0) return run_in_place(invoke, fn);
+  toplevel_frame frame{invoke, fn, nullptr, g_handler_call};
   SEXP saved_cond = VECTOR_ELT(g_slots, 0);
   SEXP saved_warn = VECTOR_ELT(g_slots, 1);
   PROTECT(saved_cond);

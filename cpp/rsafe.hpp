@@ -103,6 +103,22 @@ void run_toplevel(F&& fn) {
 // Depth of run_toplevel nesting on R's thread (0: R is idle or R hosts at its prompt).
 extern int g_toplevel_depth;
 
+// R -> Python entries (ffi.hpp's r_entry) open on R's thread. While one is open, R code
+// that Python calls runs in place: it sees the condition handlers and restarts of the R
+// code that called Python, and an exit to them (tryCatch(), invokeRestart()) unwinds the
+// Python frames as a Python exception (error.hpp's raise_r_unwind) that the entry turns
+// back into the same R jump. Otherwise (Python hosts, or R's thread runs a call queued by
+// another thread) R runs under R_ToplevelExec with tandem's handlers only.
+// g_entry_id: the innermost open entry, 0 for none. Thread safety: R main thread.
+extern long g_entry_id;
+struct entry_scope {
+  long saved;
+  // isolate: R's thread starts unrelated work (a queued call): no entry is open for it.
+  explicit entry_scope(bool isolate = false);
+  ~entry_scope() { g_entry_id = saved; }
+  entry_scope(const entry_scope&) = delete;
+};
+
 // Set up the condition handlers (called once R is running).
 void init_toplevel_handlers();
 

@@ -299,6 +299,8 @@ named lists give their bindings as attributes and items. `repr()` is R's print()
   }, py::arg("x"));
   m.def("service_r_queue", &service_r_queue, "Runs R calls queued by other threads (R's main thread only).");
   m.def("wake_signal", &wake_signal);
+  m.def("shutdown_r_queue", &shutdown_r_queue,
+        "R stops serving other threads: their pending and later calls raise RuntimeError (at exit).");
   m.def("_preserved_count", [] { return g_preserved_count; }, "R objects currently held by Python proxies.");
   m.def("call_on_r_thread", [](py::object fn) {
     if (on_r_thread()) return fn();

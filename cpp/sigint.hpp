@@ -13,6 +13,11 @@ extern volatile std::sig_atomic_t g_runs;
 // and Python hosts. Thread safety: R main thread.
 void install_sigint_handler();
 
+// R hosts: SIGPIPE while Python runs is ignored, so the write fails with EPIPE and Python
+// raises BrokenPipeError (as in a plain Python process); while R runs, R's own handler
+// acts. Thread safety: R main thread, once.
+void install_sigpipe_handler();
+
 // Marks which language runs for the lifetime of the scope (nests).
 struct runs_scope {
   std::sig_atomic_t saved;

@@ -30,8 +30,16 @@ void on_r_thread_do(F&& fn) {
     run_on_r_thread(std::function<void()>(fn));
 }
 
-// Runs the queued calls. Thread safety: R main thread; takes the GIL when needed.
+// Runs queued calls for one bounded turn (about 4 ms), unless R's thread, busy with its
+// own work, has not yet had twice the time of its previous turn (DESIGN.md "Threads,
+// fairness, exit"). Thread safety: R main thread (a no-op elsewhere); takes the GIL.
 void service_r_queue();
+
+// R (and with it the process) is exiting: every queued call fails with a Python
+// RuntimeError in its thread, and later calls fail at once. Returns how many waiting
+// calls failed. Thread safety: any thread.
+int shutdown_r_queue();
+bool r_queue_shut_down();
 
 // Installs the service points (R_PolledEvents hook, input handler). R main thread, once.
 void install_r_services();

@@ -57,3 +57,89 @@ def test_session_survives_many_errors(r):
         with pytest.raises(tandem.RError):
             r.eval(f"stop('e{i}')")
     assert r.eval("sum(1:10)") == 55
+
+
+def test_r_error_is_a_runtime_error(r):
+    with pytest.raises(RuntimeError, match="plain"):
+        r.eval("stop('plain')")
+
+
+def test_conditions_reach_r_handlers_across_python_frames(r):
+    r.eval("library(tandem)")
+    import __main__
+
+    cleanups = []
+
+    def call_with_cleanup(f):
+        try:
+            return f()
+        finally:
+            cleanups.append(1)
+
+    __main__.call_with_cleanup = call_with_cleanup
+    # A calling handler in R sees the warning signalled in the R callback in place.
+    got = r.eval("""
+      seen <- NULL
+      res <- withCallingHandlers(
+        py$call_with_cleanup(function() { warning('w in callback'); 'value' }),
+        warning = function(w) { seen <<- conditionMessage(w); invokeRestart('muffleWarning') })
+      c(res, seen)
+    """)
+    assert list(got) == ["value", "w in callback"]
+    # A tryCatch() exit unwinds the Python frame (its finally runs) and lands in R.
+    got = r.eval("""
+      tryCatch(py$call_with_cleanup(function() {
+        signalCondition(structure(class = c('jump', 'condition'), list(message = 'j', call = NULL)))
+        'not reached'
+      }), jump = function(c) 'landed')
+    """)
+    assert got == "landed"
+    assert len(cleanups) == 2
+    # A restart of the R code below the Python frame.
+    assert r.eval("withRestarts(py$call_with_cleanup(function() invokeRestart('again', 20)), again = function(v) v + 1)") == 21
+    assert len(cleanups) == 3
+
+
+def test_warning_with_no_r_handler_still_reaches_python(r):
+    import warnings
+
+    r.eval("library(tandem)")
+    import __main__
+
+    __main__.call_it = lambda f: f()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        assert r.eval("py$call_it(function() { warning('from deep'); 3 })") == 3.0
+    assert [str(x.message) for x in w if issubclass(x.category, tandem.RWarning)] == ["from deep"]
+
+
+def test_r_unwind_raised_for_an_exited_entry_is_not_resumed(r):
+    # Python keeps the RUnwind of a jump that never reached R (it swallowed it): it is an
+    # ordinary exception later, never a jump to an R frame that is gone.
+    r.eval("library(tandem)")
+    import __main__
+
+    kept = []
+
+    def swallow(f):
+        try:
+            f()
+        except BaseException as e:  # noqa: B036 - the test keeps the RUnwind on purpose
+            kept.append(e)
+        return "swallowed"
+
+    __main__.swallow = swallow
+    got = r.eval("tryCatch(py$swallow(function() invokeRestart('abort_me')), error = function(e) 'error')")
+    assert got in ("swallowed", "error")
+    got = r.eval("withRestarts(py$swallow(function() invokeRestart('r1')), r1 = function() 'restarted')")
+    assert got == "swallowed"
+    assert type(kept[-1]).__name__ == "RUnwind"
+
+    def reraise():
+        raise kept[-1]
+
+    __main__.reraise = reraise
+    with pytest.raises(BaseException) as info:
+        r.eval("py$reraise()")
+    assert "RUnwind" in str(info.value) or type(info.value).__name__ == "RUnwind"
+    assert r.eval("1 + 1") == 2

@@ -1,4 +1,6 @@
 """R called from Python threads: every call runs on R's main thread, whatever it is doing."""
+import subprocess
+import sys
 import threading
 import time
 
@@ -84,3 +86,102 @@ def test_robject_methods_from_threads(r):
 
     run_threads(worker, 3)
     assert got == [(5.0, 3, "[1] 1")] * 3
+
+
+FAIRNESS_CHILD = r"""
+import threading, time
+import tandem
+f = tandem.r.eval("function(x) x + 1")
+loop = tandem.r.eval("function() { s <- 0; for (i in 1:1000000) s <- s + i; s }")
+stop = threading.Event()
+counts = [0] * 4
+def worker(k):
+    while not stop.is_set():
+        assert f(k) == k + 1
+        counts[k] += 1
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+for t in threads:
+    t.start()
+time.sleep(1)                    # returns although 4 threads call R all the time
+mid = list(counts)
+assert loop() == 500000500000    # R's own loop makes progress too
+tandem.r.eval("Sys.sleep(0.2)")
+stop.set()
+for t in threads:
+    t.join(60)
+assert not any(t.is_alive() for t in threads)
+assert all(c > 0 for c in mid), mid
+assert all(c > m for c, m in zip(counts, mid)), (mid, counts)
+print("ok", sum(counts))
+"""
+
+
+def test_main_thread_keeps_working_while_four_threads_call_r_in_a_loop(tmp_path):
+    # A child process, so that starvation (the main thread never returning from
+    # time.sleep()) fails the test at the timeout instead of hanging the suite.
+    from conftest import child_env
+
+    script = tmp_path / "fair.py"
+    script.write_text(FAIRNESS_CHILD)
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=child_env())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.startswith("ok ")
+
+
+EXIT_CHILD = r"""
+import os, sys, threading
+import tandem
+f = tandem.r.eval("function(x) x")
+calling = threading.Barrier(5)
+def loop():
+    n = 0
+    while True:
+        try:
+            f(1)
+        except RuntimeError as e:
+            os.write(2, ("pending call failed: %s\n" % e).encode())
+            return
+        n += 1
+        if n == 50:
+            calling.wait()
+for _ in range(4):
+    threading.Thread(target=loop, daemon=True).start()
+calling.wait()
+sys.exit(3)
+"""
+
+
+def test_interpreter_exit_with_daemon_threads_waiting_on_r(tmp_path):
+    from conftest import child_env
+
+    script = tmp_path / "exit.py"
+    script.write_text(EXIT_CHILD)
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=child_env())
+    assert p.returncode == 3, p.stderr
+    assert "Fatal" not in p.stderr and "Segmentation" not in p.stderr
+    assert "pending call failed: R is shutting down" in p.stderr
+
+
+def test_calls_after_shutdown_fail_with_a_clear_error(tmp_path):
+    from conftest import child_env
+
+    script = tmp_path / "after.py"
+    script.write_text(
+        "import threading, tandem\n"
+        "f = tandem.r.eval('function() 1')\n"
+        "tandem._core.shutdown_r_queue()\n"
+        "out = []\n"
+        "def w():\n"
+        "    try:\n"
+        "        f()\n"
+        "    except RuntimeError as e:\n"
+        "        out.append(str(e))\n"
+        "t = threading.Thread(target=w); t.start(); t.join(60)\n"
+        "print(out[0])\n"
+        "print(f())\n"  # the main thread still calls R directly
+    )
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=child_env())
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[0].startswith("R is shutting down")
+    assert lines[1] == "1.0"

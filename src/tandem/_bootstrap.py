@@ -1,4 +1,5 @@
 """Setup run by the core when R starts Python (R hosts): console and Ctrl-C routing."""
+import os
 import signal
 import sys
 
@@ -15,6 +16,21 @@ def r_hosts():
     if not sys.argv:
         sys.argv = [""]
     install_wake_handler()
+    os.register_at_fork(after_in_child=_streams_in_forked_child)
+
+
+def _streams_in_forked_child():
+    """A child forked from Python (os.fork, multiprocessing) has no R console to write to
+    (and leaves with os._exit, which would drop R's buffered output): it writes to the
+    process' own standard streams instead."""
+    import io
+
+    def stream(fd):
+        return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
+                                errors="backslashreplace", line_buffering=True, write_through=True)
+
+    sys.stdout = sys.__stdout__ = stream(1)
+    sys.stderr = sys.__stderr__ = stream(2)
 
 
 def install_wake_handler():

@@ -2,8 +2,9 @@
 from . import _core
 
 
-class RError(Exception):
-    """An R error raised by R code that Python called.
+class RError(RuntimeError):
+    """An R error raised by R code that Python called (a RuntimeError, as reticulate
+    raises R errors in Python).
 
     Attributes:
         rclass: the R condition's class vector, as a tuple of str

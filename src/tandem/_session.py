@@ -1,9 +1,18 @@
 """The embedded R session seen from Python (``tandem.r``) and exchange helpers."""
+import atexit
 import sys
 import threading
+import time
 
 from . import _core
 from ._core import RObject
+
+
+def _shutdown_at_exit():
+    if _core.shutdown_r_queue() > 0:
+        # Let the threads whose calls failed raise their RuntimeError before the
+        # interpreter stops running them.
+        time.sleep(0.05)
 
 
 class RSession:
@@ -24,6 +33,9 @@ class RSession:
             from ._bootstrap import install_wake_handler
 
             install_wake_handler()
+            # At interpreter exit, threads still waiting on R calls get a RuntimeError
+            # instead of waiting forever on an R that no longer serves them.
+            atexit.register(_shutdown_at_exit)
             # Python objects reaching R are handles; their S3 methods live in the R package.
             _core.r_eval('invisible(requireNamespace("tandem", quietly = TRUE))')
         return self

@@ -275,23 +275,10 @@ is_py_object <- function(x) inherits(x, "python.builtin.object")
 py_is_null_xptr <- function(x) {
   check_py(x)
   if (inherits(x, "tandem_delayed_module")) return(FALSE)
+  # Before Python starts, no handle can point anywhere (one restored by readRDS()
+  # comes from an earlier process).
+  if (is.null(.ffi$is_null_xptr)) return(TRUE)
   .Call(.ffi$is_null_xptr, x)
-}
-
-#' The last Python error
-#'
-#' @return An object of class `py_error` with `type`, `value`, `message` and
-#'   `traceback` (the full Python traceback as text), or `NULL` if there was none.
-#' @export
-py_last_error <- function() {
-  if (is.null(.ffi$call)) return(NULL)
-  .Call(.ffi$last_error)
-}
-
-#' @export
-print.py_error <- function(x, ...) {
-  cat(x$traceback)
-  invisible(x)
 }
 
 #' Whether results are converted to R

@@ -4,12 +4,14 @@
 #'
 #' `with(ctx %as% name, expr)` enters the context manager, binds the value of
 #' `__enter__()` to `name` in the calling environment, evaluates `expr`, then calls
-#' `__exit__()`, passing on an error (a Python exception, or an R error as
-#' `tandem.RError`); the error is re-raised unless `__exit__()` suppresses it.
+#' `__exit__()`, passing on an error as reticulate does (a Python exception as itself,
+#' an R error as the `tandem.RError` it becomes in Python, carrying the R condition, its
+#' classes and call; an interrupt as `KeyboardInterrupt`); the error is re-raised unless
+#' `__exit__()` suppresses it (an interrupt always is).
 #'
 #' @param data A Python context manager (optionally `%as%` a name).
 #' @param expr The R code to run inside the context.
-#' @param as The name to bind (alternative to `%as%`).
+#' @param as The name to bind (alternative to `%as%`), a string or a bare name.
 #' @param object,name For `%as%`: the context manager and the (unquoted) name.
 #' @param ... Unused.
 #' @return The value of `expr`, invisibly.
@@ -21,17 +23,15 @@
 #' }
 with.python.builtin.object <- function(data, expr, as = NULL, ...) {
   ensure_python()
-  name <- as %||% attr(data, "as", exact = TRUE)
+  name <- if (!missing(as)) gsub("\"", "", deparse(substitute(as))) else attr(data, "as", exact = TRUE)
   value <- py_call(py_get_attr(data, "__enter__"))
   if (!is.null(name)) assign(name, value, envir = parent.frame())
   exit <- py_get_attr(data, "__exit__")
   result <- tryCatch(expr, error = function(e) e, interrupt = function(e) e)
   if (inherits(result, "condition")) {
-    exc <- result$py_exception
-    if (is.null(exc)) {
-      tandem <- import("tandem", convert = FALSE)
-      exc <- py_call(tandem$RError, conditionMessage(result))
-    }
+    # As reticulate: the Python exception itself, or the R error as the exception it
+    # becomes in Python (tandem.RError carrying the condition), or KeyboardInterrupt.
+    exc <- .Call(.ffi$condition_to_py, result)
     suppressed <- py_call(exit, py_get_attr(exc, "__class__"), exc, py_get_attr(exc, "__traceback__"))
     if (!isTRUE(suppressed) || inherits(result, "interrupt")) stop(result)
     return(invisible(NULL))

@@ -1,0 +1,101 @@
+# Process behaviour: exit, signals, fork, handles from an earlier process.
+
+run_rscript <- function(code, timeout = 120) {
+  script <- tempfile(fileext = ".R")
+  writeLines(code, script)
+  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), script,
+                                  stdout = TRUE, stderr = TRUE, timeout = timeout))
+  status <- attr(out, "status")
+  list(status = if (is.null(status)) 0L else status, output = out)
+}
+
+test_that("a handle restored by readRDS() is a null pointer before Python starts", {
+  rds <- tempfile(fileext = ".rds")
+  saveRDS(import("math"), rds)
+  res <- run_rscript(sprintf('
+library(tandem)
+h <- readRDS("%s")
+cat("null:", py_is_null_xptr(h), "\\n")
+cat("started:", py_available(), "\\n")
+', rds))
+  expect_identical(res$status, 0L)
+  expect_true("null: TRUE " %in% res$output)
+  expect_true("started: FALSE " %in% res$output)
+  # After Python started, it is still a null pointer, and using it is a clear error.
+  h <- readRDS(rds)
+  expect_true(py_is_null_xptr(h))
+})
+
+test_that("Python's atexit handlers and finalizers run when R exits", {
+  marker <- tempfile()
+  res <- run_rscript(sprintf('
+library(tandem)
+py_run_string("
+import atexit, weakref
+path = \\"%s\\"
+def note(what):
+    with open(path, \\"a\\") as f:
+        f.write(what + \\"\\\\n\\")
+atexit.register(note, \\"atexit\\")
+class Thing:
+    pass
+thing = Thing()
+weakref.finalize(thing, note, \\"finalizer\\")
+")
+quit(status = 0)
+', marker))
+  expect_identical(res$status, 0L)
+  expect_setequal(readLines(marker), c("atexit", "finalizer"))
+})
+
+test_that("SIGPIPE while Python runs is BrokenPipeError in Python", {
+  py_run_string("
+import os
+r, w = os.pipe()
+os.close(r)
+try:
+    os.write(w, b'x')
+    pipe_result = 'no error'
+except BrokenPipeError:
+    pipe_result = 'BrokenPipeError'
+finally:
+    os.close(w)
+")
+  expect_identical(py$pipe_result, "BrokenPipeError")
+  expect_identical(py_eval("1 + 1"), 2L)
+})
+
+test_that("a child forked from Python has working standard streams", {
+  res <- run_rscript('
+library(tandem)
+py_run_string("
+import multiprocessing as mp, os, sys
+def child(q):
+    print(\\"child stdout works\\")
+    sys.stderr.write(\\"child stderr works\\\\n\\")
+    q.put(os.getpid())
+ctx = mp.get_context(\\"fork\\")
+q = ctx.Queue()
+p = ctx.Process(target=child, args=(q,))
+p.start()
+child_pid = q.get(timeout=60)
+p.join(60)
+exitcode = p.exitcode
+pid = os.fork()
+if pid == 0:
+    print(\\"os.fork child works\\")
+    sys.stdout.flush()
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+fork_status = status
+")
+cat("exitcode", py$exitcode, py$fork_status, "\\n")
+print("parent still writes")
+')
+  expect_identical(res$status, 0L)
+  expect_true("child stdout works" %in% res$output)
+  expect_true("child stderr works" %in% res$output)
+  expect_true("os.fork child works" %in% res$output)
+  expect_true("exitcode 0 0 " %in% res$output)
+  expect_true(any(grepl("parent still writes", res$output)))
+})
