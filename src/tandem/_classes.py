@@ -113,12 +113,27 @@ def make_method(rfun, name, names, defaults, has_default, dots_at):
     return method
 
 
-def make_class(name, bases, methods, attributes, module="R"):
-    """A class ``name`` deriving from ``bases`` (metaclass taken from them)."""
+# Calls a metaclass from a frame whose globals have no ``__name__``: type() then gives the
+# class no ``__module__``, as reticulate's classes (made by type() from R, outside any
+# Python frame) have none, and their R class is the bare name (PyClass("Hi") -> "Hi").
+_bare_globals = {"__builtins__": __builtins__}
+exec("def _call_meta(meta, name, bases, ns, kwds):\n    return meta(name, bases, ns, **kwds)\n", _bare_globals)
+_call_meta = _bare_globals["_call_meta"]
+
+
+def make_class(name, bases, methods, attributes, module=None):
+    """A class ``name`` deriving from ``bases`` (metaclass taken from them). Without a
+    ``__module__`` in ``attributes`` (or ``module``), the class has none."""
     namespace = dict(attributes)
     namespace.update(methods)
-    namespace.setdefault("__module__", module)
-    return types.new_class(name, tuple(bases), exec_body=lambda ns: ns.update(namespace))
+    if module is not None:
+        namespace.setdefault("__module__", module)
+    resolved = types.resolve_bases(tuple(bases))
+    meta, ns, kwds = types.prepare_class(name, resolved)
+    ns.update(namespace)
+    if resolved is not tuple(bases) and resolved != tuple(bases):
+        ns["__orig_bases__"] = tuple(bases)
+    return _call_meta(meta, name, resolved, ns, kwds)
 
 
 class _IterDone:
