@@ -10,7 +10,10 @@ NULL
 #' `tryCatch()` work on Python types. `x$name` and `x[["name"]]` get attributes (for
 #' dictionaries, items), `x$name <- value` sets them; Python callables are R functions
 #' (named arguments become keywords); arithmetic and comparison operators use Python's.
-#' Lists and tuples are indexed 1-based by `[[`.
+#' `x[[i]]` with a number is Python's `x[i]` (0-based, as in reticulate); with a string
+#' it is the item of that name, else the attribute. For dictionaries, `d$key`, `d[[key]]`
+#' and `d[key]` are the item (`NULL` when missing) and assigning `NULL` deletes it. See
+#' [python-subset] for `[`.
 #'
 #' @param x,e1,e2 Python objects (or R values for the other operand).
 #' @param name,i An attribute name or key.
@@ -39,17 +42,23 @@ NULL
 #' @rdname python-objects
 #' @export
 `$.python.builtin.dict` <- function(x, name) {
-  if (.Call(.ffi$contains, x, name)) .Call(.ffi$getitem, x, name, FALSE, FALSE)
-  else .Call(.ffi$getattr, x, name, FALSE, FALSE)
+  # reticulate's order: an attribute (a method such as `keys`), else the item, else NULL
+  attr <- .Call(.ffi$getattr, x, name, TRUE, TRUE)
+  if (is.null(attr)) return(dict_item(x, name))
+  if (.Call(.ffi$get_convert, x)) py_to_r(attr) else attr
 }
 
-index_key <- function(x, i) {
-  if (is.numeric(i) && length(i) == 1L && !is_py_object(i) &&
-      (inherits(x, "python.builtin.list") || inherits(x, "python.builtin.tuple"))) {
-    if (is.na(i) || i != trunc(i)) stop(sprintf("`i` must be a whole number, not `%s`.", format(i)), call. = FALSE)
-    if (i >= 1) return(as.integer(i - 1))
-    if (i < 0) return(as.integer(i))
-    stop("`i` must not be 0: Python lists are indexed from 1 with `[[`.", call. = FALSE)
+#' @rdname python-objects
+#' @export
+`[[.python.builtin.dict` <- function(x, i) {
+  check_live(x)
+  dict_item(x, i)
+}
+
+# A whole number given to `[[` is a Python index (0-based, as in reticulate).
+index_key <- function(i) {
+  if (is.numeric(i) && length(i) == 1L && !is.object(i) && is.finite(i) && i == trunc(i)) {
+    return(if (abs(i) >= .Machine$integer.max) py_int(i) else as.integer(i))
   }
   i
 }
@@ -57,62 +66,120 @@ index_key <- function(x, i) {
 #' @rdname python-objects
 #' @export
 `[[.python.builtin.object` <- function(x, i) {
-  if (is.character(i) && length(i) == 1L && !inherits(x, "python.builtin.dict")) {
-    if (inherits(x, "tandem_delayed_module")) ensure_python()
-    return(.Call(.ffi$getattr, x, i, FALSE, FALSE))
+  if (inherits(x, "tandem_delayed_module")) ensure_python()
+  if (is.character(i) && length(i) == 1L) {
+    out <- item_or_attr(x, i)
+    return(if (.Call(.ffi$get_convert, x)) py_to_r(out) else out)
   }
-  .Call(.ffi$getitem, x, index_key(x, i), FALSE, FALSE)
+  .Call(.ffi$getitem, x, index_key(i), FALSE, FALSE)
 }
 
 #' @rdname python-objects
 #' @export
 `$<-.python.builtin.object` <- function(x, name, value) {
   ensure_python()
-  if (inherits(x, "python.builtin.dict")) .Call(.ffi$setitem, x, name, value)
-  else .Call(.ffi$setattr, x, name, value)
+  .Call(.ffi$setattr, x, name, value)
   x
 }
 
 #' @rdname python-objects
 #' @export
+`$<-.python.builtin.dict` <- function(x, name, value) {
+  check_live(x)
+  if (is.null(value)) py_del_item(x, name) else py_set_item(x, name, value)
+  x
+}
+
+#' @rdname python-objects
+#' @export
+`[[<-.python.builtin.dict` <- `$<-.python.builtin.dict`
+
+#' @rdname python-objects
+#' @export
 `[[<-.python.builtin.object` <- function(x, i, value) {
   ensure_python()
-  if (is.character(i) && length(i) == 1L && !inherits(x, "python.builtin.dict")) .Call(.ffi$setattr, x, i, value)
-  else .Call(.ffi$setitem, x, index_key(x, i), value)
+  if (is.character(i) && length(i) == 1L) .Call(.ffi$setattr, x, i, value)
+  else .Call(.ffi$setitem, x, index_key(i), value)
   x
 }
 
 #' @rdname python-objects
 #' @export
 print.python.builtin.object <- function(x, ...) {
-  ensure_python()
-  if (py_is_null_xptr(x)) cat("<pointer: 0x0>\n") else cat(py_repr(x), "\n", sep = "")
+  if (is_unloaded_proxy(x) || !py_available() || py_is_null_xptr(x)) {
+    writeLines(format(x))
+    return(invisible(x))
+  }
+  writeLines(c(py_repr(x), format_signature(x)))
+  invisible(x)
+}
+
+# " signature: (a, b=1)" for callables (reticulate prints it under the repr).
+format_signature <- function(x) {
+  if (!is.function(x)) return(NULL)
+  sig <- tryCatch(py_str(py_call(import("inspect", convert = FALSE)$signature, x)), error = function(e) NULL)
+  if (is.null(sig)) {
+    init <- py_get_attr(x, "__init__", silent = TRUE)
+    sig <- if (!is.null(init)) tryCatch({
+      s <- py_to_r(py_call(import("tandem._help", convert = FALSE)$init_signature, init))
+      if (nzchar(s)) s
+    }, error = function(e) NULL)
+  }
+  paste0(" signature: ", sig %||% "(?)")
+}
+
+print_via_format <- function(x, ...) {
+  writeLines(format(x, ...))
   invisible(x)
 }
 
 #' @rdname python-objects
 #' @export
+print.python.builtin.module <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.list <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.tuple <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.dict <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.bytearray <- print_via_format
+
+#' @rdname python-objects
+#' @export
 format.python.builtin.object <- function(x, ...) {
-  ensure_python()
-  if (py_is_null_xptr(x)) "<pointer: 0x0>" else py_str(x)
+  if (is_unloaded_proxy(x)) return(paste0("Module(", proxy_field(x, "name"), ")"))
+  if (!py_available() || py_is_null_xptr(x)) return("<pointer: 0x0>")
+  gsub(" object at 0x\\w{4,}", "", py_str(x))
 }
 
 #' @rdname python-objects
 #' @export
-as.character.python.builtin.object <- function(x, ...) format.python.builtin.object(x)
+as.character.python.builtin.object <- function(x, ...) py_str(x)
 
 #' @rdname python-objects
 #' @export
 str.python.builtin.object <- function(object, ...) {
-  ensure_python()
-  cat(if (py_is_null_xptr(object)) "<pointer: 0x0>" else py_repr(object), "\n", sep = "")
+  cat(format(object), "\n", sep = "")
   invisible(NULL)
 }
 
 #' @rdname python-objects
 #' @export
+summary.python.builtin.object <- function(object, ...) str(object)
+
+#' @rdname python-objects
+#' @export
 length.python.builtin.object <- function(x) {
-  if (!py_available()) return(0L)
+  if (!py_available() || is_unloaded_proxy(x)) return(0L)
   if (py_is_null_xptr(x)) return(0L)
   tryCatch(.Call(.ffi$len, x), python.builtin.TypeError = function(e) 1L)
 }

@@ -30,15 +30,16 @@ test_that("$<- and [[<- write attributes and items", {
   expect_identical(sort(names(d)), c("j", "k"))
 })
 
-test_that("[[ indexes lists and tuples from 1", {
+test_that("[[ with a number is Python's 0-based index (reticulate)", {
   l <- r_to_py(list("a", "b", "c"), convert = TRUE)
-  expect_identical(l[[1]], "a")
-  expect_identical(l[[3]], "c")
+  expect_identical(l[[0]], "a")
+  expect_identical(l[[2]], "c")
   expect_identical(l[[-1]], "c")
-  expect_error(l[[0]], "must not be 0")
-  expect_error(l[[4]], class = "python.builtin.IndexError")
-  l[[2]] <- "B"
+  expect_error(l[[3]], class = "python.builtin.IndexError")
+  l[[1]] <- "B"
   expect_identical(py_to_r(l), c("a", "B", "c"))
+  t <- tuple("x", "y", convert = TRUE)
+  expect_identical(t[[1]], "y")
 })
 
 test_that("print, format, str, as.character, length", {
