@@ -297,3 +297,17 @@ nameOfClass.python.builtin.type <- function(x) {
   cls <- if (!nzchar(module)) name else if (module == "builtins") paste0("python.builtin.", name) else paste(module, name, sep = ".")
   apply_class_filters(cls)
 }
+
+#' A Python configuration error message
+#'
+#' `prefix` followed by a description of the Python tandem uses (see [py_config()]), for
+#' error messages of packages that need a Python module.
+#' @param prefix The start of the message.
+#' @return A string.
+#' @keywords internal
+#' @export
+py_config_error_message <- function(prefix) {
+  config <- tryCatch(py_config(), error = function(e) NULL)
+  if (is.null(config)) return(prefix)
+  paste0(prefix, "\n\nDetected Python configuration:\n\n", paste(utils::capture.output(print(config)), collapse = "\n"), "\n")
+}

@@ -110,3 +110,74 @@ print.py_wrapper <- function(x, ...) {
   cat(x, sep = "\n")
   invisible(x)
 }
+
+.help_registry <- new.env(parent = emptyenv())
+
+#' Help for Python objects in IDEs
+#'
+#' Kept from reticulate for packages that register help pages: `register_help_topics()`
+#' records URLs of help pages for modules or classes, `register_module_help_handler()`
+#' a function giving the URL for names under a root module, and `py_help_handler()` is
+#' what front-ends call: `"completion"` gives the documentation of `source$topic` (as
+#' [py_function_docs()]), `"parameter"` the arguments of the function named by `source`
+#' with their descriptions, `"url"` a help page's URL (`""` if none is registered).
+#'
+#' @param type For `register_help_topics()`: `"module"` or `"class"`. For
+#'   `py_help_handler()`: `"completion"`, `"parameter"` or `"url"`.
+#' @param topics A named list: names are fully qualified module or class names, values
+#'   the URLs of their pages.
+#' @param module A root module's name.
+#' @param handler `function(name, subtopic = NULL)` returning a URL or `""`.
+#' @param topic The name of an attribute of `source`.
+#' @param source A Python object, or the R code giving it (a string).
+#' @param ... Unused.
+#' @return `py_help_handler()`: a list, a URL, or `NULL` when there is no such object.
+#'   The others: `NULL`, invisibly.
+#' @keywords internal
+#' @export
+register_help_topics <- function(type = c("module", "class"), topics) {
+  type <- match.arg(type)
+  table <- .help_registry[[type]] %||% list()
+  for (nm in names(topics)) table[[nm]] <- topics[[nm]]
+  .help_registry[[type]] <- table
+  invisible(NULL)
+}
+
+#' @rdname register_help_topics
+#' @export
+register_module_help_handler <- function(module, handler) {
+  check_string(module, "module")
+  if (!is.function(handler)) stop(sprintf("`handler` must be a function, not %s.", describe(handler)), call. = FALSE)
+  handlers <- .help_registry$handlers %||% list()
+  handlers[[module]] <- handler
+  .help_registry$handlers <- handlers
+  invisible(NULL)
+}
+
+#' @rdname register_help_topics
+#' @export
+py_help_handler <- function(type = c("completion", "parameter", "url"), topic, source, ...) {
+  type <- match.arg(type)
+  if (!py_available()) return(NULL)
+  if (type == "parameter") {
+    parts <- strsplit(source, "$", fixed = TRUE)[[1]]
+    docs <- tryCatch(py_function_docs(source, envir = globalenv()), error = function(e) NULL)
+    if (is.null(docs)) return(NULL)
+    return(list(args = names(docs$parameters), arg_descriptions = unname(docs$parameters)))
+  }
+  obj <- if (is.character(source)) tryCatch(eval(parse(text = source), globalenv()), error = function(e) NULL) else source
+  if (!is_py_object(obj)) return(NULL)
+  if (type == "completion") {
+    target <- py_get_attr(obj, topic, silent = TRUE)
+    if (is.null(target)) return(NULL)
+    docs <- py_to_r(py_call(import("tandem._help", convert = FALSE)$function_docs, target, topic))
+    return(list(title = topic, signature = docs$signature, returns = docs$returns,
+                description = docs$description, details = docs$details, sections = docs$sections))
+  }
+  name <- if (inherits(obj, "python.builtin.module")) py_to_r(py_get_attr(obj, "__name__")) else class(obj)[[1]]
+  key <- paste(name, topic, sep = ".")
+  page <- .help_registry$module[[key]] %||% .help_registry$class[[name]]
+  if (!is.null(page)) return(paste(page, topic, sep = "#"))
+  handler <- .help_registry$handlers[[strsplit(name, ".", fixed = TRUE)[[1]][[1]]]]
+  if (is.function(handler)) handler(key) else ""
+}
