@@ -30,13 +30,23 @@ NULL
 
 #' @rdname python-objects
 #' @export
-`$.python.builtin.module` <- function(x, name) .Call(.ffi$getattr, x, name, FALSE, FALSE)
+`$.python.builtin.module` <- function(x, name) {
+  value <- .Call(.ffi$getattr, x, name, TRUE, FALSE)
+  if (is.null(value) && !.Call(.ffi$hasattr, x, name)) {
+    # a submodule not imported yet (`import("xml")$dom`), as reticulate finds it
+    sub <- tryCatch(import(paste(py_to_r(py_get_attr(x, "__name__")), name, sep = "."), convert = .Call(.ffi$get_convert, x)),
+                    error = function(e) NULL)
+    if (!is.null(sub)) return(sub)
+    return(.Call(.ffi$getattr, x, name, FALSE, FALSE))  # the AttributeError
+  }
+  value
+}
 
 #' @rdname python-objects
 #' @export
 `$.tandem_delayed_module` <- function(x, name) {
   ensure_python()
-  .Call(.ffi$getattr, x, name, FALSE, FALSE)
+  `$.python.builtin.module`(x, name)
 }
 
 #' @rdname python-objects

@@ -394,7 +394,11 @@ is_py_object <- function(x) inherits(x, "python.builtin.object")
 #' @export
 py_is_null_xptr <- function(x) {
   check_py(x)
-  if (inherits(x, "tandem_delayed_module")) return(FALSE)
+  if (inherits(x, "tandem_delayed_module")) {  # loads it, as reticulate >= 1.40 does
+    ensure_python()
+    resolve_delayed_module(x)
+    return(FALSE)
+  }
   .Call(.ffi$is_null_xptr, x)
 }
 

@@ -9,6 +9,7 @@ fresh_r <- function(f) {
 test_that("delay_load returns a proxy; Python starts on first use", {
   res <- fresh_r(function() {
     library(tandem)
+    lazy <- import("math", delay_load = TRUE)
     log <- character()
     json <- import("json", delay_load = list(
       before_load = function() log <<- c(log, "before"),
@@ -19,7 +20,10 @@ test_that("delay_load returns a proxy; Python starts on first use", {
     dumped <- json$dumps(list(a = 1L))
     after <- list(available = py_available(), log = log, printed = capture.output(print(json)))
     json$dumps(list(b = 2L))
-    list(before = before, dumped = dumped, after = after, log_end = log)
+    null_before <- py_is_null_xptr(lazy)
+    loaded_by_check <- !tandem:::is_unloaded_proxy(lazy)
+    list(before = before, dumped = dumped, after = after, log_end = log, null_before = null_before,
+         loaded_by_check = loaded_by_check)
   })
   expect_false(res$before$available)
   expect_identical(res$before$printed, "Module(json)")
@@ -31,6 +35,8 @@ test_that("delay_load returns a proxy; Python starts on first use", {
   expect_identical(res$after$log, c("before", "on_load"))
   expect_identical(res$after$printed, "Module(json)")
   expect_identical(res$log_end, c("before", "on_load"))  # hooks run once
+  expect_false(res$null_before)
+  expect_true(res$loaded_by_check)  # py_is_null_xptr() loads a proxy (reticulate >= 1.40)
 })
 
 test_that("a delay-loaded module that fails calls on_error, then errors", {

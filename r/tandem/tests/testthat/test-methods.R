@@ -81,3 +81,11 @@ test_that("Python callables are R functions with keyword arguments", {
   expect_identical(f(1L, 2L, 3L, z = 1L, y = 2L)[[4]], c("y", "z"))
   expect_error(f(a = 1L, 2L), "positional argument 2 follows a named argument")
 })
+
+test_that("$ on a module finds submodules not imported yet (reticulate)", {
+  skip_if(py_eval("'xml.dom.minidom' in __import__('sys').modules"), "xml.dom.minidom already imported")
+  xml <- import("xml")
+  expect_true(inherits(xml$dom$minidom, "python.builtin.module"))
+  expect_identical(format(xml$dom$minidom), "Module(xml.dom.minidom)")
+  expect_error(xml$no_such_part_xyz, class = "python.builtin.AttributeError")
+})
