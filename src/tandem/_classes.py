@@ -97,6 +97,16 @@ def py_func(rfun, names, defaults, has_default, dots_at, name="r_function"):
     return function
 
 
+class SelfBox:
+    """Carries ``self`` to the R method unconverted: a ``py_to_r`` method for the class
+    (or a base) must not turn ``self`` into an R value (reticulate's rule)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+
 def make_method(rfun, name, names, defaults, has_default, dots_at):
     """A method: ``rfun(self, ...)`` is the R wrapper that binds ``self`` and ``super``."""
     sig = _signature(names, defaults, has_default, dots_at, with_self=True)
@@ -104,7 +114,7 @@ def make_method(rfun, name, names, defaults, has_default, dots_at):
 
     def call(pos, named):
         self = named.pop("self")
-        result = rfun(self, *pos, **named)
+        result = rfun(SelfBox(self), *pos, **named)
         return None if is_init else result
 
     method = _compile(sig, call)

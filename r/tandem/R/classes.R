@@ -80,7 +80,8 @@ method_wrapper <- function(fn, class_env) {
   takes_self <- identical(names(formals(fn))[1], "self")
   force(fn)
   function(self, ...) {
-    self <- .Call(.ffi$weak_handle, self)
+    # `self` comes boxed (tandem._classes.SelfBox), so that no py_to_r() method converts it
+    self <- .Call(.ffi$weak_handle, .Call(.ffi$getattr, self, "obj", FALSE, TRUE))
     env <- new.env(parent = environment(fn))
     env$super <- make_super(class_env, self)
     if (!takes_self) env$self <- self

@@ -31,6 +31,9 @@ delay_load_hooks <- function(delay_load) {
                describe(delay_load)), call. = FALSE)
 }
 
+# reticulate's internal name, used by code that checks whether a proxy is loaded yet.
+py_is_module_proxy <- function(x) is_unloaded_proxy(x)
+
 is_unloaded_proxy <- function(x) {
   inherits(x, "tandem_delayed_module") && is.environment(x) &&
     is.null(get0("module", envir = x, inherits = FALSE))

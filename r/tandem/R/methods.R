@@ -207,7 +207,8 @@ names.python.builtin.object <- function(x) {
 #' @export
 names.python.builtin.dict <- function(x) {
   keys <- py_to_r(py_call(import_builtins(convert = FALSE)$list, x))
-  vapply(keys, function(k) if (is.character(k)) k else py_str(r_to_py(k)), character(1), USE.NAMES = FALSE)
+  keys <- vapply(keys, function(k) if (is.character(k)) k else py_str(r_to_py(k)), character(1), USE.NAMES = FALSE)
+  keys[!startsWith(keys, "_")]  # as reticulate: private keys (`__name__`, ...) are left out
 }
 
 #' @rdname python-objects

@@ -189,7 +189,7 @@ py_run_file <- function(file, local = FALSE, convert = TRUE, prepend_path = TRUE
   caller <- parent.frame()
   ensure_python()
   run <- import("tandem._run", convert = FALSE)
-  res <- with_r_caller(caller, py_call(py_get_attr(run, "run_file"), normalizePath(file), local, prepend_path))
+  res <- with_r_caller(caller, py_call(py_get_attr(run, "run_file"), file, local, prepend_path))
   invisible(if (convert) .Call(.ffi$set_convert, res, TRUE) else res)
 }
 

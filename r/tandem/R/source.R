@@ -7,7 +7,7 @@
 #' starting with `_`, except modules and the `r` object) in `envir`: functions defined in
 #' the script become R functions.
 #'
-#' @param file Path of the Python script.
+#' @param file Path of the Python script, or an `http(s)://` URL (downloaded first).
 #' @param envir The R environment to assign into; `NULL` to assign nothing.
 #' @param convert If `TRUE`, the objects are converted to R (and functions convert their
 #'   results).
@@ -25,6 +25,12 @@ source_python <- function(file, envir = parent.frame(), convert = TRUE) {
   check_flag(convert, "convert")
   if (!is.null(envir) && !is.environment(envir)) {
     stop(sprintf("`envir` must be an environment or `NULL`, not %s.", describe(envir)), call. = FALSE)
+  }
+  if (!file.exists(file) && grepl("^https?://", file)) {
+    local_copy <- tempfile(fileext = ".py")
+    utils::download.file(file, local_copy, quiet = TRUE)
+    on.exit(unlink(local_copy), add = TRUE)
+    file <- local_copy
   }
   caller <- parent.frame()
   res <- with_r_caller(caller, py_run_file(file, local = FALSE, convert = convert))

@@ -203,3 +203,22 @@ test_that("reticulate-style PyClass: explicit self, super(), S3 class is the bar
   with_module <- PyClass("Mod", list(`__module__` = "mypkg"))
   expect_identical(class(with_module())[[1]], "mypkg.Mod")
 })
+
+test_that("self is not converted by a py_to_r() method of its class", {
+  Base <- PyClass("SelfBase")
+  Hi <- PyClass("SelfHi", inherit = Base, list(
+    `__init__` = function(self, a) {
+      self$a <- a
+      NULL
+    },
+    add_2 = function(self) self$a + 2
+  ))
+  registerS3method("py_to_r", "SelfBase", function(x) "base", envir = asNamespace("tandem"))
+  on.exit(rm("py_to_r.SelfBase", envir = get(".__S3MethodsTable__.", envir = asNamespace("tandem"))), add = TRUE)
+  x <- Hi(2)
+  expect_identical(x, "base")  # the result converts; inside the methods, self did not
+  raw <- py_call(py_get_attr(Hi, "__call__"), 5)
+  expect_identical(raw, "base")
+  h <- py_eval("lambda cls: cls(3)", convert = FALSE)(Hi)
+  expect_identical(py_to_r(py_call(py_get_attr(h, "add_2"))), 5)
+})

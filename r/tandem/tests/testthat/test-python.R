@@ -191,3 +191,13 @@ test_that("source_python() assigns the script's objects in R", {
   source_python(script)
   expect_identical(value, 10L)
 })
+
+test_that("names() of a dict leaves out private keys; py_run_file() keeps the path as given", {
+  expect_identical(names(dict(`_a` = 1, b = 2, c = 3)), c("b", "c"))
+  expect_identical(names(py_eval("{1: 2, 'x': 3}", convert = FALSE)), c("1", "x"))
+  out <- py_run_file(withr::local_tempfile(lines = "file = __file__", fileext = ".py"))
+  expect_false("__name__" %in% names(out))
+  dir <- withr::local_tempdir()
+  writeLines("rel_file = __file__", file.path(dir, "rel.py"))
+  withr::with_dir(dir, expect_identical(py_run_file("rel.py")$rel_file, "rel.py"))
+})
