@@ -224,3 +224,62 @@ Ops.python.builtin.object <- function(e1, e2) {
   if (missing(e2)) return(.Call(.ffi$op, .Generic, e1, NULL, TRUE))
   .Call(.ffi$op, .Generic, e1, e2, FALSE)
 }
+
+#' Python strings and bytes as R strings
+#'
+#' `as.character()` of a Python `str` is the R string. Python strings may hold embedded
+#' NUL characters, which R strings cannot: by default that is an error; `nul = "<NUL>"`
+#' replaces each NUL, `nul = ""` removes them, and `nul = NULL` splits the string at
+#' them (giving several strings). For `bytes`, the bytes are decoded first
+#' (`encoding`, `errors` as in Python's `bytes.decode()`); `as.raw()` gives the bytes
+#' as an R raw vector.
+#'
+#' @param x A Python `str` or `bytes` object.
+#' @param nul What to do with embedded NULs (see above).
+#' @param encoding,errors For `bytes`: the encoding and the error policy (`"strict"`,
+#'   `"ignore"`, `"replace"`).
+#' @param ... Unused.
+#' @return A character vector (length 1 unless `nul = NULL`), or a raw vector.
+#' @name python-strings
+#' @examples
+#' \dontrun{
+#' s <- py_eval("'a b' + chr(0) + 'c d'", convert = FALSE)
+#' as.character(s, nul = "<NUL>")
+#' as.character(s, nul = NULL)
+#' }
+NULL
+
+#' @rdname python-strings
+#' @export
+as.character.python.builtin.str <- function(x, nul = stop("Embedded NUL in string."), ...) {
+  if (missing(nul)) return(py_str(x))
+  split_or_replace_nul(x, nul)
+}
+
+#' @rdname python-strings
+#' @export
+as.character.python.builtin.bytes <- function(x, encoding = "utf-8", errors = "strict",
+                                              nul = stop("Embedded NUL in string."), ...) {
+  s <- py_call(py_get_attr(x, "decode"), encoding = encoding, errors = errors)
+  if (missing(nul)) return(py_to_r(s))
+  split_or_replace_nul(s, nul)
+}
+
+#' @rdname python-strings
+#' @export
+as.raw.python.builtin.bytes <- function(x) {
+  py_to_r(py_call(import_builtins(convert = FALSE)$bytearray, x))
+}
+
+split_or_replace_nul <- function(s, nul) {
+  zero <- py_call(import_builtins(convert = FALSE)$chr, 0L)
+  if (is.null(nul)) return(as.character(py_to_r(py_call(py_get_attr(s, "split"), zero))))
+  py_to_r(py_call(py_get_attr(s, "replace"), zero, as.character(nul)))
+}
+
+#' @rdname python-objects
+#' @param limit For a traceback: how many frames (all when `NULL`).
+#' @export
+format.python.builtin.traceback <- function(x, ..., limit = NULL) {
+  py_to_r(py_call(import("traceback", convert = FALSE)$format_tb, x, limit))
+}

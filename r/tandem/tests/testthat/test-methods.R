@@ -89,3 +89,25 @@ test_that("$ on a module finds submodules not imported yet (reticulate)", {
   expect_identical(format(xml$dom$minidom), "Module(xml.dom.minidom)")
   expect_error(xml$no_such_part_xyz, class = "python.builtin.AttributeError")
 })
+
+test_that("as.character() of str and bytes handles embedded NULs", {
+  s <- py_eval("'a b' + chr(0) + 'c d'", convert = FALSE)
+  expect_error(as.character(s), "nul", ignore.case = TRUE)
+  expect_identical(as.character(s, nul = "<NUL>"), "a b<NUL>c d")
+  expect_identical(as.character(s, nul = ""), "a bc d")
+  expect_identical(as.character(s, nul = NULL), c("a b", "c d"))
+  expect_identical(as.character(py_eval("'plain'", convert = FALSE)), "plain")
+  b <- py_call(import_builtins(convert = FALSE)$bytes, as.raw(c(0x61, 0x20, 0x62, 0x00, 0x63)))
+  expect_identical(as.character(b, nul = NULL), c("a b", "c"))
+  expect_identical(as.character(b, nul = "-"), "a b-c")
+  expect_identical(as.raw(b), as.raw(c(0x61, 0x20, 0x62, 0x00, 0x63)))
+  expect_identical(as.character(py_eval("'\u00e9'.encode('latin-1')", convert = FALSE), encoding = "latin-1"), "\u00e9")
+  expect_error(as.character(py_eval("b'\\xff'", convert = FALSE)), class = "python.builtin.UnicodeDecodeError")
+})
+
+test_that("format() of a traceback lists its frames", {
+  py_run_string("import sys\ntry:\n    1/0\nexcept ZeroDivisionError:\n    _tb_saved = sys.exc_info()[2]")
+  lines <- format(py_get_attr(import_main(convert = FALSE), "_tb_saved"))
+  expect_true(any(grepl("<module>", lines, fixed = TRUE)))
+  expect_type(lines, "character")
+})
