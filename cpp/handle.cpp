@@ -30,12 +30,17 @@ static bool is_handle_xptr(SEXP xp) {
   return prot == handle_marker() || prot == weak_marker();
 }
 
+// "module.Name"; "python.builtin.Name" for builtins; the bare name for a class without a
+// `__module__` (one made by type() outside any Python frame, as PyClass() makes them), as
+// reticulate names them.
 static std::string type_class_name(PyObject* type) {
   std::string module = "python.builtin";
   PyObject* mod = PyObject_GetAttrString(type, "__module__");
   if (mod != nullptr && PyUnicode_Check(mod)) {
     const char* m = PyUnicode_AsUTF8(mod);
     if (m != nullptr && std::strcmp(m, "builtins") != 0) module = m;
+  } else if (mod == nullptr && PyType_Check(type) && (((PyTypeObject*)type)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+    module.clear();
   }
   if (mod == nullptr || PyErr_Occurred()) PyErr_Clear();
   Py_XDECREF(mod);
@@ -47,11 +52,18 @@ static std::string type_class_name(PyObject* type) {
   }
   if (n == nullptr || PyErr_Occurred()) PyErr_Clear();
   Py_XDECREF(n);
-  return module + "." + name;
+  return module.empty() ? name : module + "." + name;
+}
+
+// The R function that register_class_filter() installs (classes -> classes), or nullptr.
+static SEXP g_class_filter = nullptr;
+static std::unordered_map<PyTypeObject*, SEXP>* class_cache() {
+  static std::unordered_map<PyTypeObject*, SEXP>* cache = new std::unordered_map<PyTypeObject*, SEXP>();
+  return cache;
 }
 
 SEXP py_class_vector(PyTypeObject* type) {
-  static std::unordered_map<PyTypeObject*, SEXP>* cache = new std::unordered_map<PyTypeObject*, SEXP>();
+  std::unordered_map<PyTypeObject*, SEXP>* cache = class_cache();
   auto it = cache->find(type);
   if (it != cache->end()) return it->second;
   PyObject* mro = type->tp_mro;
@@ -62,13 +74,22 @@ SEXP py_class_vector(PyTypeObject* type) {
     names.push_back(type_class_name((PyObject*)type));
   }
   if (names.empty() || names.back() != "python.builtin.object") names.push_back("python.builtin.object");
-  SEXP cls = r_safe([&] {
+  protect_scope p;
+  SEXP cls = p(r_safe([&] {
     SEXP v = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)names.size()));
     for (size_t i = 0; i < names.size(); i++) SET_STRING_ELT(v, (R_xlen_t)i, Rf_mkCharCE(names[i].c_str(), CE_UTF8));
-    R_PreserveObject(v);
-    MARK_NOT_MUTABLE(v);
     UNPROTECT(1);
     return v;
+  }));
+  if (g_class_filter != nullptr) {  // the R filter catches its own errors
+    SEXP call = p(r_safe([&] { return Rf_lang2(g_class_filter, cls); }));
+    SEXP out = p(r_eval(call, R_BaseEnv));
+    if (TYPEOF(out) == STRSXP && XLENGTH(out) > 0) cls = out;
+  }
+  r_safe([&] {
+    R_PreserveObject(cls);
+    MARK_NOT_MUTABLE(cls);
+    return R_NilValue;
   });
   Py_INCREF(type);  // the cache keys on the type: keep it alive
   (*cache)[type] = cls;
@@ -260,6 +281,21 @@ py::object robject_new(SEXP x) { return py::cast(new RObject(x), py::return_valu
 SEXP robject_sexp(PyObject* o) {
   if (g_robject_type == nullptr || !PyObject_TypeCheck(o, g_robject_type)) return nullptr;
   return py::handle(o).cast<RObject&>().get();
+}
+
+void set_class_filter(SEXP fn) {
+  if (g_class_filter != nullptr) R_ReleaseObject(g_class_filter);
+  g_class_filter = nullptr;
+  if (fn != R_NilValue) {
+    R_PreserveObject(fn);
+    g_class_filter = fn;
+  }
+  std::unordered_map<PyTypeObject*, SEXP>* cache = class_cache();
+  for (auto& kv : *cache) {
+    R_ReleaseObject(kv.second);
+    Py_DECREF(kv.first);
+  }
+  cache->clear();
 }
 
 }  // namespace tandem

@@ -16,6 +16,9 @@ namespace tandem {
 // for builtins). Cached per type (the cache holds a reference to the type); preserved.
 // Thread safety: R main thread, GIL held.
 SEXP py_class_vector(PyTypeObject* type);
+// Installs the R function (classes -> classes) applied to class vectors built from now
+// on (R_NilValue removes it) and empties the cache. Thread safety: R main thread, GIL held.
+void set_class_filter(SEXP fn);
 
 // Wraps a Python object for R. Steals the reference `o`. Callables become R closures
 // (attribute "py_object" holds the external pointer). `convert` is the handle's flag:

@@ -2,6 +2,8 @@
 // entry points handed to the R package (one copy of the core serves both languages).
 #include "common.hpp"
 #include "error.hpp"
+#include "ffi.hpp"
+#include "handle.hpp"
 #include "rsafe.hpp"
 #include "rsession.hpp"
 
@@ -47,6 +49,15 @@ SEXP tandem_ffi_last_error(SEXP);
 SEXP tandem_ffi_condition_to_py(SEXP);
 SEXP tandem_ffi_register(SEXP, SEXP);
 
+// register_class_filter(): an R function applied to every class vector built from now on.
+SEXP tandem_ffi_set_class_filter(SEXP fn) {
+  return r_entry([&]() -> SEXP {
+    if (fn != R_NilValue && TYPEOF(fn) != CLOSXP) throw tandem_error("`filter` must be an R function", tandem_error::type);
+    set_class_filter(fn);
+    return R_NilValue;
+  });
+}
+
 // A named list of NativeSymbol pointers: the R package's `.ffi` environment.
 SEXP tandem_symbols() {
   struct entry {
@@ -88,6 +99,7 @@ SEXP tandem_symbols() {
       {"last_error", (DL_FUNC)tandem_ffi_last_error},
       {"condition_to_py", (DL_FUNC)tandem_ffi_condition_to_py},
       {"register", (DL_FUNC)tandem_ffi_register},
+      {"set_class_filter", (DL_FUNC)tandem_ffi_set_class_filter},
   };
   const int n = sizeof(table) / sizeof(table[0]);
   SEXP out = PROTECT(Rf_allocVector(VECSXP, n));

@@ -97,6 +97,16 @@ def py_func(rfun, names, defaults, has_default, dots_at, name="r_function"):
     return function
 
 
+class SelfBox:
+    """Carries ``self`` to the R method unconverted: a ``py_to_r`` method for the class
+    (or a base) must not turn ``self`` into an R value (reticulate's rule)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+
 def make_method(rfun, name, names, defaults, has_default, dots_at):
     """A method: ``rfun(self, ...)`` is the R wrapper that binds ``self`` and ``super``."""
     sig = _signature(names, defaults, has_default, dots_at, with_self=True)
@@ -104,7 +114,7 @@ def make_method(rfun, name, names, defaults, has_default, dots_at):
 
     def call(pos, named):
         self = named.pop("self")
-        result = rfun(self, *pos, **named)
+        result = rfun(SelfBox(self), *pos, **named)
         return None if is_init else result
 
     method = _compile(sig, call)
@@ -113,12 +123,27 @@ def make_method(rfun, name, names, defaults, has_default, dots_at):
     return method
 
 
-def make_class(name, bases, methods, attributes, module="R"):
-    """A class ``name`` deriving from ``bases`` (metaclass taken from them)."""
+# Calls a metaclass from a frame whose globals have no ``__name__``: type() then gives the
+# class no ``__module__``, as reticulate's classes (made by type() from R, outside any
+# Python frame) have none, and their R class is the bare name (PyClass("Hi") -> "Hi").
+_bare_globals = {"__builtins__": __builtins__}
+exec("def _call_meta(meta, name, bases, ns, kwds):\n    return meta(name, bases, ns, **kwds)\n", _bare_globals)
+_call_meta = _bare_globals["_call_meta"]
+
+
+def make_class(name, bases, methods, attributes, module=None):
+    """A class ``name`` deriving from ``bases`` (metaclass taken from them). Without a
+    ``__module__`` in ``attributes`` (or ``module``), the class has none."""
     namespace = dict(attributes)
     namespace.update(methods)
-    namespace.setdefault("__module__", module)
-    return types.new_class(name, tuple(bases), exec_body=lambda ns: ns.update(namespace))
+    if module is not None:
+        namespace.setdefault("__module__", module)
+    resolved = types.resolve_bases(tuple(bases))
+    meta, ns, kwds = types.prepare_class(name, resolved)
+    ns.update(namespace)
+    if resolved is not tuple(bases) and resolved != tuple(bases):
+        ns["__orig_bases__"] = tuple(bases)
+    return _call_meta(meta, name, resolved, ns, kwds)
 
 
 class _IterDone:

@@ -51,7 +51,9 @@ KerasCallback <- R6::R6Class("KerasCallback", public = list(
 #' fit(model, x, y, epochs = 2, callbacks = list(Counter()))
 #' }
 new_callback_class <- function(classname, ...) {
-  tandem::PyClass(classname, list(...), inherit = keras$callbacks$Callback)
+  defs <- list(...)
+  if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"  # Keras reads it
+  tandem::PyClass(classname, defs, inherit = keras$callbacks$Callback)
 }
 
 #' @rdname new_callback_class

@@ -162,6 +162,9 @@ make_keras_class <- function(classname, methods, extra, inherit) {
           "argument is the object to compose with.")
   }
   defs <- c(Filter(Negate(is.null), methods), extra)
+  # Keras reads `__module__` (serialization, subclass checks); tandem's classes have none
+  # unless given, as reticulate's. Instances are "R.<classname>".
+  if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"
   tandem::PyClass(classname, defs, inherit = as_py_class(inherit))
 }
 
@@ -242,6 +245,7 @@ keras_model_custom <- function(model_fn, name = NULL) {
   call_fn <- NULL
   takes <- character()
   cls <- tandem::PyClass("CustomModel", list(
+    `__module__` = "R",
     initialize = function(name = NULL) {
       super$initialize(name = name)
       fn <- model_fn(self)

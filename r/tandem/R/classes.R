@@ -80,13 +80,13 @@ method_wrapper <- function(fn, class_env) {
   takes_self <- identical(names(formals(fn))[1], "self")
   force(fn)
   function(self, ...) {
-    self <- .Call(.ffi$weak_handle, self)
-    if (takes_self) return(fn(self, ...))
+    # `self` comes boxed (tandem._classes.SelfBox), so that no py_to_r() method converts it
+    self <- .Call(.ffi$weak_handle, .Call(.ffi$getattr, self, "obj", FALSE, TRUE))
     env <- new.env(parent = environment(fn))
-    env$self <- self
     env$super <- make_super(class_env, self)
+    if (!takes_self) env$self <- self
     environment(fn) <- env
-    fn(...)
+    if (takes_self) fn(self, ...) else fn(...)
   }
 }
 
@@ -94,9 +94,15 @@ method_wrapper <- function(fn, class_env) {
 #'
 #' `PyClass()` creates a real Python class whose methods are R functions. Inside a method,
 #' `self` is the instance and `super` its parent (`super$initialize(...)`,
-#' `super()$method()`); a method whose first argument is named `self` receives it as an
-#' argument instead. `initialize` is `__init__`. Other values in `defs` become class
+#' `super()$method()`); a method whose first argument is named `self` (reticulate's
+#' style: `` `__init__` = function(self, x) ... ``) receives it as an argument instead, and
+#' sees `super()` too. `initialize` is `__init__`. Other values in `defs` become class
 #' attributes. Instances can be created from R or Python.
+#'
+#' As with reticulate, the class has no `__module__` unless `defs` gives one, and the S3
+#' class of its instances starts with the bare class name: an instance of
+#' `PyClass("Hi", ...)` inherits from `"Hi"`, so `py_to_r.Hi()`, `print.Hi()` and other
+#' methods dispatch on it. With `` `__module__` = "pkg" `` in `defs` it is `"pkg.Hi"`.
 #'
 #' Per-instance state lives on the instance (`self$x <- value`), as in Python, and is freed
 #' with it. `self` is a weak reference: an R function stored on the instance may refer to
@@ -106,7 +112,8 @@ method_wrapper <- function(fn, class_env) {
 #'
 #' `Child(Parent) %py_class% { initialize <- function(...) ...; m <- function(x) ... }`
 #' defines the class from the assignments in the braces and binds it to `Child` in the
-#' calling environment.
+#' calling environment. Its `__module__` is `"R"` unless the braces set one (libraries
+#' such as Keras read it when saving), so its instances inherit from `"R.Child"`.
 #'
 #' @param classname The class name.
 #' @param defs A named list of methods (R functions) and class attributes.
@@ -175,6 +182,9 @@ PyClass <- function(classname, defs = list(), inherit = NULL) {
   eval(body, defs_env)
   nms <- ls(defs_env, all.names = TRUE, sorted = FALSE)
   defs <- mget(nms, envir = defs_env)
+  # Libraries such as Keras read `__module__` (serialization): these classes have one,
+  # and their instances are "R.<classname>".
+  if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"
   cls <- PyClass(classname, defs, bases)
   assign(classname, cls, envir = env)
   invisible(cls)

@@ -133,6 +133,10 @@ ensure_python <- function() {
   .state$core <- core
   .state$version <- version
   .Call(.ffi$register, function(x) r_to_py(x), get(".__S3MethodsTable__.", envir = asNamespace("tandem")))
+  # delay.R: `r` in __main__, class filters, module load hooks
+  tryCatch(on_python_started(), error = function(e) {
+    warning("tandem could not finish setting up Python: ", conditionMessage(e), call. = FALSE)
+  })
   invisible(TRUE)
 }
 

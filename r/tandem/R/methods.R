@@ -10,7 +10,10 @@ NULL
 #' `tryCatch()` work on Python types. `x$name` and `x[["name"]]` get attributes (for
 #' dictionaries, items), `x$name <- value` sets them; Python callables are R functions
 #' (named arguments become keywords); arithmetic and comparison operators use Python's.
-#' Lists and tuples are indexed 1-based by `[[`.
+#' `x[[i]]` with a number is Python's `x[i]` (0-based, as in reticulate); with a string
+#' it is the item of that name, else the attribute. For dictionaries, `d$key`, `d[[key]]`
+#' and `d[key]` are the item (`NULL` when missing) and assigning `NULL` deletes it. See
+#' [python-subset] for `[`.
 #'
 #' @param x,e1,e2 Python objects (or R values for the other operand).
 #' @param name,i An attribute name or key.
@@ -27,29 +30,45 @@ NULL
 
 #' @rdname python-objects
 #' @export
-`$.python.builtin.module` <- function(x, name) .Call(.ffi$getattr, x, name, FALSE, FALSE)
+`$.python.builtin.module` <- function(x, name) {
+  value <- .Call(.ffi$getattr, x, name, TRUE, FALSE)
+  if (is.null(value) && !.Call(.ffi$hasattr, x, name)) {
+    # a submodule not imported yet (`import("xml")$dom`), as reticulate finds it
+    sub <- tryCatch(import(paste(py_to_r(py_get_attr(x, "__name__")), name, sep = "."), convert = .Call(.ffi$get_convert, x)),
+                    error = function(e) NULL)
+    if (!is.null(sub)) return(sub)
+    return(.Call(.ffi$getattr, x, name, FALSE, FALSE))  # the AttributeError
+  }
+  value
+}
 
 #' @rdname python-objects
 #' @export
 `$.tandem_delayed_module` <- function(x, name) {
   ensure_python()
-  .Call(.ffi$getattr, x, name, FALSE, FALSE)
+  `$.python.builtin.module`(x, name)
 }
 
 #' @rdname python-objects
 #' @export
 `$.python.builtin.dict` <- function(x, name) {
-  if (.Call(.ffi$contains, x, name)) .Call(.ffi$getitem, x, name, FALSE, FALSE)
-  else .Call(.ffi$getattr, x, name, FALSE, FALSE)
+  # reticulate's order: an attribute (a method such as `keys`), else the item, else NULL
+  attr <- .Call(.ffi$getattr, x, name, TRUE, TRUE)
+  if (is.null(attr)) return(dict_item(x, name))
+  if (.Call(.ffi$get_convert, x)) py_to_r(attr) else attr
 }
 
-index_key <- function(x, i) {
-  if (is.numeric(i) && length(i) == 1L && !is_py_object(i) &&
-      (inherits(x, "python.builtin.list") || inherits(x, "python.builtin.tuple"))) {
-    if (is.na(i) || i != trunc(i)) stop(sprintf("`i` must be a whole number, not `%s`.", format(i)), call. = FALSE)
-    if (i >= 1) return(as.integer(i - 1))
-    if (i < 0) return(as.integer(i))
-    stop("`i` must not be 0: Python lists are indexed from 1 with `[[`.", call. = FALSE)
+#' @rdname python-objects
+#' @export
+`[[.python.builtin.dict` <- function(x, i) {
+  check_live(x)
+  dict_item(x, i)
+}
+
+# A whole number given to `[[` is a Python index (0-based, as in reticulate).
+index_key <- function(i) {
+  if (is.numeric(i) && length(i) == 1L && !is.object(i) && is.finite(i) && i == trunc(i)) {
+    return(if (abs(i) >= .Machine$integer.max) py_int(i) else as.integer(i))
   }
   i
 }
@@ -57,62 +76,120 @@ index_key <- function(x, i) {
 #' @rdname python-objects
 #' @export
 `[[.python.builtin.object` <- function(x, i) {
-  if (is.character(i) && length(i) == 1L && !inherits(x, "python.builtin.dict")) {
-    if (inherits(x, "tandem_delayed_module")) ensure_python()
-    return(.Call(.ffi$getattr, x, i, FALSE, FALSE))
+  if (inherits(x, "tandem_delayed_module")) ensure_python()
+  if (is.character(i) && length(i) == 1L) {
+    out <- item_or_attr(x, i)
+    return(if (.Call(.ffi$get_convert, x)) py_to_r(out) else out)
   }
-  .Call(.ffi$getitem, x, index_key(x, i), FALSE, FALSE)
+  .Call(.ffi$getitem, x, index_key(i), FALSE, FALSE)
 }
 
 #' @rdname python-objects
 #' @export
 `$<-.python.builtin.object` <- function(x, name, value) {
   ensure_python()
-  if (inherits(x, "python.builtin.dict")) .Call(.ffi$setitem, x, name, value)
-  else .Call(.ffi$setattr, x, name, value)
+  .Call(.ffi$setattr, x, name, value)
   x
 }
 
 #' @rdname python-objects
 #' @export
+`$<-.python.builtin.dict` <- function(x, name, value) {
+  check_live(x)
+  if (is.null(value)) py_del_item(x, name) else py_set_item(x, name, value)
+  x
+}
+
+#' @rdname python-objects
+#' @export
+`[[<-.python.builtin.dict` <- `$<-.python.builtin.dict`
+
+#' @rdname python-objects
+#' @export
 `[[<-.python.builtin.object` <- function(x, i, value) {
   ensure_python()
-  if (is.character(i) && length(i) == 1L && !inherits(x, "python.builtin.dict")) .Call(.ffi$setattr, x, i, value)
-  else .Call(.ffi$setitem, x, index_key(x, i), value)
+  if (is.character(i) && length(i) == 1L) .Call(.ffi$setattr, x, i, value)
+  else .Call(.ffi$setitem, x, index_key(i), value)
   x
 }
 
 #' @rdname python-objects
 #' @export
 print.python.builtin.object <- function(x, ...) {
-  ensure_python()
-  if (py_is_null_xptr(x)) cat("<pointer: 0x0>\n") else cat(py_repr(x), "\n", sep = "")
+  if (is_unloaded_proxy(x) || !py_available() || py_is_null_xptr(x)) {
+    writeLines(format(x))
+    return(invisible(x))
+  }
+  writeLines(c(py_repr(x), format_signature(x)))
+  invisible(x)
+}
+
+# " signature: (a, b=1)" for callables (reticulate prints it under the repr).
+format_signature <- function(x) {
+  if (!is.function(x)) return(NULL)
+  sig <- tryCatch(py_str(py_call(import("inspect", convert = FALSE)$signature, x)), error = function(e) NULL)
+  if (is.null(sig)) {
+    init <- py_get_attr(x, "__init__", silent = TRUE)
+    sig <- if (!is.null(init)) tryCatch({
+      s <- py_to_r(py_call(import("tandem._help", convert = FALSE)$init_signature, init))
+      if (nzchar(s)) s
+    }, error = function(e) NULL)
+  }
+  paste0(" signature: ", sig %||% "(?)")
+}
+
+print_via_format <- function(x, ...) {
+  writeLines(format(x, ...))
   invisible(x)
 }
 
 #' @rdname python-objects
 #' @export
+print.python.builtin.module <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.list <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.tuple <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.dict <- print_via_format
+
+#' @rdname python-objects
+#' @export
+print.python.builtin.bytearray <- print_via_format
+
+#' @rdname python-objects
+#' @export
 format.python.builtin.object <- function(x, ...) {
-  ensure_python()
-  if (py_is_null_xptr(x)) "<pointer: 0x0>" else py_str(x)
+  if (is_unloaded_proxy(x)) return(paste0("Module(", proxy_field(x, "name"), ")"))
+  if (!py_available() || py_is_null_xptr(x)) return("<pointer: 0x0>")
+  gsub(" object at 0x\\w{4,}", "", py_str(x))
 }
 
 #' @rdname python-objects
 #' @export
-as.character.python.builtin.object <- function(x, ...) format.python.builtin.object(x)
+as.character.python.builtin.object <- function(x, ...) py_str(x)
 
 #' @rdname python-objects
 #' @export
 str.python.builtin.object <- function(object, ...) {
-  ensure_python()
-  cat(if (py_is_null_xptr(object)) "<pointer: 0x0>" else py_repr(object), "\n", sep = "")
+  cat(format(object), "\n", sep = "")
   invisible(NULL)
 }
 
 #' @rdname python-objects
 #' @export
+summary.python.builtin.object <- function(object, ...) str(object)
+
+#' @rdname python-objects
+#' @export
 length.python.builtin.object <- function(x) {
-  if (!py_available()) return(0L)
+  if (!py_available() || is_unloaded_proxy(x)) return(0L)
   if (py_is_null_xptr(x)) return(0L)
   tryCatch(.Call(.ffi$len, x), python.builtin.TypeError = function(e) 1L)
 }
@@ -130,7 +207,8 @@ names.python.builtin.object <- function(x) {
 #' @export
 names.python.builtin.dict <- function(x) {
   keys <- py_to_r(py_call(import_builtins(convert = FALSE)$list, x))
-  vapply(keys, function(k) if (is.character(k)) k else py_str(r_to_py(k)), character(1), USE.NAMES = FALSE)
+  keys <- vapply(keys, function(k) if (is.character(k)) k else py_str(r_to_py(k)), character(1), USE.NAMES = FALSE)
+  keys[!startsWith(keys, "_")]  # as reticulate: private keys (`__name__`, ...) are left out
 }
 
 #' @rdname python-objects
@@ -145,4 +223,63 @@ names.python.builtin.dict <- function(x) {
 Ops.python.builtin.object <- function(e1, e2) {
   if (missing(e2)) return(.Call(.ffi$op, .Generic, e1, NULL, TRUE))
   .Call(.ffi$op, .Generic, e1, e2, FALSE)
+}
+
+#' Python strings and bytes as R strings
+#'
+#' `as.character()` of a Python `str` is the R string. Python strings may hold embedded
+#' NUL characters, which R strings cannot: by default that is an error; `nul = "<NUL>"`
+#' replaces each NUL, `nul = ""` removes them, and `nul = NULL` splits the string at
+#' them (giving several strings). For `bytes`, the bytes are decoded first
+#' (`encoding`, `errors` as in Python's `bytes.decode()`); `as.raw()` gives the bytes
+#' as an R raw vector.
+#'
+#' @param x A Python `str` or `bytes` object.
+#' @param nul What to do with embedded NULs (see above).
+#' @param encoding,errors For `bytes`: the encoding and the error policy (`"strict"`,
+#'   `"ignore"`, `"replace"`).
+#' @param ... Unused.
+#' @return A character vector (length 1 unless `nul = NULL`), or a raw vector.
+#' @name python-strings
+#' @examples
+#' \dontrun{
+#' s <- py_eval("'a b' + chr(0) + 'c d'", convert = FALSE)
+#' as.character(s, nul = "<NUL>")
+#' as.character(s, nul = NULL)
+#' }
+NULL
+
+#' @rdname python-strings
+#' @export
+as.character.python.builtin.str <- function(x, nul = stop("Embedded NUL in string."), ...) {
+  if (missing(nul)) return(py_str(x))
+  split_or_replace_nul(x, nul)
+}
+
+#' @rdname python-strings
+#' @export
+as.character.python.builtin.bytes <- function(x, encoding = "utf-8", errors = "strict",
+                                              nul = stop("Embedded NUL in string."), ...) {
+  s <- py_call(py_get_attr(x, "decode"), encoding = encoding, errors = errors)
+  if (missing(nul)) return(py_to_r(s))
+  split_or_replace_nul(s, nul)
+}
+
+#' @rdname python-strings
+#' @export
+as.raw.python.builtin.bytes <- function(x) {
+  py_to_r(py_call(import_builtins(convert = FALSE)$bytearray, x))
+}
+
+split_or_replace_nul <- function(s, nul) {
+  zero <- py_call(import_builtins(convert = FALSE)$chr, 0L)
+  if (is.null(nul)) return(as.character(py_to_r(py_call(py_get_attr(s, "split"), zero))))
+  py_to_r(py_call(py_get_attr(s, "replace"), zero, as.character(nul)))
+}
+
+#' @rdname python-objects
+#' @param limit For a traceback: how many frames (all when `NULL`).
+#' @export
+format.python.builtin.traceback <- function(x, ..., limit = NULL) {
+  py_to_r(py_call(import("traceback", convert = FALSE)$format_tb, x, limit))
 }

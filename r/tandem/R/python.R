@@ -22,55 +22,109 @@ describe <- function(x) {
   paste0("a ", if (is.object(x)) class(x)[[1]] else typeof(x), " of length ", length(x))
 }
 
-delayed_module <- function(name, convert) {
-  env <- new.env(parent = emptyenv())
-  env$name <- name
-  env$convert <- convert
-  env$resolve <- function() {
-    m <- import(name, convert = convert)
-    assign("module", m, envir = env)
-    m
-  }
-  class(env) <- c("tandem_delayed_module", "python.builtin.module", "python.builtin.object")
-  env
-}
-
 #' Import a Python module
 #'
 #' @param module The module name, e.g. `"numpy"` or `"os.path"`.
-#' @param as Unused; kept for compatibility with reticulate.
+#' @param as An alias for the module's name in the S3 classes of its objects (for
+#'   example `import("numpy", as = "np")` gives arrays the class `"np.ndarray"`). It
+#'   registers a class filter (see [register_class_filter()]); use it in packages only.
 #' @param convert If `TRUE` (the default), values returned by the module's functions
 #'   and attributes are converted to R; if `FALSE` they stay Python objects.
-#' @param delay_load If `TRUE`, the module is imported on first use.
-#' @return The module, a Python object.
+#' @param delay_load `FALSE` (the default) imports now. Otherwise, when Python is not
+#'   running yet, `import()` returns a module proxy and Python starts, and the module is
+#'   imported, on first use (`$`, `names()`, a call); `print()` of a proxy that is not
+#'   loaded yet shows `Module(name)` without loading it. `delay_load` may be `TRUE`, a
+#'   function (run once the module is loaded), or a list of functions: `before_load()`
+#'   (run just before the import), `on_load()` (just after it), `on_error(error)` (when
+#'   the import fails; tandem then signals an error naming the module) and
+#'   `get_module()` (returns the name of the module to import, chosen at load time). As
+#'   in reticulate, once Python is running `delay_load` imports immediately and its hooks
+#'   are not called.
+#' @param path For `import_from_path()`: the directory the module is imported from; it
+#'   is on `sys.path` only while the module is imported.
+#' @return The module, a Python object (or its proxy).
 #' @export
 #' @examples
 #' \dontrun{
 #' math <- import("math")
 #' math$sqrt(2)
+#' np <- import("numpy", delay_load = TRUE)   # Python starts when np is first used
 #' }
 import <- function(module, as = NULL, convert = TRUE, delay_load = FALSE) {
   check_string(module, "module")
   check_flag(convert, "convert")
-  if (!isFALSE(delay_load)) return(delayed_module(module, convert))
+  if (!is.null(as)) {
+    check_string(as, "as")
+    force(module)
+    register_class_filter(function(classes) {
+      hit <- startsWith(classes, module)
+      classes[hit] <- paste0(as, substring(classes[hit], nchar(module) + 1L))
+      classes
+    })
+  }
+  if (!isFALSE(delay_load)) {
+    hooks <- delay_load_hooks(delay_load)
+    if (!py_available()) return(delayed_module(module, convert, hooks))
+  }
   ensure_python()
   .Call(.ffi$import, module, convert)
 }
 
 #' @rdname import
 #' @export
-import_builtins <- function(convert = TRUE) {
+import_builtins <- function(convert = TRUE, delay_load = FALSE) {
   check_flag(convert, "convert")
+  if (!isFALSE(delay_load)) return(import("builtins", convert = convert, delay_load = delay_load))
   ensure_python()
   .Call(.ffi$builtins, convert)
 }
 
 #' @rdname import
 #' @export
-import_main <- function(convert = TRUE) {
+import_main <- function(convert = TRUE, delay_load = FALSE) {
   check_flag(convert, "convert")
+  if (!isFALSE(delay_load)) return(import("__main__", convert = convert, delay_load = delay_load))
   ensure_python()
   .Call(.ffi$main, convert)
+}
+
+#' @rdname import
+#' @export
+import_from_path <- function(module, path = ".", convert = TRUE, delay_load = FALSE) {
+  check_string(module, "module")
+  check_string(path, "path")
+  if (!isFALSE(delay_load) && !py_available()) {
+    hooks <- delay_load_hooks(delay_load)
+    user <- hooks
+    dir <- normalizePath(path, mustWork = FALSE)
+    hooks$before_load <- function() {
+      py_call(import("sys", convert = FALSE)$path$insert, 0L, dir)
+      if (is.function(user$before_load)) user$before_load()
+    }
+    hooks$on_load <- function() {
+      remove_sys_path(dir)
+      if (is.function(user$on_load)) user$on_load()
+    }
+    hooks$on_error <- function(error) {
+      remove_sys_path(dir)
+      if (is.function(user$on_error)) user$on_error(error)
+      stop(error)
+    }
+    return(import(module, convert = convert, delay_load = hooks))
+  }
+  if (!dir.exists(path)) stop(sprintf("`path` is not a directory: '%s'.", path), call. = FALSE)
+  dir <- normalizePath(path)
+  ensure_python()
+  sys_path <- import("sys", convert = FALSE)$path
+  py_call(sys_path$insert, 0L, dir)
+  on.exit(remove_sys_path(dir), add = TRUE)
+  import(module, convert = convert)
+}
+
+remove_sys_path <- function(dir) {
+  sys_path <- import("sys", convert = FALSE)$path
+  if (.Call(.ffi$contains, sys_path, dir)) py_call(sys_path$remove, dir)
+  invisible(NULL)
 }
 
 #' The Python main module
@@ -84,38 +138,59 @@ py <- NULL
 #' Run Python code
 #'
 #' `py_run_string()` executes statements, `py_run_file()` a script, both in the
-#' `__main__` module's namespace (or a fresh one with `local = TRUE`); `py_eval()`
-#' evaluates one expression and returns its value.
+#' `__main__` module's namespace (or, with `local = TRUE`, in a new dictionary whose
+#' globals are `__main__`'s); `py_eval()` evaluates one expression and returns its value.
+#' The code sees R through the object `r` (see [r-in-python]): `r.x` reads `x` from the
+#' R environment that called these functions.
 #'
 #' @param code Python code, a single string.
-#' @param file Path of a Python script.
+#' @param file Path of a Python script. While it runs, `__file__` is its path.
 #' @param local If `TRUE`, run in a fresh dictionary instead of `__main__`'s.
-#' @param convert If `TRUE`, convert the result to R.
+#' @param convert If `TRUE`, results are converted to R: for `py_run_string()` and
+#'   `py_run_file()`, the returned dictionary converts its items when they are read
+#'   (`py_run_string("x = 1")$x` is `1L`).
+#' @param prepend_path If `TRUE` (the default), the script's directory is first on
+#'   `sys.path` while it runs, as with `python script.py`.
 #' @return `py_eval()`: the value. `py_run_string()`/`py_run_file()`: invisibly, the
-#'   dictionary the code ran in (with `local = TRUE`), else `NULL`.
+#'   dictionary the code ran in: `__main__`'s, or the local one with `local = TRUE`.
 #' @export
 #' @examples
 #' \dontrun{
 #' py_run_string("x = [1, 2, 3]")
 #' py$x
+#' py_run_string("y = 2")$y
 #' py_eval("1 + 1")
 #' }
 py_run_string <- function(code, local = FALSE, convert = TRUE) {
   check_string(code, "code")
   check_flag(local, "local")
   check_flag(convert, "convert")
+  caller <- parent.frame()
   ensure_python()
-  invisible(.Call(.ffi$run, code, 1L, local, convert, "<string>"))
+  res <- with_r_caller(caller, .Call(.ffi$run, code, 1L, local, convert, "<string>"))
+  if (!local) res <- main_dict(convert)
+  invisible(res)
+}
+
+main_dict <- function(convert) {
+  d <- py_get_attr(import_main(convert = FALSE), "__dict__")
+  if (convert) .Call(.ffi$set_convert, d, TRUE) else d
 }
 
 #' @rdname py_run_string
 #' @export
-py_run_file <- function(file, local = FALSE, convert = TRUE) {
+py_run_file <- function(file, local = FALSE, convert = TRUE, prepend_path = TRUE) {
   check_string(file, "file")
+  check_flag(local, "local")
+  check_flag(convert, "convert")
+  check_flag(prepend_path, "prepend_path")
+  file <- path.expand(file)
   if (!file.exists(file)) stop(sprintf("`file` does not exist: '%s'.", file), call. = FALSE)
-  code <- paste(readLines(file, encoding = "UTF-8", warn = FALSE), collapse = "\n")
+  caller <- parent.frame()
   ensure_python()
-  invisible(.Call(.ffi$run, code, 1L, local, convert, normalizePath(file)))
+  run <- import("tandem._run", convert = FALSE)
+  res <- with_r_caller(caller, py_call(py_get_attr(run, "run_file"), file, local, prepend_path))
+  invisible(if (convert) .Call(.ffi$set_convert, res, TRUE) else res)
 }
 
 #' @rdname py_run_string
@@ -123,8 +198,9 @@ py_run_file <- function(file, local = FALSE, convert = TRUE) {
 py_eval <- function(code, convert = TRUE) {
   check_string(code, "code")
   check_flag(convert, "convert")
+  caller <- parent.frame()
   ensure_python()
-  .Call(.ffi$run, code, 0L, FALSE, convert, "<string>")
+  with_r_caller(caller, .Call(.ffi$run, code, 0L, FALSE, convert, "<string>"))
 }
 
 #' Call a Python callable
@@ -216,10 +292,54 @@ py_len <- function(x, default = NULL) {
 }
 
 #' @rdname py_len
+#' @details `py_str()` is an S3 generic, as in reticulate: a method
+#'   `py_str.<Python class>` changes how objects of that class are formatted and printed
+#'   in R. Modules are `Module(name)`; lists, dicts and tuples of more than 10 items are
+#'   summarized (`List (12 items)`).
 #' @export
 py_str <- function(object, ...) {
-  check_py(object, "object")
-  .Call(.ffi$str, object)
+  if (!is_py_object(object)) return("<not a python object>")
+  if (!py_available() && !inherits(object, "tandem_delayed_module")) return("<pointer: 0x0>")
+  if (is_unloaded_proxy(object)) return(paste0("Module(", proxy_field(object, "name"), ")"))
+  if (py_is_null_xptr(object)) return("<pointer: 0x0>")
+  UseMethod("py_str")
+}
+
+#' @rdname py_len
+#' @export
+py_str.default <- function(object, ...) "<not a python object>"
+
+#' @rdname py_len
+#' @export
+py_str.python.builtin.object <- function(object, ...) .Call(.ffi$str, object)
+
+#' @rdname py_len
+#' @export
+py_str.python.builtin.module <- function(object, ...) {
+  paste0("Module(", py_to_r(py_get_attr(object, "__name__")), ")")
+}
+
+#' @rdname py_len
+#' @export
+py_str.python.builtin.list <- function(object, ...) collection_str("List", object)
+
+#' @rdname py_len
+#' @export
+py_str.python.builtin.dict <- function(object, ...) collection_str("Dict", object)
+
+#' @rdname py_len
+#' @export
+py_str.python.builtin.tuple <- function(object, ...) collection_str("Tuple", object)
+
+#' @rdname py_len
+#' @export
+py_str.python.builtin.bytearray <- function(object, ...) {
+  paste0("python.builtin.bytearray (", .Call(.ffi$len, object), " bytes)")
+}
+
+collection_str <- function(what, object) {
+  n <- .Call(.ffi$len, object)
+  if (n > 10) paste0(what, " (", n, " items)") else .Call(.ffi$str, object)
 }
 
 #' @rdname py_len
@@ -274,7 +394,11 @@ is_py_object <- function(x) inherits(x, "python.builtin.object")
 #' @export
 py_is_null_xptr <- function(x) {
   check_py(x)
-  if (inherits(x, "tandem_delayed_module")) return(FALSE)
+  if (inherits(x, "tandem_delayed_module")) {  # loads it, as reticulate >= 1.40 does
+    ensure_python()
+    resolve_delayed_module(x)
+    return(FALSE)
+  }
   # Before Python starts, no handle can point anywhere (one restored by readRDS()
   # comes from an earlier process).
   if (is.null(.ffi$is_null_xptr)) return(TRUE)

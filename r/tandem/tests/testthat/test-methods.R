@@ -30,15 +30,16 @@ test_that("$<- and [[<- write attributes and items", {
   expect_identical(sort(names(d)), c("j", "k"))
 })
 
-test_that("[[ indexes lists and tuples from 1", {
+test_that("[[ with a number is Python's 0-based index (reticulate)", {
   l <- r_to_py(list("a", "b", "c"), convert = TRUE)
-  expect_identical(l[[1]], "a")
-  expect_identical(l[[3]], "c")
+  expect_identical(l[[0]], "a")
+  expect_identical(l[[2]], "c")
   expect_identical(l[[-1]], "c")
-  expect_error(l[[0]], "must not be 0")
-  expect_error(l[[4]], class = "python.builtin.IndexError")
-  l[[2]] <- "B"
+  expect_error(l[[3]], class = "python.builtin.IndexError")
+  l[[1]] <- "B"
   expect_identical(py_to_r(l), c("a", "B", "c"))
+  t <- tuple("x", "y", convert = TRUE)
+  expect_identical(t[[1]], "y")
 })
 
 test_that("print, format, str, as.character, length", {
@@ -79,4 +80,34 @@ test_that("Python callables are R functions with keyword arguments", {
   expect_identical(f(1L, b = 5L), list(1L, 5L, list(), list()))
   expect_identical(f(1L, 2L, 3L, z = 1L, y = 2L)[[4]], c("y", "z"))
   expect_error(f(a = 1L, 2L), "positional argument 2 follows a named argument")
+})
+
+test_that("$ on a module finds submodules not imported yet (reticulate)", {
+  skip_if(py_eval("'xml.dom.minidom' in __import__('sys').modules"), "xml.dom.minidom already imported")
+  xml <- import("xml")
+  expect_true(inherits(xml$dom$minidom, "python.builtin.module"))
+  expect_identical(format(xml$dom$minidom), "Module(xml.dom.minidom)")
+  expect_error(xml$no_such_part_xyz, class = "python.builtin.AttributeError")
+})
+
+test_that("as.character() of str and bytes handles embedded NULs", {
+  s <- py_eval("'a b' + chr(0) + 'c d'", convert = FALSE)
+  expect_error(as.character(s), "nul", ignore.case = TRUE)
+  expect_identical(as.character(s, nul = "<NUL>"), "a b<NUL>c d")
+  expect_identical(as.character(s, nul = ""), "a bc d")
+  expect_identical(as.character(s, nul = NULL), c("a b", "c d"))
+  expect_identical(as.character(py_eval("'plain'", convert = FALSE)), "plain")
+  b <- py_call(import_builtins(convert = FALSE)$bytes, as.raw(c(0x61, 0x20, 0x62, 0x00, 0x63)))
+  expect_identical(as.character(b, nul = NULL), c("a b", "c"))
+  expect_identical(as.character(b, nul = "-"), "a b-c")
+  expect_identical(as.raw(b), as.raw(c(0x61, 0x20, 0x62, 0x00, 0x63)))
+  expect_identical(as.character(py_eval("'\u00e9'.encode('latin-1')", convert = FALSE), encoding = "latin-1"), "\u00e9")
+  expect_error(as.character(py_eval("b'\\xff'", convert = FALSE)), class = "python.builtin.UnicodeDecodeError")
+})
+
+test_that("format() of a traceback lists its frames", {
+  py_run_string("import sys\ntry:\n    1/0\nexcept ZeroDivisionError:\n    _tb_saved = sys.exc_info()[2]")
+  lines <- format(py_get_attr(import_main(convert = FALSE), "_tb_saved"))
+  expect_true(any(grepl("<module>", lines, fixed = TRUE)))
+  expect_type(lines, "character")
 })
