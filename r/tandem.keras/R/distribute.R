@@ -129,18 +129,22 @@ distribute_strategy_mirrored <- function(devices = NULL, ...) {
 config_cpu_devices <- function(n) {
   n <- as_int(n, "n")
   if (length(n) != 1L || n < 1L) abort("`n` must be a whole number >= 1, not ", describe_value(n), ".")
-  cpu <- tf$config$list_physical_devices("CPU")[[1]]
-  logical <- lapply(seq_len(n), function(i) tf$config$LogicalDeviceConfiguration())
-  current <- tryCatch(tf$config$get_logical_device_configuration(cpu), error = function(e) NULL)
-  tryCatch(tf$config$set_logical_device_configuration(cpu, logical), error = function(e) {
+  config <- import("tensorflow", convert = FALSE)$config   # devices stay Python objects
+  cpu <- tandem::py_get_item(config$list_physical_devices("CPU"), 0L)
+  logical <- lapply(seq_len(n), function(i) config$LogicalDeviceConfiguration())
+  current <- tryCatch(tandem::py_len(config$get_logical_device_configuration(cpu)),
+                      error = function(e) 0L)
+  tryCatch(config$set_logical_device_configuration(cpu, logical), error = function(e) {
     if (grepl("cannot be modified after being initialized|already initialized",
               conditionMessage(e))) {
-      if (!is.null(current) && length(current) == n) return(invisible())   # same split: no-op
+      if (identical(as.integer(current), n)) return(invisible())   # the same split: no-op
       abort_too_late("config_cpu_devices()")
     }
     stop(e)
   })
-  invisible(vapply(tf$config$list_logical_devices("CPU"), function(d) py_to_r(d$name), ""))
+  devices <- config$list_logical_devices("CPU")
+  invisible(vapply(seq_len(tandem::py_len(devices)) - 1L,
+                   function(i) py_to_r(tandem::py_get_item(devices, i)$name), ""))
 }
 
 abort_too_late <- function(what) {
@@ -321,14 +325,8 @@ distributed_fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epoch
     start <- py_to_r(py_get_attr(object, "_initial_epoch")) %||% initial_epoch
     epoch <- as.integer(start)
     while (epoch < epochs) {
-      tr$reset_metrics()
       cbl$on_epoch_begin(epoch)
-      ds <- tr$dataset(train, batch_size, shuffle && !is_dataset, seed + epoch, TRUE)
-      it <- tr$iterator(ds)
-      stop_now <- FALSE
-      for (step in seq_len(steps) - 1L) {
-        if (py_to_r(tr$train_batch(cbl, it, step))) { stop_now <- TRUE; break }
-      }
+      stop_now <- train_epoch(tr, cbl, train, batch_size, shuffle && !is_dataset, seed + epoch, steps)
       epoch_logs <- tr$metrics_result()
       if (!is.null(val)) {
         val_logs <- run_evaluation(tr, val, batch_size, validation_steps, cbl)
@@ -342,6 +340,17 @@ distributed_fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epoch
   }, info)
   out <- new_training_history(py_get_attr(object, "history"))
   if (isTRUE(verbose == 0)) invisible(out) else out
+}
+
+# One epoch of training steps, driven from R (the Python module's train_epoch() is the same
+# loop in Python, for bench/distributed). TRUE when a callback stopped training.
+train_epoch <- function(tr, cbl, train, batch_size, shuffle, seed, steps) {
+  tr$reset_metrics()
+  it <- tr$iterator(tr$dataset(train, batch_size, shuffle, seed, TRUE))
+  for (step in seq_len(steps) - 1L) {
+    if (py_to_r(tr$train_batch(cbl, it, step))) return(TRUE)
+  }
+  FALSE
 }
 
 py_set_attr_value <- function(obj, name, value) {

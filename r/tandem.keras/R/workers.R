@@ -128,8 +128,12 @@ run_workers <- function(fn_or_script, n = 2L, args = NULL, timeout = Inf, stop_o
   results <- lapply(outs, function(f) if (file.exists(f)) readRDS(f) else NULL)
   values <- lapply(results, function(r) if (isTRUE(r$ok)) r$value)
   if (timed_out) {
+    late <- which(vapply(results, is.null, logical(1)))
     workers_error(paste0("Workers still running after `timeout` (", timeout, " s) were stopped: ",
-                         paste(which(vapply(results, is.null, logical(1))) - 1L, collapse = ", "), "."),
+                         paste(late - 1L, collapse = ", "), ".",
+                         paste0("\nlast output of worker ", late - 1L, ":\n",
+                                vapply(tails[late], function(t) paste(utils::tail(t, 5L), collapse = "\n"), ""),
+                                collapse = "")),
                   which(vapply(results, function(r) !isTRUE(r$ok), logical(1))) - 1L, values)
   }
   if (length(failed)) {
@@ -158,23 +162,17 @@ worker_failure <- function(p, result, tail) {
   why
 }
 
-# `n` distinct TCP ports free on loopback now (each checked by binding it).
+# `n` distinct TCP ports free on loopback now: the system assigns them (bind to port 0,
+# all n sockets open at once), and the user's R random-number stream is left alone.
 free_ports <- function(n) {
-  ports <- integer()
-  tries <- 0L
-  while (length(ports) < n) {
-    tries <- tries + 1L
-    if (tries > 200L) abort("Could not find ", n, " free TCP ports on 127.0.0.1.")
-    port <- sample(20000:60000, 1L)
-    if (port %in% ports) next
-    ok <- tryCatch({
-      s <- serverSocket(port)
-      close(s)
-      TRUE
-    }, error = function(e) FALSE, warning = function(w) FALSE)
-    if (ok) ports <- c(ports, port)
-  }
-  ports
+  socket <- import("socket", convert = FALSE)
+  socks <- lapply(seq_len(n), function(i) {
+    s <- socket$socket(socket$AF_INET, socket$SOCK_STREAM)
+    s$bind(tuple("127.0.0.1", 0L))
+    s
+  })
+  on.exit(for (s in socks) s$close())
+  vapply(socks, function(s) as.integer(py_to_r(s$getsockname())[[2]]), 0L)
 }
 
 # The worker's side: run the job, save the result (or the error) for the launcher.

@@ -256,6 +256,15 @@ class Trainer:
         callbacks.on_train_batch_end(step, logs)
         return bool(getattr(self.model, "stop_training", False))
 
+    def train_epoch(self, callbacks, data, batch_size, shuffle, seed, steps):
+        """R's train_epoch() (R/distribute.R) in Python: the baseline of bench/distributed."""
+        self.reset_metrics()
+        iterator = self.iterator(self.dataset(data, batch_size, shuffle, seed, True))
+        for step in range(steps):
+            if self.train_batch(callbacks, iterator, step):
+                return True
+        return False
+
     def test_batch(self, callbacks, iterator, step):
         callbacks.on_test_batch_begin(step)
         logs = self.test_step(iterator)
