@@ -14,7 +14,7 @@ export RLIB
 export R_LIBS := $(RLIB)
 endif
 
-.PHONY: setup test test-python test-r demo bench sanitize clean
+.PHONY: setup test test-python test-r demo demo-distributed bench sanitize clean
 
 setup:
 	@bash tools/setup.sh
@@ -36,6 +36,10 @@ test-r:
 # The main job: a CNN on Fashion-MNIST trained from R (writes history.png and a .keras file).
 demo: setup
 	Rscript examples/fashion_mnist.R
+
+# The main job on 2 workers (tf.distribute MultiWorkerMirroredStrategy on loopback).
+demo-distributed: setup
+	Rscript examples/fashion_mnist_distributed.R
 
 bench: setup
 	$(PY) bench/run.py

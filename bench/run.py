@@ -148,9 +148,30 @@ def keras_fit(n=12000, epochs=1, reps=2, cases=("fit", "fit_batch_callback")):
     return py, rr
 
 
+def distributed(n=6400, reps=3):
+    """The multi-worker loop (MultiWorkerMirroredStrategy, tandem.keras' own strategy.run()
+    loop): per-step time with the steps driven from R against the same loop in Python, on
+    2 workers, and the throughput of 1 worker against 2 (both on this machine's cores)."""
+    script = os.path.join(HERE, "distributed.R")
+    two = run(["Rscript", script, "2", str(n), str(reps)])
+    one = run(["Rscript", script, "1", str(n), str(reps)])
+    r, p = two.get("r_step_ms", float("nan")), two.get("py_step_ms", float("nan"))
+    print(f"\nDistributed: the main job's CNN, {n} Fashion-MNIST images per epoch, global batch 64, "
+          f"best of {reps} epochs")
+    print(f"{'case':<46}{'Python loop':>12}{'R loop':>9}{'R/Python':>10}")
+    print(f"{'ms per step, 2 workers (target R/Python <= 1.05)':<46}{p:>12.2f}{r:>9.2f}{r / p:>10.3f}")
+    a, b = one.get("images_per_s", float("nan")), two.get("images_per_s", float("nan"))
+    print(f"{'case':<46}{'1 worker':>12}{'2 workers':>11}{'2/1':>8}")
+    print(f"{'images per second':<46}{a:>12.1f}{b:>11.1f}{b / a:>8.2f}")
+    print("  (reported, not judged: both workers share this machine's cores, and each step "
+          "all-reduces the gradients over gRPC)")
+    return two, one
+
+
 if __name__ == "__main__":
     # keras-full (not in the default set: about 15 minutes) times the whole 10-epoch
-    # training of the main job on all 60,000 images, once per language.
+    # training of the main job on all 60,000 images, once per language. distributed (not in
+    # the default set either: a few minutes) times the multi-worker loop.
     which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert", "keras"]
     if "calls" in which:
         r_host()
@@ -163,5 +184,7 @@ if __name__ == "__main__":
         convert()
     if "keras" in which:
         keras_fit()
+    if "distributed" in which:
+        distributed()
     if "keras-full" in which:
         keras_fit(n=60000, epochs=10, reps=1, cases=("fit",))

@@ -176,6 +176,11 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
                                              sample_weight = NULL, initial_epoch = 0,
                                              steps_per_epoch = NULL, validation_steps = NULL,
                                              ...) {
+  if (is_multi_worker(object)) {   # Keras' fit() fails there (distribute.R)
+    return(distributed_fit(object, x, y, batch_size, epochs, verbose, callbacks, validation_split,
+                           validation_data, shuffle, class_weight, sample_weight, initial_epoch,
+                           steps_per_epoch, validation_steps, ...))
+  }
   if (!is.null(validation_data)) {
     validation_data <- if (is_py_object(validation_data)) validation_data
                        else tuple(lapply(validation_data, as_model_data, arg = "validation_data"))
@@ -209,6 +214,9 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
 evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_size = NULL,
                                                   verbose = "auto", sample_weight = NULL,
                                                   steps = NULL, ...) {
+  if (is_multi_worker(object)) {
+    return(distributed_evaluate(object, x, y, batch_size, verbose, sample_weight, steps, ...))
+  }
   args <- c(list(
     x = as_model_data(x, "x"), y = as_model_data(y, "y"),
     batch_size = as_int(batch_size, "batch_size"), verbose = verbose_arg(verbose),
@@ -224,6 +232,7 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, ba
 #' @export
 predict.keras.src.models.model.Model <- function(object, x, batch_size = NULL, verbose = 0,
                                                  steps = NULL, ...) {
+  if (is_multi_worker(object)) return(distributed_predict(object, x, batch_size, verbose, steps, ...))
   args <- c(list(x = as_model_data(x, "x"), batch_size = as_int(batch_size, "batch_size"),
                  verbose = verbose_arg(verbose), steps = as_int(steps, "steps")), list(...))
   py_to_r(do.call(object$predict, args))

@@ -32,6 +32,7 @@
 save_model <- function(model, filepath, overwrite = TRUE, ...) {
   check_path(filepath)
   if (!grepl("\\.keras$", filepath)) abort("`filepath` must end in `.keras`, not '", filepath, "'.")
+  if (is_multi_worker(model)) return(distributed_save(model, filepath, overwrite, ...))   # chief keeps it
   model$save(path.expand(filepath), overwrite = as_flag(overwrite, "overwrite"), ...)
   invisible(model)
 }
