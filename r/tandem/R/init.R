@@ -43,18 +43,23 @@ use_python <- function(python, required = TRUE) {
     return(invisible(path))
   }
   .state$requested <- path
+  .state$requested_how <- NULL
   invisible(path)
 }
 
 # Which Python: use_python(), TANDEM_PYTHON, an active virtualenv, python3 on PATH.
 find_python <- function() {
-  if (!is.null(.state$requested)) return(list(path = .state$requested, how = "use_python()"))
+  if (!is.null(.state$requested)) return(list(path = .state$requested, how = .state$requested_how %||% "use_python()"))
   env <- Sys.getenv("TANDEM_PYTHON")
   if (nzchar(env)) return(list(path = env, how = "TANDEM_PYTHON"))
   venv <- Sys.getenv("VIRTUAL_ENV")
   if (nzchar(venv)) {
     p <- file.path(venv, "bin", "python")
     if (file.exists(p)) return(list(path = p, how = "VIRTUAL_ENV"))
+  }
+  # No interpreter chosen: py_require() declarations get a cached environment (envs.R).
+  if (length(.state$requirements) || !is.null(.state$python_version)) {
+    return(list(path = required_env_python(), how = "py_require()"))
   }
   p <- Sys.which("python3")
   if (nzchar(p)) return(list(path = unname(p), how = "python3 on PATH"))
@@ -195,4 +200,7 @@ py_available <- function(initialize = FALSE) {
 .onLoad <- function(libname, pkgname) {
   ns <- asNamespace(pkgname)
   assign("py", delayed_module("__main__", convert = TRUE), envir = ns)
+  # knitr's python engine is tandem's: now if knitr is loaded, else when it loads.
+  setHook(packageEvent("knitr", "onLoad"), function(...) register_knitr_engine())
+  if (isNamespaceLoaded("knitr")) register_knitr_engine()
 }
