@@ -46,7 +46,7 @@ class RInterpreterError(RError):
 
     def _render_traceback_(self):
         # IPython shows this instead of the Python frames of the magic itself.
-        lines = ["R error: " + self.err]
+        lines = [self.err]
         if self.rtraceback:
             lines.append("R traceback (outermost call first):")
             lines.extend(f"  {i}: {c}" for i, c in enumerate(self.rtraceback, 1))
@@ -119,7 +119,9 @@ class RMagics(Magics):
             out = f(code, bool(print_result), state)
         except RError as e:
             trace = r.eval("function(s) as.list(s$trace)")(state)
-            raise RInterpreterError(code, str(e), list(trace or []), original=e) from None
+            call = getattr(e, "call", None)
+            message = f"Error in {call} : {e}" if call else f"Error: {e}"
+            raise RInterpreterError(code, message, list(trace or []), original=e) from None
         return out["value"], bool(out["visible"])
 
     # -- variables --------------------------------------------------------------------
