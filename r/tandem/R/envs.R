@@ -18,6 +18,8 @@ env_timeout <- function(kind = c("pip", "venv", "download")) {
 
 # Runs a command; returns its output lines, or stops with a clear error naming it.
 run_command <- function(cmd, args, what, timeout = env_timeout("pip"), env = character()) {
+  force(cmd)
+  force(args)
   out <- suppressWarnings(tryCatch(
     system2(cmd, args, stdout = TRUE, stderr = TRUE, timeout = timeout, env = env),
     error = function(e) structure(conditionMessage(e), status = 127L)
@@ -242,7 +244,11 @@ virtualenv_create <- function(envname = NULL, python = NULL, ..., version = NULL
       python, facts$version, core$base, core$version, core$core_suffix), call. = FALSE)
   }
   dir.create(dirname(path), recursive = TRUE, showWarnings = FALSE)
-  args <- c("-m", "venv", if (isTRUE(system_site_packages)) "--system-site-packages", shQuote(path))
+  # Without its own pip when the core's pip can install into it (pip --python): creating
+  # the environment then takes a second instead of the many ensurepip needs.
+  own_pip <- is.null(core_pip())
+  args <- c("-m", "venv", if (isTRUE(system_site_packages)) "--system-site-packages",
+            if (!own_pip) "--without-pip", shQuote(path))
   run_command(python, args, sprintf("Creating the virtual environment '%s'", path),
               timeout = env_timeout("venv"))
   new_python <- file.path(path, "bin", "python")
@@ -253,14 +259,42 @@ virtualenv_create <- function(envname = NULL, python = NULL, ..., version = NULL
   invisible(path)
 }
 
+# The core Python's pip, if it can install into other environments (pip >= 22.3 has
+# --python); NULL otherwise.
+core_pip <- function() {
+  if (!is.null(.state$core_pip)) return(if (isFALSE(.state$core_pip)) NULL else .state$core_pip)
+  python <- tryCatch(core_python(), error = function(e) "")
+  ok <- FALSE
+  if (nzchar(python)) {
+    out <- suppressWarnings(tryCatch(system2(python, c("-m", "pip", "--version"), stdout = TRUE, stderr = TRUE,
+                                             timeout = 60), error = function(e) ""))
+    v <- regmatches(out[1], regexpr("^pip [0-9]+\\.[0-9]+", out[1]))
+    ok <- length(v) == 1L && package_version(sub("^pip ", "", v)) >= "22.3"
+  }
+  .state$core_pip <- if (ok) python else FALSE
+  if (ok) python else NULL
+}
+
+# `python -m pip` of an environment: its own pip, else the core's pip aimed at it.
+pip_args <- function(python) {
+  has_pip <- system2(python, c("-c", shQuote("import importlib.util,sys; sys.exit(importlib.util.find_spec('pip') is None)")),
+                     stdout = FALSE, stderr = FALSE, timeout = 60) == 0L
+  if (has_pip) return(list(cmd = python, args = c("-m", "pip")))
+  core <- core_pip()
+  if (is.null(core)) stop(sprintf("Python '%s' has no pip, and the core's Python has no pip that can install into it.",
+                                  python), call. = FALSE)
+  list(cmd = core, args = c("-m", "pip", "--python", shQuote(python)))
+}
+
 pip_install <- function(python, packages = NULL, requirements = NULL, pip_options = character(),
                         ignore_installed = FALSE) {
   if (!length(packages) && !length(requirements)) return(invisible(NULL))
-  args <- c("-m", "pip", "install", "--disable-pip-version-check", "--no-input",
+  pip <- pip_args(python)
+  args <- c(pip$args, "install", "--disable-pip-version-check", "--no-input",
             if (isTRUE(ignore_installed)) "--ignore-installed",
             if (length(requirements)) c("-r", shQuote(requirements)),
             pip_options, shQuote(packages))
-  run_command(python, args, sprintf("Installing %s with pip",
+  run_command(pip$cmd, args, sprintf("Installing %s with pip",
                                     paste(c(packages, requirements), collapse = ", ")),
               env = c("PIP_NO_INPUT=1", "PIP_DISABLE_PIP_VERSION_CHECK=1"))
   invisible(NULL)
@@ -279,8 +313,8 @@ virtualenv_install <- function(envname = NULL, packages = NULL, ignore_installed
 virtualenv_remove <- function(envname = NULL, packages = NULL, confirm = interactive()) {
   python <- virtualenv_python(envname)
   path <- dirname(dirname(python))
-  if (!is.null(.ffi$call) && identical(normalizePath(.state$python, mustWork = FALSE),
-                                       normalizePath(python, mustWork = FALSE)) && is.null(packages)) {
+  if (!is.null(.ffi$call) && is.null(packages) &&
+      identical(normalizePath(import("sys")$prefix, mustWork = FALSE), normalizePath(path))) {
     stop(sprintf("Virtual environment '%s' is the Python running in this R session; it cannot be removed now.",
                  path), call. = FALSE)
   }
@@ -291,7 +325,8 @@ virtualenv_remove <- function(envname = NULL, packages = NULL, confirm = interac
     if (!tolower(answer) %in% c("", "y", "yes")) return(invisible(NULL))
   }
   if (!is.null(packages)) {
-    run_command(python, c("-m", "pip", "uninstall", "-y", shQuote(packages)),
+    pip <- pip_args(python)
+    run_command(pip$cmd, c(pip$args, "uninstall", "-y", shQuote(packages)),
                 sprintf("Uninstalling %s", paste(packages, collapse = ", ")))
     return(invisible(NULL))
   }
@@ -452,6 +487,7 @@ version_cmp <- function(a, b) {
     v <- sub("[^0-9.].*$", "", v)
     v <- sub("\\.$", "", v)
     if (!nzchar(v)) v <- "0"
+    if (!grepl(".", v, fixed = TRUE)) v <- paste0(v, ".0")
     package_version(v)
   }
   a <- num(a)

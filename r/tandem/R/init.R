@@ -32,10 +32,13 @@ python_info_script <- paste(
 use_python <- function(python, required = TRUE) {
   check_string(python, "python")
   if (!file.exists(python)) stop(sprintf("`python` does not exist: '%s'.", python), call. = FALSE)
-  path <- normalizePath(python)
+  # Not the symlink's target: a virtualenv's bin/python links to the base interpreter, and
+  # only the link's own path makes Python start in the virtualenv.
+  path <- file.path(normalizePath(dirname(python)), basename(python))
   if (!is.null(.ffi$call)) {
-    current <- normalizePath(.state$python, mustWork = FALSE)
-    if (!identical(current, path)) {
+    same <- identical(file.path(normalizePath(dirname(.state$python), mustWork = FALSE), basename(.state$python)), path) ||
+      identical(normalizePath(.state$python, mustWork = FALSE), normalizePath(python))
+    if (!same) {
       stop(sprintf(paste0(
         "Python is already running in this process ('%s'); it cannot be replaced by '%s'. ",
         "Restart R and call use_python() before anything else."), .state$python, python), call. = FALSE)
