@@ -12,6 +12,8 @@ import sys
 import traceback
 import warnings
 
+from ._rmain import ensure_r_in_main
+
 
 def _is_matplotlib_artist(value):
     """True for what pyplot calls return (an Artist, or a list/tuple of Artists): knitr
@@ -92,30 +94,6 @@ class _Figures:
         self._saved_show = None
 
 
-class _KnitR:
-    """`r` in Python chunks when __main__ has none yet: R objects of the document's
-    environment (knitr's knit_global()), read with r.x or r["x"], assigned with r.x = v."""
-
-    def _fun(self, code):
-        from ._session import r
-
-        return r.eval(code)
-
-    def __getattr__(self, name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        try:
-            return self._fun("function(name) get(name, envir = knitr::knit_global())")(name)
-        except Exception as e:
-            raise AttributeError(f"no R object named '{name}'") from e
-
-    def __setattr__(self, name, value):
-        self._fun("function(name, value) assign(name, value, envir = knitr::knit_global())")(name, value)
-
-    __getitem__ = __getattr__
-    __setitem__ = __setattr__
-
-
 def _statements(code):
     """[(first_line, last_line, source)] of the top-level statements (1-based lines, the
     comments and blank lines before a statement belong to it)."""
@@ -152,8 +130,7 @@ def run_chunk(code, fig_prefix="", dpi=72.0, fig_size=None, warn=True, stop_on_e
     """
     main = sys.modules["__main__"]
     ns = main.__dict__
-    if "r" not in ns:
-        ns["r"] = _KnitR()
+    ensure_r_in_main()
     events = []
     try:
         statements = _statements(code)

@@ -129,3 +129,13 @@ register_knitr_engine <- function(...) {
   knitr::knit_engines$set(python = eng_python)
   invisible(TRUE)
 }
+
+# Where `r.x` looks in Python code that R runs (used by the fallback `r` in __main__):
+# knitr's document environment while knitting, else the global environment.
+r_proxy_env <- function() {
+  if ("knitr" %in% loadedNamespaces() && isTRUE(getOption("knitr.in.progress"))) {
+    env <- knitr::knit_global()
+    if (is.environment(env)) return(env)
+  }
+  globalenv()
+}
