@@ -19,13 +19,23 @@ from conftest import ROOT, child_env  # noqa: E402
 
 @pytest.fixture(scope="module")
 def shell(r):
-    saved = (sys.displayhook, sys.excepthook, sys.stdout, sys.stderr)
+    import builtins
+    import gc
+
+    saved = (sys.displayhook, sys.excepthook, sys.stdout, sys.stderr, sys.modules["__main__"])
+    saved_builtins = dict(vars(builtins))
     sh = InteractiveShell.instance()
     sh.run_line_magic("load_ext", "tandem.ipython")
     yield sh
-    # Leave the process as the other tests expect it.
+    # Leave the process as the other tests expect it: IPython made its own module
+    # __main__ and keeps every result in its history.
+    sh.reset(new_session=False)
     InteractiveShell.clear_instance()
-    sys.displayhook, sys.excepthook, sys.stdout, sys.stderr = saved
+    sys.displayhook, sys.excepthook, sys.stdout, sys.stderr, sys.modules["__main__"] = saved
+    for name in set(vars(builtins)) - set(saved_builtins):
+        delattr(builtins, name)
+    vars(builtins).update(saved_builtins)
+    gc.collect()
 
 
 def run(shell, code):
