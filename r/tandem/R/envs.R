@@ -651,6 +651,28 @@ check_running_requirement <- function(req) {
   invisible(TRUE)
 }
 
+# At start-up in an interpreter the user chose: py_require() declarations it does not
+# satisfy are a warning (tandem installs nothing into a chosen interpreter).
+check_declared_requirements <- function(how) {
+  reqs <- .state$requirements %||% character()
+  if (!length(reqs) || identical(how, "py_require()")) return(invisible(TRUE))
+  problems <- character()
+  for (p in reqs) {
+    msg <- tryCatch({
+      check_running_requirement(parse_requirement(p))
+      NULL
+    }, error = function(e) p)
+    problems <- c(problems, msg)
+  }
+  if (length(problems)) {
+    warning(sprintf(paste0("Python '%s' (%s) does not satisfy the py_require() requirement(s) %s; ",
+                           "install them with py_install(), or leave the interpreter unset so that ",
+                           "tandem builds an environment with them."),
+                    .state$python, how, paste0("'", problems, "'", collapse = ", ")), call. = FALSE)
+  }
+  invisible(TRUE)
+}
+
 # The cached environment for the declared requirements: built once, reused after.
 required_env_python <- function() {
   reqs <- sort(unique(.state$requirements %||% character()))

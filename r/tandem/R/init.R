@@ -141,6 +141,7 @@ ensure_python <- function() {
   .state$core <- core
   .state$version <- version
   .Call(.ffi$register, function(x) r_to_py(x), get(".__S3MethodsTable__.", envir = asNamespace("tandem")))
+  check_declared_requirements(how)
   invisible(TRUE)
 }
 

@@ -203,3 +203,16 @@ test_that("virtualenv_create() refuses bad arguments", {
   expect_error(virtualenv_create(file.path(tempdir(), "x"), python = "/no/such/python"), "does not exist")
   expect_error(py_install(NA_character_), "character vector")
 })
+
+test_that("requirements the chosen interpreter lacks are a warning when Python starts", {
+  res <- run_child_r(c(
+    "library(tandem)",
+    "py_require(c('numpy', 'surely-not-installed-xyz'))",
+    "withCallingHandlers(py_eval('1'), warning = function(w) { cat('WARN:', conditionMessage(w), '\\n'); invokeRestart('muffleWarning') })",
+    "cat('running:', py_eval('1 + 1'), '\\n')"
+  ), env = c(clean_env[-1], paste0("TANDEM_PYTHON=", core_python())))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, "WARN: .*'surely-not-installed-xyz'")
+  expect_false(grepl("'numpy'", res$out, fixed = TRUE))
+  expect_match(res$out, "running: 2", fixed = TRUE)
+})
