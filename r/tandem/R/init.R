@@ -32,10 +32,13 @@ python_info_script <- paste(
 use_python <- function(python, required = TRUE) {
   check_string(python, "python")
   if (!file.exists(python)) stop(sprintf("`python` does not exist: '%s'.", python), call. = FALSE)
-  path <- normalizePath(python)
+  # Not the symlink's target: a virtualenv's bin/python links to the base interpreter, and
+  # only the link's own path makes Python start in the virtualenv.
+  path <- file.path(normalizePath(dirname(python)), basename(python))
   if (!is.null(.ffi$call)) {
-    current <- normalizePath(.state$python, mustWork = FALSE)
-    if (!identical(current, path)) {
+    same <- identical(file.path(normalizePath(dirname(.state$python), mustWork = FALSE), basename(.state$python)), path) ||
+      identical(normalizePath(.state$python, mustWork = FALSE), normalizePath(python))
+    if (!same) {
       stop(sprintf(paste0(
         "Python is already running in this process ('%s'); it cannot be replaced by '%s'. ",
         "Restart R and call use_python() before anything else."), .state$python, python), call. = FALSE)
@@ -43,18 +46,23 @@ use_python <- function(python, required = TRUE) {
     return(invisible(path))
   }
   .state$requested <- path
+  .state$requested_how <- NULL
   invisible(path)
 }
 
 # Which Python: use_python(), TANDEM_PYTHON, an active virtualenv, python3 on PATH.
 find_python <- function() {
-  if (!is.null(.state$requested)) return(list(path = .state$requested, how = "use_python()"))
+  if (!is.null(.state$requested)) return(list(path = .state$requested, how = .state$requested_how %||% "use_python()"))
   env <- Sys.getenv("TANDEM_PYTHON")
   if (nzchar(env)) return(list(path = env, how = "TANDEM_PYTHON"))
   venv <- Sys.getenv("VIRTUAL_ENV")
   if (nzchar(venv)) {
     p <- file.path(venv, "bin", "python")
     if (file.exists(p)) return(list(path = p, how = "VIRTUAL_ENV"))
+  }
+  # No interpreter chosen: py_require() declarations get a cached environment (envs.R).
+  if (length(.state$requirements) || !is.null(.state$python_version)) {
+    return(list(path = required_env_python(), how = "py_require()"))
   }
   p <- Sys.which("python3")
   if (nzchar(p)) return(list(path = unname(p), how = "python3 on PATH"))
@@ -137,6 +145,7 @@ ensure_python <- function() {
   tryCatch(on_python_started(), error = function(e) {
     warning("tandem could not finish setting up Python: ", conditionMessage(e), call. = FALSE)
   })
+  check_declared_requirements(how)
   invisible(TRUE)
 }
 
@@ -199,4 +208,7 @@ py_available <- function(initialize = FALSE) {
 .onLoad <- function(libname, pkgname) {
   ns <- asNamespace(pkgname)
   assign("py", delayed_module("__main__", convert = TRUE), envir = ns)
+  # knitr's python engine is tandem's: now if knitr is loaded, else when it loads.
+  setHook(packageEvent("knitr", "onLoad"), function(...) register_knitr_engine())
+  if (isNamespaceLoaded("knitr")) register_knitr_engine()
 }
