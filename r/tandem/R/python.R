@@ -167,7 +167,8 @@ py_run_string <- function(code, local = FALSE, convert = TRUE) {
   check_flag(convert, "convert")
   caller <- parent.frame()
   ensure_python()
-  res <- with_r_caller(caller, .Call(.ffi$run, code, 1L, local, convert, "<string>"))
+  local_r_caller(caller)
+  res <- .Call(.ffi$run, code, 1L, local, convert, "<string>")
   if (!local) res <- main_dict(convert)
   invisible(res)
 }
@@ -189,7 +190,8 @@ py_run_file <- function(file, local = FALSE, convert = TRUE, prepend_path = TRUE
   caller <- parent.frame()
   ensure_python()
   run <- import("tandem._run", convert = FALSE)
-  res <- with_r_caller(caller, py_call(py_get_attr(run, "run_file"), file, local, prepend_path))
+  local_r_caller(caller)
+  res <- py_call(py_get_attr(run, "run_file"), file, local, prepend_path)
   invisible(if (convert) .Call(.ffi$set_convert, res, TRUE) else res)
 }
 
@@ -200,7 +202,8 @@ py_eval <- function(code, convert = TRUE) {
   check_flag(convert, "convert")
   caller <- parent.frame()
   ensure_python()
-  with_r_caller(caller, .Call(.ffi$run, code, 0L, FALSE, convert, "<string>"))
+  local_r_caller(caller)
+  .Call(.ffi$run, code, 0L, FALSE, convert, "<string>")
 }
 
 #' Call a Python callable

@@ -65,10 +65,23 @@ rproxy_read_envs <- function() {
 
 # Runs `code` with `envir` as the R caller that `r` reads from.
 with_r_caller <- function(envir, code) {
+  local_r_caller(envir)
+  code
+}
+
+# Makes `envir` the R caller that `r` reads from until `frame` returns. Entry points use
+# this rather than with_r_caller() so that their own call stays the innermost R call
+# (the conditionCall() of a Python error raised there).
+local_r_caller <- function(envir, frame = parent.frame()) {
   n <- length(.rproxy$frames)
   .rproxy$frames[[n + 1L]] <- envir
-  on.exit(.rproxy$frames <- .rproxy$frames[seq_len(n)], add = TRUE)
-  code
+  do.call(on.exit, list(call("restore_r_callers", n), add = TRUE), envir = frame)
+  invisible(NULL)
+}
+
+restore_r_callers <- function(n) {
+  .rproxy$frames <- .rproxy$frames[seq_len(n)]
+  invisible(NULL)
 }
 
 rproxy_get <- function(name, code = FALSE) {

@@ -256,14 +256,14 @@ class Recorder:
   expect_error(with(rec, stop(structure(class = c("boom", "error", "condition"),
                                           list(message = "kaboom", call = NULL)))),
                class = "boom")
-  got <- py_get_attr(rec, "got")
+  got <- py_to_r(py_get_attr(rec, "got"))  # py_get_attr() does not convert (reticulate)
   expect_identical(got[[1]], "RError")
   expect_identical(got[[2]], "kaboom")
   expect_true(got[[3]])
   expect_identical(got[[4]][[1]], "boom")
   rec2 <- py$Recorder()
   expect_error(with(rec2, py_eval("1 / 0")), class = "python.builtin.ZeroDivisionError")
-  expect_identical(py_get_attr(rec2, "got")[[1]], "ZeroDivisionError")
+  expect_identical(py_to_r(py_get_attr(rec2, "got"))[[1]], "ZeroDivisionError")
   with(rec2 %as% bound, x <- 1)
-  expect_identical(py_get_attr(rec2, "got")[[1]], NULL)
+  expect_identical(py_to_r(py_get_attr(rec2, "got"))[[1]], NULL)
 })

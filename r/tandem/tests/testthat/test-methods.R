@@ -83,11 +83,22 @@ test_that("Python callables are R functions with keyword arguments", {
 })
 
 test_that("$ on a module finds submodules not imported yet (reticulate)", {
-  skip_if(py_eval("'xml.dom.minidom' in __import__('sys').modules"), "xml.dom.minidom already imported")
-  xml <- import("xml")
-  expect_true(inherits(xml$dom$minidom, "python.builtin.module"))
-  expect_identical(format(xml$dom$minidom), "Module(xml.dom.minidom)")
-  expect_error(xml$no_such_part_xyz, class = "python.builtin.AttributeError")
+  # A package of our own, so that nothing else can have imported its submodules.
+  root <- tempfile("pkgroot")
+  pkg <- basename(tempfile("tandem_subpkg_"))
+  dir.create(file.path(root, pkg, "inner"), recursive = TRUE)
+  writeLines("", file.path(root, pkg, "__init__.py"))
+  writeLines("", file.path(root, pkg, "inner", "__init__.py"))
+  writeLines("value = 42", file.path(root, pkg, "inner", "leaf.py"))
+  sys <- import("sys", convert = FALSE)
+  sys$path$insert(0L, root)
+  withr::defer(sys$path$remove(root))
+  top <- import(pkg)
+  expect_false(py_eval(sprintf("'%s.inner.leaf' in __import__('sys').modules", pkg)))
+  expect_true(inherits(top$inner$leaf, "python.builtin.module"))
+  expect_identical(format(top$inner$leaf), sprintf("Module(%s.inner.leaf)", pkg))
+  expect_identical(top$inner$leaf$value, 42L)
+  expect_error(top$no_such_part_xyz, class = "python.builtin.AttributeError")
 })
 
 test_that("as.character() of str and bytes handles embedded NULs", {

@@ -51,15 +51,15 @@ quit(status = 0)
 test_that("SIGPIPE while Python runs is BrokenPipeError in Python", {
   py_run_string("
 import os
-r, w = os.pipe()
-os.close(r)
+rfd, wfd = os.pipe()
+os.close(rfd)
 try:
-    os.write(w, b'x')
+    os.write(wfd, b'x')
     pipe_result = 'no error'
 except BrokenPipeError:
     pipe_result = 'BrokenPipeError'
 finally:
-    os.close(w)
+    os.close(wfd)
 ")
   expect_identical(py$pipe_result, "BrokenPipeError")
   expect_identical(py_eval("1 + 1"), 2L)
