@@ -112,6 +112,16 @@ def test_output_goes_to_the_cell(shell):
     assert "a b \n1 2 " in cap.stdout
 
 
+def test_r_warnings_show_as_r_shows_them(shell):
+    code = "%%R\nx <- as.integer('a')\nwf <- function() warning('inner warn')\nwf()\n3"
+    result, cap = run(shell, code)
+    assert result.error_in_exec is None
+    assert "[1] 3" in cap.stdout
+    assert "Warning message:\nNAs introduced by coercion\n" in cap.stderr
+    assert "Warning message:\nIn wf() : inner warn\n" in cap.stderr
+    assert "ipython.py" not in cap.stderr
+
+
 def test_plots_become_png_outputs(shell):
     result, cap = run(shell, "%%R -w 300 -h 200\nplot(1:10)\nhist(rnorm(50))")
     assert result.error_in_exec is None
