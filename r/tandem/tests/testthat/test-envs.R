@@ -225,3 +225,28 @@ test_that("requirements the chosen interpreter lacks are a warning when Python s
   expect_false(grepl("'numpy'", res$out, fixed = TRUE))
   expect_match(res$out, "running: 2", fixed = TRUE)
 })
+
+test_that("an interpreter of another Python ABI is refused, naming it and the core's", {
+  tandem::py_available(TRUE)
+  core_version <- import("platform")$python_version()
+  core_minor <- sub("^(\\d+\\.\\d+).*", "\\1", core_version)
+  cands <- c(unname(Sys.which(paste0("python3.", 8:14))),
+             Sys.glob(file.path(path.expand(c(Sys.getenv("PYENV_ROOT", "~/.pyenv"))), "versions", "3.*", "bin", "python3")))
+  cands <- cands[nzchar(cands) & file.exists(cands)]
+  other <- NULL
+  for (p in cands) {
+    v <- tryCatch(system2(p, c("-c", shQuote("import platform; print(platform.python_version())")), stdout = TRUE, stderr = FALSE),
+                  error = function(e) "", warning = function(w) "")
+    if (length(v) == 1L && nzchar(v) && sub("^(\\d+\\.\\d+).*", "\\1", v) != core_minor) {
+      other <- p
+      break
+    }
+  }
+  skip_if(is.null(other), "no Python of another minor version on this machine")
+  dir <- withr::local_tempdir()
+  err <- expect_error(virtualenv_create(file.path(dir, "other"), python = other), "cannot load the tandem core")
+  expect_match(conditionMessage(err), other, fixed = TRUE)
+  expect_match(conditionMessage(err), core_version, fixed = TRUE)
+  expect_false(dir.exists(file.path(dir, "other")))
+  expect_error(virtualenv_create(file.path(dir, "v"), version = "2.7"), "built for Python")
+})
