@@ -151,3 +151,15 @@ test_that("the plot of a Keras history drawn in Python becomes an image", {
   expect_length(imgs, 1L)
   expect_identical(imgs[[1]][2:4], charToRaw("PNG"))
 })
+
+test_that("engine.path names the Python; once Python runs a different one is a warning", {
+  skip_if_no_render()
+  tandem::py_available(TRUE)
+  other <- file.path(tempdir(), "surely-another-python")
+  expect_warning(
+    html <- render_rmd(c("```{r}", "library(tandem)", "```",
+                         sprintf("```{python, engine.path='%s'}", other), "print('ran-anyway')", "```")),
+    "is not used: Python .* is already running"
+  )
+  expect_match(html, "ran-anyway", fixed = TRUE)
+})
