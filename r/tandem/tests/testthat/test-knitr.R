@@ -116,7 +116,9 @@ test_that("chunk options echo, eval, include, results and warning are honoured",
     "```{python, results='hide'}", "print('hidden-result')", "```",
     "```{python}", "import warnings", "warnings.warn('shown-warning')", "```",
     "```{python, warning=FALSE}", "import warnings", "warnings.warn('silenced-warning')", "```",
-    "```{r}", "cat(py$included_var)", "```"
+    "```{r}", "cat(py$included_var)", "```",
+    "```{python, jupyter_compat=TRUE}", "'first-' + 'value'", "'last-' + 'value'", "```",
+    "```{python, results='hold'}", "print('held-' + 'one')", "held_x = 1", "print('held-' + 'two')", "```"
   ))
   expect_match(html, "no-echo-output", fixed = TRUE)
   expect_false(grepl("print(&#39;no-echo-output&#39;)", html, fixed = TRUE))
@@ -127,6 +129,10 @@ test_that("chunk options echo, eval, include, results and warning are honoured",
   expect_match(html, "shown-warning", fixed = TRUE)
   expect_false(grepl("UserWarning: silenced-warning", html, fixed = TRUE))
   expect_match(html, "quiet-chunk", fixed = TRUE)
+  expect_false(grepl("first-value", html, fixed = TRUE))   # jupyter_compat: only the last value
+  expect_match(html, "last-value", fixed = TRUE)
+  # results='hold': the whole source first, then the outputs together
+  expect_match(html, "held_x = 1[\\s\\S]*held-one\\s*\n## held-two", perl = TRUE)
 })
 
 test_that("the plot of a Keras history drawn in Python becomes an image", {
