@@ -223,3 +223,22 @@ def test_notebook_runs_end_to_end_with_nbconvert(tmp_path):
     tb = "\n".join(errors[0].traceback)
     assert "negative input: -1" in tb and "1: bad(-1)" in tb
     assert "ipython.py" not in tb
+
+
+def test_ctrl_c_interrupts_the_r_cell_not_the_shell():
+    from test_interrupt import interrupt_child
+
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "sh = InteractiveShell.instance()\n"
+        "sh.run_line_magic('load_ext', 'tandem.ipython')\n"
+        "print('READY', flush=True)\n"
+        "res = sh.run_cell('%%R\\nSys.sleep(60)\\ncat(\"not interrupted\\\\n\")')\n"
+        "print('error:', type(res.error_in_exec).__name__, flush=True)\n"
+        "print('after:', sh.run_cell('%R 2 + 2').result, flush=True)\n"
+    )
+    out, err, _, rc = interrupt_child([sys.executable, "-c", code])
+    assert "error: KeyboardInterrupt" in out, err
+    assert "\nnot interrupted\n" not in out
+    assert "after: 4.0" in out
+    assert rc == 0
