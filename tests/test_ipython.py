@@ -112,6 +112,16 @@ def test_output_goes_to_the_cell(shell):
     assert "a b \n1 2 " in cap.stdout
 
 
+def test_r_warnings_show_as_r_shows_them(shell):
+    code = "%%R\nx <- as.integer('a')\nwf <- function() warning('inner warn')\nwf()\n3"
+    result, cap = run(shell, code)
+    assert result.error_in_exec is None
+    assert "[1] 3" in cap.stdout
+    assert "Warning message:\nNAs introduced by coercion\n" in cap.stderr
+    assert "Warning message:\nIn wf() : inner warn\n" in cap.stderr
+    assert "ipython.py" not in cap.stderr
+
+
 def test_plots_become_png_outputs(shell):
     result, cap = run(shell, "%%R -w 300 -h 200\nplot(1:10)\nhist(rnorm(50))")
     assert result.error_in_exec is None
@@ -213,3 +223,22 @@ def test_notebook_runs_end_to_end_with_nbconvert(tmp_path):
     tb = "\n".join(errors[0].traceback)
     assert "negative input: -1" in tb and "1: bad(-1)" in tb
     assert "ipython.py" not in tb
+
+
+def test_ctrl_c_interrupts_the_r_cell_not_the_shell():
+    from test_interrupt import interrupt_child
+
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "sh = InteractiveShell.instance()\n"
+        "sh.run_line_magic('load_ext', 'tandem.ipython')\n"
+        "print('READY', flush=True)\n"
+        "res = sh.run_cell('%%R\\nSys.sleep(60)\\ncat(\"not interrupted\\\\n\")')\n"
+        "print('error:', type(res.error_in_exec).__name__, flush=True)\n"
+        "print('after:', sh.run_cell('%R 2 + 2').result, flush=True)\n"
+    )
+    out, err, _, rc = interrupt_child([sys.executable, "-c", code])
+    assert "error: KeyboardInterrupt" in out, err
+    assert "\nnot interrupted\n" not in out
+    assert "after: 4.0" in out
+    assert rc == 0

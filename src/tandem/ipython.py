@@ -5,7 +5,7 @@ R runs embedded in the kernel's process (``tandem.r``). The options follow rpy2'
 table, so NumPy arrays and pandas data frames are not copied where the table allows),
 ``-w``/``-h``/``-u``/``-r``/``-p``/``-b`` set the PNG device that R plots of the cell
 are drawn on (shown as image/png output), ``-n`` returns nothing. R's ``cat()`` and
-``print()`` write to the cell's output; an R error is raised as :class:`RInterpreterError`,
+``print()`` write to the cell's output, R warnings to its stderr; an R error is raised as :class:`RInterpreterError`,
 shown as R's message and R's call stack instead of a Python traceback.
 """
 import os
@@ -58,11 +58,22 @@ class RInterpreterError(RError):
 _EVAL_R = r"""
 function(.tandem_code, .tandem_print, state) {
   state$trace <- character()
+  warnings <- list()
+  # R warnings are shown as R shows them, on the cell's stderr, after the cell's code.
+  on.exit(for (w in warnings) {
+    call <- conditionCall(w)
+    if (!is.null(call) && identical(call[[1L]], quote(eval)) && identical(call[[2L]], quote(.tandem_expr))) call <- NULL
+    cat("Warning message:\n", if (!is.null(call)) paste0("In ", paste(deparse(call, nlines = 1L), collapse = " "), " : "),
+        conditionMessage(w), "\n", sep = "", file = stderr())
+  })
   exprs <- parse(text = .tandem_code, keep.source = FALSE)
   res <- list(value = NULL, visible = FALSE)
   withCallingHandlers({
     for (.tandem_expr in exprs) res <- withVisible(eval(.tandem_expr, globalenv()))
     if (.tandem_print && res$visible) print(res$value)
+  }, warning = function(w) {
+    warnings[[length(warnings) + 1L]] <<- w
+    invokeRestart("muffleWarning")
   }, error = function(e) {
     calls <- vapply(sys.calls(), function(cl) paste(deparse(cl, nlines = 1L), collapse = " "), "")
     start <- max(c(0L, grep("^eval\\(\\.tandem_expr", calls)))

@@ -16,8 +16,9 @@
 #'
 #' Supported chunk options: `eval`, `echo`, `include`, `results` (`"markup"`, `"asis"`,
 #' `"hide"`, `"hold"`), `collapse`, `error`, `warning`, `fig.width`, `fig.height`,
-#' `dpi`, `fig.path` (through [knitr::fig_path()]) and `jupyter_compat` (only the last
-#' expression of a chunk is printed, as in Jupyter).
+#' `dpi`, `fig.path` (through [knitr::fig_path()]), `engine.path` (the Python to start,
+#' if Python has not started yet) and `jupyter_compat` (only the last expression of a
+#' chunk is printed, as in Jupyter).
 #'
 #' @param options Chunk options, as knitr passes them.
 #' @return The chunk's output, as knitr's engines return it.
@@ -31,6 +32,17 @@ eng_python <- function(options) {
   if (isFALSE(options$eval) || !length(code)) {
     outputs <- if (!isFALSE(options$echo) && length(code)) list(knitr_source(code)) else list()
     return(knitr_sew(outputs, options))
+  }
+  # engine.path names the Python for the document (honoured if Python has not started).
+  path <- options[["engine.path"]]
+  if (is.list(path)) path <- path[["python"]]
+  if (is.character(path) && length(path) == 1L && nzchar(path)) {
+    if (is.null(.ffi$call)) {
+      use_python(path)
+    } else if (!identical(normalizePath(path, mustWork = FALSE), normalizePath(.state$python, mustWork = FALSE))) {
+      warning(sprintf("engine.path '%s' is not used: Python '%s' is already running.", path, .state$python),
+              call. = FALSE)
+    }
   }
   ensure_python()
   runner <- import("tandem._knitr", convert = TRUE)$run_chunk

@@ -83,13 +83,15 @@ repl_python <- function(module = NULL, quiet = getOption("tandem.repl.quiet", FA
 
 # One line from R's console. readline() strips leading whitespace, which Python's blocks
 # need, so continuation lines are read from the console connection (stdin()), which keeps
-# the line as typed; its prompt is printed first, and "\r" returns the cursor to the
-# start of the line that the terminal opened (the console reader had an empty prompt).
+# the line as typed; its prompt is printed first.
 read_console_line <- function(prompt, keep_indent) {
   if (!keep_indent) return(readline(prompt))
   cat(prompt)
   utils::flush.console()
   line <- readLines(stdin(), n = 1L, warn = FALSE)
-  cat("\r")
-  if (!length(line)) "" else line
+  if (!length(line)) line <- ""
+  # In a terminal, the line reader (with its empty prompt) ends a typed line with a bare
+  # line feed and an empty one with none.
+  if (isatty(stdin())) cat(if (nzchar(line)) "\r" else "\n")
+  line
 }

@@ -7,33 +7,42 @@ core_python <- function() {
   p
 }
 
-# Builds tandemdemo-<version>-py3-none-any.whl (a zip with the package and its
-# dist-info, as a build backend writes it) into `dir`; returns its path.
+# Writes a local package (<dir>/src/<name>/__init__.py) and builds it into
+# <name>-<version>-py3-none-any.whl in `dir`: the package files plus the dist-info
+# (METADATA, WHEEL, RECORD with hashes) that a build backend writes. Returns the wheel.
 build_demo_wheel <- function(dir, version = "0.1.0", name = "tandemdemo") {
+  src <- file.path(dir, "src", name)
+  dir.create(src, recursive = TRUE, showWarnings = FALSE)
+  writeLines(c(sprintf("VERSION = \"%s\"", version), "def hello(who):",
+               sprintf("    return \"hello \" + who + \" from %s\"", name)),
+             file.path(src, "__init__.py"))
   script <- sprintf('
 import base64, hashlib, os, sys, zipfile
-name, version, out = "%s", "%s", sys.argv[1]
-files = {
-    f"{name}/__init__.py": f"VERSION = \\"{version}\\"\\ndef hello(who):\\n    return \\"hello \\" + who + \\" from {name}\\"\\n",
-    f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n",
-    f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: tandem-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-record = f"{name}-{version}.dist-info/RECORD"
+name, version, root, out = "%s", "%s", sys.argv[1], sys.argv[2]
+files = {}
+for folder, _, names in os.walk(os.path.join(root, name)):
+    for n in names:
+        full = os.path.join(folder, n)
+        with open(full, "rb") as fh:
+            files[os.path.relpath(full, root)] = fh.read()
+info = f"{name}-{version}.dist-info"
+files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n".encode()
+files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\\nGenerator: tandem-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
 lines = []
-for path, text in files.items():
-    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-    lines.append(f"{path},sha256={digest},{len(text.encode())}")
-lines.append(f"{record},,")
+for path, data in files.items():
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    lines.append(f"{path},sha256={digest},{len(data)}")
+lines.append(f"{info}/RECORD,,")
 wheel = os.path.join(out, f"{name}-{version}-py3-none-any.whl")
 with zipfile.ZipFile(wheel, "w") as z:
-    for path, text in files.items():
-        z.writestr(path, text)
-    z.writestr(record, "\\n".join(lines) + "\\n")
+    for path, data in files.items():
+        z.writestr(path, data)
+    z.writestr(f"{info}/RECORD", "\\n".join(lines) + "\\n")
 print(wheel)
 ', name, version)
   f <- tempfile(fileext = ".py")
   writeLines(script, f)
-  out <- system2(core_python(), c(f, shQuote(dir)), stdout = TRUE)
+  out <- system2(core_python(), c(f, shQuote(file.path(dir, "src")), shQuote(dir)), stdout = TRUE)
   out[[length(out)]]
 }
 
@@ -215,4 +224,29 @@ test_that("requirements the chosen interpreter lacks are a warning when Python s
   expect_match(res$out, "WARN: .*'surely-not-installed-xyz'")
   expect_false(grepl("'numpy'", res$out, fixed = TRUE))
   expect_match(res$out, "running: 2", fixed = TRUE)
+})
+
+test_that("an interpreter of another Python ABI is refused, naming it and the core's", {
+  tandem::py_available(TRUE)
+  core_version <- import("platform")$python_version()
+  core_minor <- sub("^(\\d+\\.\\d+).*", "\\1", core_version)
+  cands <- c(unname(Sys.which(paste0("python3.", 8:14))),
+             Sys.glob(file.path(path.expand(c(Sys.getenv("PYENV_ROOT", "~/.pyenv"))), "versions", "3.*", "bin", "python3")))
+  cands <- cands[nzchar(cands) & file.exists(cands)]
+  other <- NULL
+  for (p in cands) {
+    v <- tryCatch(system2(p, c("-c", shQuote("import platform; print(platform.python_version())")), stdout = TRUE, stderr = FALSE),
+                  error = function(e) "", warning = function(w) "")
+    if (length(v) == 1L && nzchar(v) && sub("^(\\d+\\.\\d+).*", "\\1", v) != core_minor) {
+      other <- p
+      break
+    }
+  }
+  skip_if(is.null(other), "no Python of another minor version on this machine")
+  dir <- withr::local_tempdir()
+  err <- expect_error(virtualenv_create(file.path(dir, "other"), python = other), "cannot load the tandem core")
+  expect_match(conditionMessage(err), other, fixed = TRUE)
+  expect_match(conditionMessage(err), core_version, fixed = TRUE)
+  expect_false(dir.exists(file.path(dir, "other")))
+  expect_error(virtualenv_create(file.path(dir, "v"), version = "2.7"), "built for Python")
 })

@@ -116,7 +116,9 @@ test_that("chunk options echo, eval, include, results and warning are honoured",
     "```{python, results='hide'}", "print('hidden-result')", "```",
     "```{python}", "import warnings", "warnings.warn('shown-warning')", "```",
     "```{python, warning=FALSE}", "import warnings", "warnings.warn('silenced-warning')", "```",
-    "```{r}", "cat(py$included_var)", "```"
+    "```{r}", "cat(py$included_var)", "```",
+    "```{python, jupyter_compat=TRUE}", "'first-' + 'value'", "'last-' + 'value'", "```",
+    "```{python, results='hold'}", "print('held-' + 'one')", "held_x = 1", "print('held-' + 'two')", "```"
   ))
   expect_match(html, "no-echo-output", fixed = TRUE)
   expect_false(grepl("print(&#39;no-echo-output&#39;)", html, fixed = TRUE))
@@ -127,6 +129,10 @@ test_that("chunk options echo, eval, include, results and warning are honoured",
   expect_match(html, "shown-warning", fixed = TRUE)
   expect_false(grepl("UserWarning: silenced-warning", html, fixed = TRUE))
   expect_match(html, "quiet-chunk", fixed = TRUE)
+  expect_false(grepl("first-value", html, fixed = TRUE))   # jupyter_compat: only the last value
+  expect_match(html, "last-value", fixed = TRUE)
+  # results='hold': the whole source first, then the outputs together
+  expect_match(html, "held_x = 1[\\s\\S]*held-one\\s*\n## held-two", perl = TRUE)
 })
 
 test_that("the plot of a Keras history drawn in Python becomes an image", {
@@ -150,4 +156,16 @@ test_that("the plot of a Keras history drawn in Python becomes an image", {
   imgs <- embedded_pngs(html)
   expect_length(imgs, 1L)
   expect_identical(imgs[[1]][2:4], charToRaw("PNG"))
+})
+
+test_that("engine.path names the Python; once Python runs a different one is a warning", {
+  skip_if_no_render()
+  tandem::py_available(TRUE)
+  other <- file.path(tempdir(), "surely-another-python")
+  expect_warning(
+    html <- render_rmd(c("```{r}", "library(tandem)", "```",
+                         sprintf("```{python, engine.path='%s'}", other), "print('ran-anyway')", "```")),
+    "is not used: Python .* is already running"
+  )
+  expect_match(html, "ran-anyway", fixed = TRUE)
 })

@@ -74,7 +74,9 @@ test_that("interactive repl_python() under a terminal: prompts, blocks, r.x, Ctr
   send("    return a + 1")
   send("")
   send("f(41)")
-  wait_for("(?m)^42$")
+  txt <- wait_for("(?m)^42$")
+  # the block's lines stay on screen as typed, the empty line ending it included
+  expect_match(txt, "(?m)^>>> def f\\(a\\):\n\\.\\.\\.     return a \\+ 1\n\\.\\.\\.\\s*\n>>> f\\(41\\)$", perl = TRUE)
 
   # Ctrl-C while Python runs: that line is interrupted, the REPL and R go on.
   send("import time; time.sleep(120); print('slept')")
