@@ -278,8 +278,10 @@ py_clear_last_error <- function() {
 # Whether the error py_last_error() read was cleared by py_clear_last_error().
 last_error_cleared <- function(last) {
   cleared <- .state$cleared_error
-  !is.null(cleared) && !is.null(last) && is_py_object(last$value) &&
-    identical(py_id(cleared), py_id(last$value))
+  if (is.null(cleared)) return(FALSE)
+  if (!is.null(last) && is_py_object(last$value) && identical(py_id(cleared), py_id(last$value))) return(TRUE)
+  .state$cleared_error <- NULL  # a newer error: let the cleared one (and its traceback) go
+  FALSE
 }
 
 #' Python classes in `inherits()`
