@@ -132,3 +132,15 @@ test_that("import_from_path() imports from a directory and restores sys.path", {
   expect_identical(import("sys")$path, before)
   expect_error(import_from_path("x", path = file.path(dir, "nope")), "not a directory")
 })
+
+test_that("the py_*() functions load a module proxy before Python runs", {
+  res <- fresh_r(function() {
+    library(tandem)
+    m <- import("json", delay_load = list(environment = "ignored", priority = 1L))
+    has <- py_has_attr(m, "dumps")
+    list(has = has, available = py_available(), str = capture.output(str(m)))
+  })
+  expect_true(res$has)
+  expect_true(res$available)
+  expect_identical(res$str, "Module(json)")
+})
