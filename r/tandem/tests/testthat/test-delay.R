@@ -1,9 +1,9 @@
 # import(delay_load = ): module proxies, hooks; py_register_load_hook(). A fresh R
 # process checks what happens before Python starts.
 
-fresh_r <- function(f) {
+fresh_r <- function(f, ...) {
   skip_if_not_installed("callr")
-  callr::r(f, libpath = .libPaths(), env = c(callr::rcmd_safe_env(), Sys.getenv()))
+  callr::r(f, args = list(...), libpath = .libPaths(), env = c(callr::rcmd_safe_env(), Sys.getenv()))
 }
 
 test_that("delay_load returns a proxy; Python starts on first use", {
@@ -143,4 +143,22 @@ test_that("the py_*() functions load a module proxy before Python runs", {
   expect_true(res$has)
   expect_true(res$available)
   expect_identical(res$str, "Module(json)")
+})
+
+test_that("import_from_path(delay_load = TRUE) imports from the directory on first use", {
+  dir <- tempfile()
+  dir.create(dir)
+  writeLines("ANSWER = 42", file.path(dir, "tandem_lazy_path_mod.py"))
+  res <- fresh_r(function(dir) {
+    library(tandem)
+    loaded <- FALSE
+    m <- import_from_path("tandem_lazy_path_mod", path = dir, delay_load = function() loaded <<- TRUE)
+    before <- py_available()
+    answer <- m$ANSWER
+    list(before = before, answer = answer, loaded = loaded, on_path = dir %in% import("sys")$path)
+  }, dir)
+  expect_false(res$before)
+  expect_identical(res$answer, 42L)
+  expect_true(res$loaded)
+  expect_false(res$on_path)
 })
