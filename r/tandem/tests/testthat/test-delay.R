@@ -16,7 +16,8 @@ test_that("delay_load returns a proxy; Python starts on first use", {
       on_load = function() log <<- c(log, "on_load")
     ))
     before <- list(available = py_available(), printed = capture.output(print(json)),
-                   length = length(json), class = class(json), log = log)
+                   length = length(json), class = class(json), log = log,
+                   version = py_version(), exe = py_exe(), numpy = py_numpy_available())
     dumped <- json$dumps(list(a = 1L))
     after <- list(available = py_available(), log = log, printed = capture.output(print(json)))
     json$dumps(list(b = 2L))
@@ -26,6 +27,9 @@ test_that("delay_load returns a proxy; Python starts on first use", {
          loaded_by_check = loaded_by_check)
   })
   expect_false(res$before$available)
+  expect_null(res$before$version)          # py_version() does not start Python
+  expect_false(res$before$numpy)           # nor does py_numpy_available()
+  expect_identical(normalizePath(res$before$exe), normalizePath(Sys.getenv("TANDEM_PYTHON", py_exe())))
   expect_identical(res$before$printed, "Module(json)")
   expect_identical(res$before$length, 0L)
   expect_true("python.builtin.module" %in% res$before$class)
