@@ -109,7 +109,6 @@ import_from_path <- function(module, path = ".", convert = TRUE, delay_load = FA
     hooks$on_error <- function(error) {
       remove_sys_path(dir)
       if (is.function(user$on_error)) user$on_error(error)
-      stop(error)
     }
     return(import(module, convert = convert, delay_load = hooks))
   }
