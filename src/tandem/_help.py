@@ -172,3 +172,41 @@ def init_signature(init):
     if params and params[0].name == "self":
         params = params[1:]
     return str(sig.replace(parameters=params))
+
+
+def print_signature(obj):
+    """reticulate's signature line for print(): ``(a, b=1)``, one parameter per line when
+    longer than 60 characters; "" when Python cannot tell."""
+    sig = None
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        init = getattr(obj, "__init__", None)
+        if init is not None:
+            text = init_signature(init)
+            if text:
+                return text
+        return ""
+    text = str(sig)
+    if len(text) <= 60:
+        return text
+    out = "("
+    params = list(sig.parameters.values())
+    pieces = []
+    kinds_seen_kwonly = False
+    prev = None
+    for p in params:
+        if prev is not None and prev.kind == p.POSITIONAL_ONLY and p.kind != p.POSITIONAL_ONLY:
+            pieces.append("/")
+        if p.kind == p.KEYWORD_ONLY and not kinds_seen_kwonly and not any(q.kind == q.VAR_POSITIONAL for q in params):
+            pieces.append("*")
+        if p.kind == p.KEYWORD_ONLY:
+            kinds_seen_kwonly = True
+        pieces.append(str(p))
+        prev = p
+    if prev is not None and prev.kind == prev.POSITIONAL_ONLY:
+        pieces.append("/")
+    out += ",".join("\n   " + piece for piece in pieces) + "\n)"
+    if sig.return_annotation is not sig.empty:
+        out += " -> " + inspect.formatannotation(sig.return_annotation)
+    return out

@@ -30,7 +30,10 @@ formals_info <- function(f, drop_self = FALSE) {
 #' `py_func()` gives it the R function's argument names and defaults, so that Python code
 #' that inspects signatures (`inspect.signature()`, Keras looking for `training=` or
 #' `mask=`) sees them. Defaults that are R expressions stay R's: an argument left out is
-#' not passed.
+#' not passed. As in reticulate, an argument without a default after one with a default
+#' (`function(a = 1, b)`, unless it comes after `...`) is an error. Argument names that
+#' are not Python identifiers (`a.b`, rlang's `.x`) are accepted (reticulate refuses
+#' them): they keep their R default, or are reached through `**kwargs` when `f` has `...`.
 #'
 #' @param f An R function.
 #' @param name The Python function's `__name__`.
@@ -46,9 +49,29 @@ py_func <- function(f, name = NULL) {
     stop(sprintf("`f` must be an R function, not %s.", describe(f)), call. = FALSE)
   }
   if (is.null(name)) name <- "r_function"
+  check_python_signature(f)
   info <- formals_info(f)
   cls <- import("tandem._classes", convert = FALSE)
   py_set_convert(py_call(cls$py_func, f, info$names, info$defaults, info$has, info$dots, name), TRUE)
+}
+
+# py_func() refuses a signature Python cannot have (reticulate's rule): an argument
+# without a default after one with a default (before `...`). Names that are not Python
+# identifiers (`.x` of rlang lambdas, `a.b`) are left out of the Python signature.
+check_python_signature <- function(f) {
+  fm <- formals(if (is.primitive(f)) args(f) else f)
+  nms <- names(fm) %||% character()
+  seen_default <- FALSE
+  for (i in seq_along(fm)) {
+    if (nms[[i]] == "...") break  # arguments after ... are keyword-only in Python
+    has_default <- !identical(fm[[i]], quote(expr = ))
+    if (seen_default && !has_default) {
+      stop(sprintf("`f`'s argument `%s` has no default but follows one with a default, which Python does not allow.",
+                   nms[[i]]), call. = FALSE)
+    }
+    seen_default <- seen_default || has_default
+  }
+  invisible(TRUE)
 }
 
 make_super <- function(class_env, self) {

@@ -124,18 +124,13 @@ print.python.builtin.object <- function(x, ...) {
   invisible(x)
 }
 
-# " signature: (a, b=1)" for callables (reticulate prints it under the repr).
+# " signature: (a, b=1)" for callables (reticulate prints it under the repr; long ones
+# one parameter per line).
 format_signature <- function(x) {
   if (!is.function(x)) return(NULL)
-  sig <- tryCatch(py_str(py_call(import("inspect", convert = FALSE)$signature, x)), error = function(e) NULL)
-  if (is.null(sig)) {
-    init <- py_get_attr(x, "__init__", silent = TRUE)
-    sig <- if (!is.null(init)) tryCatch({
-      s <- py_to_r(py_call(import("tandem._help", convert = FALSE)$init_signature, init))
-      if (nzchar(s)) s
-    }, error = function(e) NULL)
-  }
-  paste0(" signature: ", sig %||% "(?)")
+  sig <- tryCatch(py_to_r(py_call(import("tandem._help", convert = FALSE)$print_signature, x)),
+                  error = function(e) "")
+  paste0(" signature: ", if (nzchar(sig)) sig else "(?)")
 }
 
 print_via_format <- function(x, ...) {

@@ -14,6 +14,7 @@ check_py <- function(x, arg = "x") {
   if (!is_py_object(x)) {
     stop(sprintf("`%s` must be a Python object, not %s.", arg, describe(x)), call. = FALSE)
   }
+  if (inherits(x, "tandem_delayed_module")) ensure_python()  # a module proxy loads on use
 }
 describe <- function(x) {
   if (is.null(x)) return("`NULL`")
@@ -108,7 +109,6 @@ import_from_path <- function(module, path = ".", convert = TRUE, delay_load = FA
     hooks$on_error <- function(error) {
       remove_sys_path(dir)
       if (is.function(user$on_error)) user$on_error(error)
-      stop(error)
     }
     return(import(module, convert = convert, delay_load = hooks))
   }

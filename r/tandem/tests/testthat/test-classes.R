@@ -222,3 +222,18 @@ test_that("self is not converted by a py_to_r() method of its class", {
   h <- py_eval("lambda cls: cls(3)", convert = FALSE)(Hi)
   expect_identical(py_to_r(py_call(py_get_attr(h, "add_2"))), 5)
 })
+
+test_that("py_func() refuses signatures Python cannot have (reticulate)", {
+  expect_error(py_func(function(a = 1, b) {}), "follows one with a default")
+  dotted <- py_func(function(a.b = 1) a.b * 2)  # accepted: the R default applies
+  expect_identical(py_call(dotted), 2)
+  lambda <- py_func(function(..., .x = ..1) .x + 1)  # rlang-style lambda
+  expect_identical(py_call(lambda, 2), 3)
+  inspect <- import("inspect")
+  for (f in list(function(a = c(1, 2, 3)) {}, function(a = NULL) {}, function(a = "abc") {},
+                 function(a, b = 3) {}, function(a = list()) {}, function(a = list("a", 1, list(3, "b", NULL))) {})) {
+    expect_true(length(py_call(import("inspect", convert = FALSE)$signature, py_func(f))$parameters) > 0)
+  }
+  g <- py_func(function(x = 1, ..., y) list(x, y))  # after ...: keyword-only, fine
+  expect_identical(g(y = 2), c(1, 2))
+})

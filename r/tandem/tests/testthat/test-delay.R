@@ -1,9 +1,9 @@
 # import(delay_load = ): module proxies, hooks; py_register_load_hook(). A fresh R
 # process checks what happens before Python starts.
 
-fresh_r <- function(f) {
+fresh_r <- function(f, ...) {
   skip_if_not_installed("callr")
-  callr::r(f, libpath = .libPaths(), env = c(callr::rcmd_safe_env(), Sys.getenv()))
+  callr::r(f, args = list(...), libpath = .libPaths(), env = c(callr::rcmd_safe_env(), Sys.getenv()))
 }
 
 test_that("delay_load returns a proxy; Python starts on first use", {
@@ -16,7 +16,8 @@ test_that("delay_load returns a proxy; Python starts on first use", {
       on_load = function() log <<- c(log, "on_load")
     ))
     before <- list(available = py_available(), printed = capture.output(print(json)),
-                   length = length(json), class = class(json), log = log)
+                   length = length(json), class = class(json), log = log,
+                   version = py_version(), exe = py_exe(), numpy = py_numpy_available())
     dumped <- json$dumps(list(a = 1L))
     after <- list(available = py_available(), log = log, printed = capture.output(print(json)))
     json$dumps(list(b = 2L))
@@ -26,6 +27,9 @@ test_that("delay_load returns a proxy; Python starts on first use", {
          loaded_by_check = loaded_by_check)
   })
   expect_false(res$before$available)
+  expect_null(res$before$version)          # py_version() does not start Python
+  expect_false(res$before$numpy)           # nor does py_numpy_available()
+  expect_identical(normalizePath(res$before$exe), normalizePath(Sys.getenv("TANDEM_PYTHON", py_exe())))
   expect_identical(res$before$printed, "Module(json)")
   expect_identical(res$before$length, 0L)
   expect_true("python.builtin.module" %in% res$before$class)
@@ -131,4 +135,34 @@ test_that("import_from_path() imports from a directory and restores sys.path", {
   expect_identical(m$hello("you"), "hi you")
   expect_identical(import("sys")$path, before)
   expect_error(import_from_path("x", path = file.path(dir, "nope")), "not a directory")
+})
+
+test_that("the py_*() functions load a module proxy before Python runs", {
+  res <- fresh_r(function() {
+    library(tandem)
+    m <- import("json", delay_load = list(environment = "ignored", priority = 1L))
+    has <- py_has_attr(m, "dumps")
+    list(has = has, available = py_available(), str = capture.output(str(m)))
+  })
+  expect_true(res$has)
+  expect_true(res$available)
+  expect_identical(res$str, "Module(json)")
+})
+
+test_that("import_from_path(delay_load = TRUE) imports from the directory on first use", {
+  dir <- tempfile()
+  dir.create(dir)
+  writeLines("ANSWER = 42", file.path(dir, "tandem_lazy_path_mod.py"))
+  res <- fresh_r(function(dir) {
+    library(tandem)
+    loaded <- FALSE
+    m <- import_from_path("tandem_lazy_path_mod", path = dir, delay_load = function() loaded <<- TRUE)
+    before <- py_available()
+    answer <- m$ANSWER
+    list(before = before, answer = answer, loaded = loaded, on_path = dir %in% import("sys")$path)
+  }, dir)
+  expect_false(res$before)
+  expect_identical(res$answer, 42L)
+  expect_true(res$loaded)
+  expect_false(res$on_path)
 })

@@ -201,3 +201,13 @@ test_that("names() of a dict leaves out private keys; py_run_file() keeps the pa
   writeLines("rel_file = __file__", file.path(dir, "rel.py"))
   withr::with_dir(dir, expect_identical(py_run_file("rel.py")$rel_file, "rel.py"))
 })
+
+test_that("print() of a callable adds its signature, one parameter per line when long", {
+  out <- capture.output(print(import("json", convert = FALSE)$dumps))
+  expect_identical(out[[2]], " signature: (")
+  expect_true("   obj," %in% out)
+  expect_true("   *," %in% out)
+  expect_identical(tail(out, 1), ")")
+  cls <- py_eval("type('Plain', (), {'__init__': lambda self, a, b=1: None})", convert = FALSE)
+  expect_identical(capture.output(print(cls))[[2]], " signature: (a, b=1)")
+})
