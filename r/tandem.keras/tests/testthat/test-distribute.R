@@ -105,7 +105,7 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   dir <- withr::local_tempdir()
   out <- capture.output(res <- run_workers(function(data, weights, dir) {
     library(tandem.keras)
-    strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 5, startup_timeout = 60)
+    strategy <- distribute_strategy_multi_worker(startup_timeout = 120)
     with(strategy$scope(), {
       model <- keras_model_sequential(input_shape = 3) |> layer_dense(4, activation = "tanh") |>
         layer_dense(1)
@@ -163,10 +163,10 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   expect_equal(predict(reloaded, d$x[1:7, ]), w0$pred, tolerance = 1e-6)
 })
 
-# One training job for the fault tests: worker 1 can be killed at the start of an epoch.
+# One training job for the fault tests: worker 1 can be killed in the middle of an epoch.
 fault_job <- function(data, backup, kill_at) {
   library(tandem.keras)
-  strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 4, startup_timeout = 60)
+  strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 20, startup_timeout = 120)
   set.seed(3)   # the chief's shuffle seed: the same in the first run and the restart
   with(strategy$scope(), {
     model <- keras_model_sequential(input_shape = 3) |> layer_dense(4, activation = "tanh") |>
@@ -175,9 +175,10 @@ fault_job <- function(data, backup, kill_at) {
   })
   Killer <- R6::R6Class("Killer", inherit = KerasCallback, public = list(
     seen = integer(),
-    on_epoch_begin = function(epoch, logs) {
-      self$seen <- c(self$seen, epoch)
-      if (identical(epoch, kill_at) && Sys.getenv("TANDEM_WORKER_INDEX") == "1") {
+    on_epoch_begin = function(epoch, logs) self$seen <- c(self$seen, epoch),
+    on_train_batch_begin = function(batch, logs) {   # mid-epoch: at the 4th step
+      epoch <- self$seen[length(self$seen)]
+      if (identical(epoch, kill_at) && batch == 4L && Sys.getenv("TANDEM_WORKER_INDEX") == "1") {
         tools::pskill(Sys.getpid(), tools::SIGKILL)
         Sys.sleep(30)
       }
