@@ -37,7 +37,7 @@ worker <- function(n_images, reps) {
   fit(model, x, y, batch_size = batch, epochs = 1, verbose = 0)   # traces the step (warm-up)
   ns <- asNamespace("tandem.keras")
   tr <- ns$trainer_for(model)
-  data <- tr$arrays(x, y)
+  data <- tr$arrays(x, ns$as_model_data(y, "y"))
   steps <- n_images %/% batch
   cbl <- tr$callback_list(list(), 0L, 1L, steps)
   time_it <- function(f) { t0 <- proc.time()[["elapsed"]]; f(); proc.time()[["elapsed"]] - t0 }
