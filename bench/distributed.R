@@ -5,12 +5,13 @@
 # In every worker, the same epochs of the main job's CNN run alternately with the step loop
 # driven from R (tandem.keras' own train_epoch(), what fit() runs) and with the same loop
 # written in Python (the module's Trainer.train_epoch()); both call the same tf.function
-# step, so the difference is what driving the steps from R costs. Best of `reps` each.
+# step, so the difference is what driving the steps from R costs. Best of `reps` each,
+# alternating which goes first.
 library(tandem.keras)
 args <- commandArgs(trailingOnly = TRUE)
 n_workers <- as.integer(if (length(args) >= 1) args[1] else 2L)
 n_images <- as.integer(if (length(args) >= 2) args[2] else 6400L)
-reps <- as.integer(if (length(args) >= 3) args[3] else 3L)
+reps <- as.integer(if (length(args) >= 3) args[3] else 5L)
 
 worker <- function(n_images, reps) {
   library(tandem.keras)
@@ -42,9 +43,10 @@ worker <- function(n_images, reps) {
   cbl <- tr$callback_list(list(), 0L, 1L, steps)
   time_it <- function(f) { t0 <- proc.time()[["elapsed"]]; f(); proc.time()[["elapsed"]] - t0 }
   r_times <- py_times <- numeric()
-  for (i in seq_len(reps)) {
-    r_times[i] <- time_it(function() ns$train_epoch(tr, cbl, data, batch, TRUE, i, steps))
-    py_times[i] <- time_it(function() tr$train_epoch(cbl, data, batch, TRUE, i, steps))
+  for (i in seq_len(reps)) {   # alternating which loop goes first
+    run_r <- function() r_times[i] <<- time_it(function() ns$train_epoch(tr, cbl, data, batch, TRUE, i, steps))
+    run_py <- function() py_times[i] <<- time_it(function() tr$train_epoch(cbl, data, batch, TRUE, i, steps))
+    if (i %% 2L == 1L) { run_r(); run_py() } else { run_py(); run_r() }
   }
   list(r_step_ms = 1000 * min(r_times) / steps, py_step_ms = 1000 * min(py_times) / steps,
        images_per_s = n_images / min(c(r_times, py_times)))

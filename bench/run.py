@@ -139,7 +139,7 @@ def keras_fit(n=12000, epochs=1, reps=2, cases=("fit", "fit_batch_callback")):
     return py, rr
 
 
-def distributed(n=6400, reps=3):
+def distributed(n=6400, reps=5):
     """The multi-worker loop (MultiWorkerMirroredStrategy, tandem.keras' own strategy.run()
     loop): per-step time with the steps driven from R against the same loop in Python, on
     2 workers, and the throughput of 1 worker against 2 (both on this machine's cores)."""

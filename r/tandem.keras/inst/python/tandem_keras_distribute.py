@@ -366,3 +366,12 @@ def _private_writes(cb, index):
     elif isinstance(cb, keras.callbacks.ModelCheckpoint):
         tmp = tempfile.mkdtemp(prefix="tandem-checkpoint-worker%d-" % index)
         cb.filepath = os.path.join(tmp, os.path.basename(str(cb.filepath)))
+        original_end = cb.on_train_end
+
+        def on_train_end(logs=None):
+            try:
+                original_end(logs)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+        cb.on_train_end = on_train_end

@@ -119,7 +119,8 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
     counter <- Counter$new()
     h <- fit(model, data$x, data$y, batch_size = 16, epochs = 3, shuffle = FALSE, verbose = 2,
              validation_data = list(data$x[1:30, ], data$y[1:30]), callbacks = list(counter))
-    h2 <- fit(model, data$x, data$y, batch_size = 16, epochs = 2, verbose = 0)   # shuffled
+    h2 <- fit(model, data$x, data$y, batch_size = 16, epochs = 2, verbose = 0,   # shuffled
+              callbacks = list(callback_model_checkpoint(file.path(dir, "ckpt.keras"))))
     f <- file.path(dir, sprintf("model-%s.keras", Sys.getenv("TANDEM_WORKER_INDEX")))
     save_model(model, f)
     list(weights = lapply(model$get_weights(), tandem::py_to_r), history = h,
@@ -157,8 +158,8 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   expect_equal(w0$eval, evaluate(model, d$x, d$y, verbose = 0), tolerance = 1e-5)
   expect_equal(w0$pred, predict(model, d$x[1:7, ]), tolerance = 1e-5)
   expect_identical(w0$pred, w1$pred)
-  # every worker called save_model(); only the chief's file is kept
-  expect_equal(list.files(dir), "model-0.keras")
+  # every worker called save_model() and checkpointed; only the chief's files are kept
+  expect_equal(sort(list.files(dir)), c("ckpt.keras", "model-0.keras"))
   reloaded <- load_model(file.path(dir, "model-0.keras"))
   expect_equal(predict(reloaded, d$x[1:7, ]), w0$pred, tolerance = 1e-6)
 })
