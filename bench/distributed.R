@@ -48,12 +48,27 @@ worker <- function(n_images, reps) {
     run_py <- function() py_times[i] <<- time_it(function() tr$train_epoch(cbl, data, batch, TRUE, i, steps))
     if (i %% 2L == 1L) { run_r(); run_py() } else { run_py(); run_r() }
   }
+  # What driving costs per step, apart from the step: the loop's call with the same
+  # arguments into a Python function that returns at once, from R and from Python.
+  tandem::py_run_string(paste(
+    "def _noop(callbacks, iterator, step):", "    return False",
+    "def _loop(f, callbacks, iterator, k):", "    for s in range(k):", "        f(callbacks, iterator, s)",
+    sep = "\n"))
+  main <- tandem::import_main(convert = FALSE)
+  it <- tr$iterator(tr$dataset(data, batch, FALSE, 0L, TRUE))
+  k <- 20000L
+  r_noop <- py_noop <- numeric()
+  for (i in 1:3) {
+    r_noop[i] <- time_it(function() for (s in seq_len(k) - 1L) py_to_r(main$`_noop`(cbl, it, s)))
+    py_noop[i] <- time_it(function() main$`_loop`(main$`_noop`, cbl, it, k))
+  }
   list(r_step_ms = 1000 * min(r_times) / steps, py_step_ms = 1000 * min(py_times) / steps,
-       images_per_s = n_images / min(c(r_times, py_times)))
+       images_per_s = n_images / min(c(r_times, py_times)),
+       r_call_us = 1e6 * min(r_noop) / k, py_call_us = 1e6 * min(py_noop) / k)
 }
 
 res <- run_workers(worker, n = n_workers, args = list(n_images = n_images, reps = reps),
                    timeout = 1800, echo = FALSE)
 r0 <- res[[1]]
-cat(sprintf("r_step_ms\t%.4f\npy_step_ms\t%.4f\nimages_per_s\t%.2f\n",
-            r0$r_step_ms, r0$py_step_ms, r0$images_per_s))
+cat(sprintf("r_step_ms\t%.4f\npy_step_ms\t%.4f\nimages_per_s\t%.2f\nr_call_us\t%.3f\npy_call_us\t%.3f\n",
+            r0$r_step_ms, r0$py_step_ms, r0$images_per_s, r0$r_call_us, r0$py_call_us))
