@@ -121,10 +121,14 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
              validation_data = list(data$x[1:30, ], data$y[1:30]), callbacks = list(counter))
     h2 <- fit(model, data$x, data$y, batch_size = 16, epochs = 2, verbose = 0,   # shuffled
               callbacks = list(callback_model_checkpoint(file.path(dir, "ckpt.keras"))))
+    ds <- tf$data$Dataset$from_tensor_slices(tuple(np_array(data$x, dtype = "float32"),
+                                                   np_array(data$y, dtype = "float32")))$batch(16L)
+    h3 <- fit(model, ds, epochs = 1, verbose = 0)   # a tf dataset, batched at the global batch
     f <- file.path(dir, sprintf("model-%s.keras", Sys.getenv("TANDEM_WORKER_INDEX")))
     save_model(model, f)
     list(weights = lapply(model$get_weights(), tandem::py_to_r), history = h,
-         shuffled = h2$metrics$loss, eval = evaluate(model, data$x, data$y, verbose = 0),
+         shuffled = h2$metrics$loss, ds_loss = h3$metrics$loss, ds_pred = dim(predict(model, ds)),
+         eval = evaluate(model, data$x, data$y, verbose = 0),
          pred = predict(model, data$x[1:7, ]), chief = is_chief(),
          epochs = counter$epochs, batches = counter$batches,
          replicas = tandem::py_to_r(strategy$num_replicas_in_sync))
@@ -135,6 +139,9 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   expect_identical(w0$weights, w1$weights)                    # bit for bit
   expect_identical(w0$history$metrics, w1$history$metrics)
   expect_identical(w0$shuffled, w1$shuffled)                  # the same seed on both
+  expect_length(w0$ds_loss, 1L)
+  expect_identical(w0$ds_loss, w1$ds_loss)
+  expect_equal(w0$ds_pred, c(160L, 1L))
   expect_equal(c(w0$chief, w1$chief), c(TRUE, FALSE))
   expect_equal(w0$epochs, 1:3)                                # R6 callbacks on every worker
   expect_equal(w1$epochs, 1:3)
