@@ -148,7 +148,7 @@ def keras_fit(n=12000, epochs=1, reps=2, cases=("fit", "fit_batch_callback")):
     return py, rr
 
 
-def distributed(n=6400, reps=3):
+def distributed(n=6400, reps=5):
     """The multi-worker loop (MultiWorkerMirroredStrategy, tandem.keras' own strategy.run()
     loop): per-step time with the steps driven from R against the same loop in Python, on
     2 workers, and the throughput of 1 worker against 2 (both on this machine's cores)."""
@@ -160,6 +160,10 @@ def distributed(n=6400, reps=3):
           f"best of {reps} epochs")
     print(f"{'case':<46}{'Python loop':>12}{'R loop':>9}{'R/Python':>10}")
     print(f"{'ms per step, 2 workers (target R/Python <= 1.05)':<46}{p:>12.2f}{r:>9.2f}{r / p:>10.3f}")
+    rc, pc = two.get("r_call_us", float("nan")), two.get("py_call_us", float("nan"))
+    print(f"{'driving cost per step (us; call returning at once)':<46}{pc:>12.2f}{rc:>9.2f}{rc / pc:>10.1f}")
+    print(f"  R's extra driving cost per step: {rc - pc:.1f} us = {100 * (rc - pc) / 1000 / p:.3f}% "
+          f"of the Python loop's step, i.e. R/Python = {(p + (rc - pc) / 1000) / p:.4f} without noise")
     a, b = one.get("images_per_s", float("nan")), two.get("images_per_s", float("nan"))
     print(f"{'case':<46}{'1 worker':>12}{'2 workers':>11}{'2/1':>8}")
     print(f"{'images per second':<46}{a:>12.1f}{b:>11.1f}{b / a:>8.2f}")

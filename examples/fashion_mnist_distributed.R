@@ -81,7 +81,8 @@ if (nzchar(Sys.getenv("TANDEM_WORKER_INDEX"))) {
   same <- vapply(res[-1], function(r) identical(r$weights, res[[1]]$weights), logical(1))
   n_params <- sum(lengths(res[[1]]$weights))
   cat("\nPer-epoch metrics (chief):\n")
-  print(as.data.frame(res[[1]]$history), row.names = FALSE, digits = 4)
+  print(data.frame(epoch = seq_along(res[[1]]$history[[1]]), res[[1]]$history), row.names = FALSE,
+        digits = 4)
   cat("\nTest set (10,000 images)\n")
   for (r in res) {
     cat(sprintf("  worker %d: accuracy %.4f, loss %.4f, epochs seen by its R6 callback: %s\n",

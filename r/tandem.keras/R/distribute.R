@@ -31,7 +31,9 @@
 #' @param index This worker's position in `workers`, from 0 (0 is the chief). Defaults to
 #'   the `TANDEM_WORKER_INDEX` environment variable.
 #' @param heartbeat_timeout Seconds after which a silent peer is declared dead; the other
-#'   workers' next collective then fails with an error naming it.
+#'   workers' next collective then fails with an error naming it. TensorFlow's own default
+#'   (10 s) declares live workers dead on a busy machine (a missed heartbeat is fatal), so
+#'   the default here is 60 s.
 #' @param startup_timeout Seconds to wait for all workers to join.
 #' @param collective_timeout Seconds any one collective operation may take, or `NULL` for
 #'   no limit (a dead peer is found by the heartbeat anyway; a limit must exceed the
@@ -59,7 +61,7 @@
 #' fit(model, x, y, batch_size = 64, epochs = 2)
 #' }
 distribute_strategy_multi_worker <- function(workers = worker_list(), index = worker_index(),
-                                             heartbeat_timeout = 10, startup_timeout = 120,
+                                             heartbeat_timeout = 60, startup_timeout = 120,
                                              collective_timeout = NULL,
                                              communication = c("auto", "ring")) {
   communication <- match.arg(communication)
@@ -201,12 +203,20 @@ worker_info <- function(trainer) py_to_r(trainer$info)
 # A TensorFlow error from a collective whose peer died, as an R error that says so.
 peer_error <- function(e, info) {
   msg <- conditionMessage(e)
-  peer <- regmatches(msg, regexpr("/job:worker/replica:0/task:[0-9]+", msg))
-  peer <- if (length(peer)) sub(".*task:", "worker ", peer) else "a peer worker"
+  tasks <- unique(regmatches(msg, gregexpr("/job:worker/replica:0/task:[0-9]+", msg))[[1]])
+  ids <- as.integer(sub(".*task:", "", tasks))
+  why <- if (any(ids != info$index)) {
+    paste0("worker ", ids[ids != info$index][[1]], " failed or became unreachable ",
+           "(no heartbeat, or a collective aborted)")
+  } else if (length(ids)) {
+    paste0("the cluster declared this worker dead: it missed its heartbeats ",
+           "(a busy machine? raise `heartbeat_timeout`)")
+  } else {
+    "a peer worker failed or became unreachable (no heartbeat, or a collective aborted)"
+  }
   cnd <- structure(class = c("tandem_keras_peer_error", "tandem_keras_error", "error", "condition"),
                    list(message = paste0(
-                     "Worker ", info$index, ": distributed training stopped because ", peer,
-                     " failed or became unreachable (no heartbeat or collective aborted). ",
+                     "Worker ", info$index, ": distributed training stopped because ", why, ". ",
                      "Restart all workers; with callback_backup_and_restore() training ",
                      "resumes from the last backup.\nTensorFlow: ", first_line(msg)),
                      call = NULL, parent = e))

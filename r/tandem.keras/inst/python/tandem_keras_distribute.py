@@ -145,6 +145,7 @@ class Trainer:
         self._train_fn = None
         self._test_fn = None
         self._predict_fn = None
+        self._seed_fn = None
         self._keys = {}
 
     @property
@@ -193,18 +194,24 @@ class Trainer:
         return iter(dataset)
 
     def agree_seed(self, seed):
-        """Every worker gets the chief's `seed` (an all-reduce where only the chief adds)."""
+        """Every worker gets the chief's `seed` (an all-reduce where only the chief adds).
+        Traced once per trainer: every trace takes new collective keys, and the workers'
+        traces must stay in step."""
         strategy = self.strategy
-        chief = self.info["chief"]
+        if self._seed_fn is None:
+            def contribute(v):
+                ctx = tf.distribute.get_replica_context()
+                first = tf.equal(ctx.replica_id_in_sync_group, 0)
+                return ctx.all_reduce("sum", tf.where(first, v, tf.zeros_like(v)))
 
-        def contribute():
-            ctx = tf.distribute.get_replica_context()
-            first = tf.equal(ctx.replica_id_in_sync_group, 0)
-            mine = tf.constant(float(seed) if chief else 0.0, tf.float64)
-            return ctx.all_reduce("sum", tf.where(first, mine, tf.constant(0.0, tf.float64)))
+            @tf.function
+            def agree(value):
+                out = strategy.run(contribute, args=(value,))
+                return strategy.experimental_local_results(out)[0]
 
-        out = strategy.run(tf.function(contribute))
-        return int(strategy.experimental_local_results(out)[0].numpy())
+            self._seed_fn = agree
+        mine = float(seed) if self.info["chief"] else 0.0
+        return int(self._seed_fn(tf.constant(mine, tf.float64)).numpy())
 
     # -- steps ----------------------------------------------------------------------------
     def _reduced(self, kind, step):
@@ -312,9 +319,15 @@ class Trainer:
         if not self.info["chief"]:
             for cb in callbacks:
                 _private_writes(cb, self.info["index"])
-        return keras.callbacks.CallbackList(
+        cbl = keras.callbacks.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, verbose=verbose,
             epochs=epochs, steps=steps, model=self.model)
+        # Hooks run in order on the main thread: no callback may start collectives (metric
+        # reads, saving) from Keras' async dispatch thread, out of step with the other workers.
+        for attr in ("_async_train", "_async_test", "_async_predict"):
+            if hasattr(cbl, attr):
+                setattr(cbl, attr, False)
+        return cbl
 
     def save(self, filepath, overwrite=True, **kwargs):
         """Every worker saves (saving reads variables collectively); only the chief keeps it."""
@@ -353,3 +366,12 @@ def _private_writes(cb, index):
     elif isinstance(cb, keras.callbacks.ModelCheckpoint):
         tmp = tempfile.mkdtemp(prefix="tandem-checkpoint-worker%d-" % index)
         cb.filepath = os.path.join(tmp, os.path.basename(str(cb.filepath)))
+        original_end = cb.on_train_end
+
+        def on_train_end(logs=None):
+            try:
+                original_end(logs)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+
+        cb.on_train_end = on_train_end

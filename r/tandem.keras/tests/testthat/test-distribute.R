@@ -105,7 +105,7 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   dir <- withr::local_tempdir()
   out <- capture.output(res <- run_workers(function(data, weights, dir) {
     library(tandem.keras)
-    strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 5, startup_timeout = 60)
+    strategy <- distribute_strategy_multi_worker(startup_timeout = 120)
     with(strategy$scope(), {
       model <- keras_model_sequential(input_shape = 3) |> layer_dense(4, activation = "tanh") |>
         layer_dense(1)
@@ -119,11 +119,16 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
     counter <- Counter$new()
     h <- fit(model, data$x, data$y, batch_size = 16, epochs = 3, shuffle = FALSE, verbose = 2,
              validation_data = list(data$x[1:30, ], data$y[1:30]), callbacks = list(counter))
-    h2 <- fit(model, data$x, data$y, batch_size = 16, epochs = 2, verbose = 0)   # shuffled
+    h2 <- fit(model, data$x, data$y, batch_size = 16, epochs = 2, verbose = 0,   # shuffled
+              callbacks = list(callback_model_checkpoint(file.path(dir, "ckpt.keras"))))
+    ds <- tf$data$Dataset$from_tensor_slices(tuple(np_array(data$x, dtype = "float32"),
+                                                   np_array(data$y, dtype = "float32")))$batch(16L)
+    h3 <- fit(model, ds, epochs = 1, verbose = 0)   # a tf dataset, batched at the global batch
     f <- file.path(dir, sprintf("model-%s.keras", Sys.getenv("TANDEM_WORKER_INDEX")))
     save_model(model, f)
     list(weights = lapply(model$get_weights(), tandem::py_to_r), history = h,
-         shuffled = h2$metrics$loss, eval = evaluate(model, data$x, data$y, verbose = 0),
+         shuffled = h2$metrics$loss, ds_loss = h3$metrics$loss, ds_pred = dim(predict(model, ds)),
+         eval = evaluate(model, data$x, data$y, verbose = 0),
          pred = predict(model, data$x[1:7, ]), chief = is_chief(),
          epochs = counter$epochs, batches = counter$batches,
          replicas = tandem::py_to_r(strategy$num_replicas_in_sync))
@@ -134,6 +139,9 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   expect_identical(w0$weights, w1$weights)                    # bit for bit
   expect_identical(w0$history$metrics, w1$history$metrics)
   expect_identical(w0$shuffled, w1$shuffled)                  # the same seed on both
+  expect_length(w0$ds_loss, 1L)
+  expect_identical(w0$ds_loss, w1$ds_loss)
+  expect_equal(w0$ds_pred, c(160L, 1L))
   expect_equal(c(w0$chief, w1$chief), c(TRUE, FALSE))
   expect_equal(w0$epochs, 1:3)                                # R6 callbacks on every worker
   expect_equal(w1$epochs, 1:3)
@@ -157,16 +165,16 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   expect_equal(w0$eval, evaluate(model, d$x, d$y, verbose = 0), tolerance = 1e-5)
   expect_equal(w0$pred, predict(model, d$x[1:7, ]), tolerance = 1e-5)
   expect_identical(w0$pred, w1$pred)
-  # every worker called save_model(); only the chief's file is kept
-  expect_equal(list.files(dir), "model-0.keras")
+  # every worker called save_model() and checkpointed; only the chief's files are kept
+  expect_equal(sort(list.files(dir)), c("ckpt.keras", "model-0.keras"))
   reloaded <- load_model(file.path(dir, "model-0.keras"))
   expect_equal(predict(reloaded, d$x[1:7, ]), w0$pred, tolerance = 1e-6)
 })
 
-# One training job for the fault tests: worker 1 can be killed at the start of an epoch.
+# One training job for the fault tests: worker 1 can be killed in the middle of an epoch.
 fault_job <- function(data, backup, kill_at) {
   library(tandem.keras)
-  strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 4, startup_timeout = 60)
+  strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 20, startup_timeout = 120)
   set.seed(3)   # the chief's shuffle seed: the same in the first run and the restart
   with(strategy$scope(), {
     model <- keras_model_sequential(input_shape = 3) |> layer_dense(4, activation = "tanh") |>
@@ -175,9 +183,10 @@ fault_job <- function(data, backup, kill_at) {
   })
   Killer <- R6::R6Class("Killer", inherit = KerasCallback, public = list(
     seen = integer(),
-    on_epoch_begin = function(epoch, logs) {
-      self$seen <- c(self$seen, epoch)
-      if (identical(epoch, kill_at) && Sys.getenv("TANDEM_WORKER_INDEX") == "1") {
+    on_epoch_begin = function(epoch, logs) self$seen <- c(self$seen, epoch),
+    on_train_batch_begin = function(batch, logs) {   # mid-epoch: at the 4th step
+      epoch <- self$seen[length(self$seen)]
+      if (identical(epoch, kill_at) && batch == 4L && Sys.getenv("TANDEM_WORKER_INDEX") == "1") {
         tools::pskill(Sys.getpid(), tools::SIGKILL)
         Sys.sleep(30)
       }
