@@ -71,7 +71,7 @@ torture("call with dynamic dots", main$show_args(!!!list(1L, b = 2L)),
 torture("attributes and items", {
   d <- dict(k = 5L)
   py_set_item(d, "j", 6L)
-  list(py_get_item(d, "j"), py_has_attr(d, "keys"), py_len(d))
+  list(py_to_r(py_get_item(d, "j")), py_has_attr(d, "keys"), py_len(d))
 }, function(v) identical(v, list(6L, TRUE, 2L)))
 torture("Python error -> classed R condition with call", tryCatch(py_eval("int('x')"), error = function(e) e),
         function(e) inherits(e, "python.builtin.ValueError") && !is.null(conditionCall(e)))
@@ -105,7 +105,7 @@ torture("R6-like environment and closures from Python", {
 torture("with() passes an R error to __exit__", {
   cm <- main$CM()
   try(with(cm, stop("inside")), silent = TRUE)
-  py_get_attr(cm, "seen")
+  py_to_r(py_get_attr(cm, "seen"))
 }, function(v) identical(v, "RError"))
 torture("iterate() over a generator", iterate(py_eval("(i * i for i in range(5))")),
         function(v) identical(v, c(0L, 1L, 4L, 9L, 16L)))
