@@ -14,7 +14,7 @@ export RLIB
 export R_LIBS := $(RLIB)
 endif
 
-.PHONY: setup test test-python test-r demo demo-distributed bench sanitize clean
+.PHONY: setup test test-python test-r demo demo-distributed bench sanitize torture clean
 
 setup:
 	@bash tools/setup.sh
@@ -44,9 +44,13 @@ demo-distributed: setup
 bench: setup
 	$(PY) bench/run.py
 
-# ASan/UBSan build of the core into a separate venv, then the Python-hosted tests.
+# ASan/UBSan build of the core into .asan-site/, then pytest and tandem's testthat suite on it.
 sanitize:
 	@bash tools/sanitize.sh
+
+# The core's R entry points under gctorture(TRUE): finds unprotected SEXPs (tools/torture.R).
+torture:
+	@bash tools/torture.sh
 
 clean:
 	rm -rf build .venv-asan

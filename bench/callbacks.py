@@ -37,13 +37,16 @@ def in_worker(fn, n):
 def fairness(fn, r_loop, n_threads=4):
     """n_threads call fn(1.0) in a tight loop. Measures, on the main thread: how long
     time.sleep(1) takes and how many calls the threads got served meanwhile, and the
-    time of a 1e6-iteration R loop relative to the same loop with no threads."""
-    alone = min(_timed(r_loop) for _ in range(3))
+    time of a 1e6-iteration R loop under that load relative to the same loop while the
+    threads are paused (blocked on an Event), alternating, best of 5 each."""
     stop = threading.Event()
+    running = threading.Event()
+    running.set()
     counts = [0] * n_threads
 
     def worker(k):
         while not stop.is_set():
+            running.wait()
             fn(1.0)
             counts[k] += 1
 
@@ -54,7 +57,14 @@ def fairness(fn, r_loop, n_threads=4):
     c0 = sum(counts)
     slept = _timed(lambda: time.sleep(1))
     served = (sum(counts) - c0) / slept
-    loaded = min(_timed(r_loop) for _ in range(3))
+    alone, loaded = float("inf"), float("inf")
+    for _ in range(5):
+        running.clear()
+        time.sleep(0.05)
+        alone = min(alone, _timed(r_loop))
+        running.set()
+        time.sleep(0.05)
+        loaded = min(loaded, _timed(r_loop))
     stop.set()
     for t in threads:
         t.join(60)

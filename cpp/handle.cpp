@@ -112,7 +112,7 @@ static SEXP g_external_sym = nullptr;
 static SEXP g_py_object_sym = nullptr;
 
 static void init_wrap_statics() {
-  g_call_symbol = native_symbol((DL_FUNC)tandem_ffi_call_dots);
+  g_call_symbol = native_symbol(as_dl_func(tandem_ffi_call_dots));
   R_PreserveObject(g_call_symbol);
   g_dots_formals = Rf_cons(R_MissingArg, R_NilValue);
   SET_TAG(g_dots_formals, R_DotsSymbol);

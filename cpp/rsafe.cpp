@@ -132,7 +132,7 @@ void init_toplevel_handlers() {
   SEXP parsed = PROTECT(R_ParseVector(text, -1, &status, R_NilValue));
   if (status != PARSE_OK) Rf_error("tandem internal error (rsafe.cpp): handler code does not parse");
   SEXP maker = PROTECT(Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv));
-  SEXP rec = PROTECT(native_symbol((DL_FUNC)tandem_record_condition));
+  SEXP rec = PROTECT(native_symbol(as_dl_func(tandem_record_condition)));
   SEXP call = PROTECT(Rf_lang3(maker, rec, Rf_ScalarLogical(0)));
   g_handler_call = Rf_eval(call, R_BaseEnv);
   R_PreserveObject(g_handler_call);

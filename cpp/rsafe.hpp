@@ -124,5 +124,10 @@ void init_toplevel_handlers();
 
 // A NativeSymbol external pointer that .Call/.External accept.
 SEXP native_symbol(DL_FUNC fn);
+// An entry point as R's generic DL_FUNC (through void (*)(), the cast C and GCC allow).
+template <typename F>
+DL_FUNC as_dl_func(F* fn) {
+  return reinterpret_cast<DL_FUNC>(reinterpret_cast<void (*)()>(fn));
+}
 
 }  // namespace tandem

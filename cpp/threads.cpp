@@ -59,7 +59,7 @@ std::atomic<bool> g_wake_signal_ready{false};  // a handler for wake_signal() is
 // serves again at once. A Python-level sleep() or join() on R's thread re-checks its
 // deadline after every turn, so it returns on time however many threads call R.
 constexpr auto k_turn = std::chrono::milliseconds(4);
-constexpr int k_share = 2;
+constexpr int k_share = 3;
 constexpr auto k_max_owed = std::chrono::milliseconds(20);
 constexpr auto k_idle_probe = std::chrono::microseconds(100);
 // After each task, R's thread waits this long (GIL released) for another one within its

@@ -31,7 +31,7 @@ void on_r_thread_do(F&& fn) {
 }
 
 // Runs queued calls for one bounded turn (about 4 ms), unless R's thread, busy with its
-// own work, has not yet had twice the time of its previous turn (DESIGN.md "Threads,
+// own work, has not yet had three times the time of its previous turn (DESIGN.md "Threads,
 // fairness, exit"). Thread safety: R main thread (a no-op elsewhere); takes the GIL.
 void service_r_queue();
 

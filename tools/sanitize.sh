@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # tools/sanitize.sh: builds the core with AddressSanitizer + UBSan into .asan-site/ and
-# runs the Python-hosted tests against it. Usage: make sanitize
+# runs the Python-hosted tests (pytest) and then tandem's R-hosted testthat suite against
+# it (Rscript with the sanitizer runtimes preloaded; the R package finds the ASan core
+# through TANDEM_PYTHON + PYTHONPATH). Usage: make sanitize  (SANITIZE_ONLY=python|r)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -16,5 +18,16 @@ TIRPC_LIB=$(ldconfig -p | awk '/libtirpc\.so\.3 /{if (!found) print $NF; found =
 export PYTHONPATH=$PWD/.asan-site
 export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-LD_PRELOAD="$ASAN_LIB $UBSAN_LIB $TIRPC_LIB" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests \
-  --deselect tests/test_interrupt.py "$@"
+export TANDEM_PYTHON="$VENV/bin/python"
+PRELOAD="$ASAN_LIB $UBSAN_LIB $TIRPC_LIB"
+if [ "${SANITIZE_ONLY:-}" != r ]; then
+  echo "==> pytest on the ASan/UBSan core"
+  LD_PRELOAD="$PRELOAD" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests \
+    --deselect tests/test_interrupt.py "$@"
+fi
+if [ "${SANITIZE_ONLY:-}" != python ]; then
+  echo "==> testthat (r/tandem) on the ASan/UBSan core"
+  # Child processes the tests start (Rscript, python) inherit LD_PRELOAD and PYTHONPATH,
+  # so they run the sanitized core too.
+  LD_PRELOAD="$PRELOAD" Rscript tools/run_testthat.R r/tandem
+fi

@@ -131,7 +131,7 @@ test_that("missing Python is a clear error", {
   run <- function(python) {
     out <- suppressWarnings(system2(rscript, c("-e", shQuote("tandem::import('math')")),
                                     stdout = TRUE, stderr = TRUE,
-                                    env = c(paste0("TANDEM_PYTHON=", python), "TANDEM_CORE_PATH=")))
+                                    env = c(paste0("TANDEM_PYTHON=", python), "TANDEM_CORE_PATH=", "PYTHONPATH=")))
     paste(out, collapse = "\n")
   }
   expect_match(run("/nonexistent/python3"), "could not find Python \\(tried TANDEM_PYTHON: '/nonexistent/python3'\\)")
