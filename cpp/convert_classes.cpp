@@ -519,12 +519,18 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
   SEXP names = p(r_alloc(STRSXP, ncol));
   py::object iloc = df.attr("iloc");
   py::object all = py::slice(py::none(), py::none(), py::none());
+  // Every column (and the index) first: converting a column may run code (a py_to_r method
+  // for its objects) that changes the frame; the result is the frame as it was.
+  std::vector<py::object> labels, columns;
   for (R_xlen_t j = 0; j < ncol; j++) {
-    py::object label = cols.attr("__getitem__")(py::int_((Py_ssize_t)j));
-    py::str key = py::str(label);
+    labels.push_back(cols.attr("__getitem__")(py::int_((Py_ssize_t)j)));
+    columns.push_back(iloc.attr("__getitem__")(py::make_tuple(all, py::int_((Py_ssize_t)j))));
+  }
+  py::object index = df.attr("index");
+  for (R_xlen_t j = 0; j < ncol; j++) {
+    py::str key = py::str(labels[(size_t)j]);
     SET_STRING_ELT(names, j, py_str_to_charsxp(key.ptr()));
-    py::object s = iloc.attr("__getitem__")(py::make_tuple(all, py::int_((Py_ssize_t)j)));
-    SEXP col = series_to_r(s, pd);
+    SEXP col = series_to_r(columns[(size_t)j], pd);
     SET_VECTOR_ELT(out, j, col);
     if (Rf_xlength(col) != nrow)
       throw tandem_error("column '" + std::string(key) + "' of the DataFrame did not become an R vector of length " +
@@ -532,7 +538,6 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
                          tandem_error::value);
   }
   set_attr(out, "names", names);
-  py::object index = df.attr("index");
   bool default_index = py::isinstance(index, pd.attr("RangeIndex")) && index.attr("start").cast<long long>() == 0 &&
                        index.attr("step").cast<long long>() == 1;
   SEXP rn;
