@@ -114,7 +114,9 @@ void strsxp_to_py_items(SEXP x, R_xlen_t n, PyObject** out) {
   }
   auto cache = std::make_unique<repeat_cache<SEXP, PyObject*>>();
   const SEXP* elts = static_cast<const SEXP*>(DATAPTR_OR_NULL(x));
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     SEXP c = elts ? elts[i] : STRING_ELT(x, i);
     if (PyObject** hit = cache->find(c)) {
       out[i] = Py_NewRef(*hit);
@@ -138,7 +140,9 @@ void py_strs_to_strsxp(SEXP out, PyObject* const* items, R_xlen_t n) {
   std::vector<bytes_t> b((size_t)std::min(n, chunk));
   std::unique_ptr<repeat_cache<PyObject*, SEXP>> cache;
   if (n >= 64) cache = std::make_unique<repeat_cache<PyObject*, SEXP>>();
+  interrupt_check ic;
   for (R_xlen_t c0 = 0; c0 < n; c0 += chunk) {
+    if ((c0 & (k_poll_every - 1)) == 0) ic.poll();  // chunk divides k_poll_every
     const R_xlen_t c1 = std::min(n, c0 + chunk);
     for (R_xlen_t i = c0; i < c1; i++) {
       PyObject* o = items[i];
@@ -402,7 +406,9 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
       PyObject* const* data = items.data();
       plain = py::list(n);
       use_plain = true;
+      interrupt_check ic;
       for (Py_ssize_t i = 0; i < n; i++) {
+        if ((i & (k_poll_list - 1)) == 0) ic.poll();
         PyObject* o = data[i];
         if (scalar_kind(o) != K_OTHER) {
           plain[i] = py::reinterpret_borrow<py::object>(o);
@@ -455,7 +461,9 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
       py_strs_to_strsxp(out, data, n);
       return out;
     }
+    interrupt_check ic;
     for (Py_ssize_t i = 0; i < n; i++) {
+      if ((i & (k_poll_every - 1)) == 0) ic.poll();
       PyObject* o = data[i];
       bool na = o == Py_None;
       switch (type) {
@@ -486,7 +494,11 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   PyObject* const* data = items.data();
   protect_scope p;
   SEXP out = p(r_alloc(VECSXP, n));
-  for (Py_ssize_t i = 0; i < n; i++) SET_VECTOR_ELT(out, i, py_to_r(data[i]));
+  interrupt_check ic;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if ((i & (k_poll_list - 1)) == 0) ic.poll();
+    SET_VECTOR_ELT(out, i, py_to_r(data[i]));
+  }
   return out;
 }
 
@@ -503,7 +515,9 @@ SEXP dict_to_r(PyObject* d0) {
   SEXP names = p(r_alloc(STRSXP, n));
   Py_ssize_t pos = 0, i = 0;
   PyObject *key, *value;
+  interrupt_check ic;
   while (i < n && PyDict_Next(d, &pos, &key, &value)) {
+    if ((i & (k_poll_list - 1)) == 0) ic.poll();
     py::object k = py::reinterpret_borrow<py::object>(key), v = py::reinterpret_borrow<py::object>(value);
     if (PyUnicode_Check(key)) {
       SET_STRING_ELT(names, i, py_str_to_charsxp(key));
@@ -625,8 +639,11 @@ py::object r_to_py(SEXP x, bool dispatch) {
         strsxp_to_py_items(x, n, PySequence_Fast_ITEMS(list));
         return out;
       }
+      interrupt_check ic;
       for (R_xlen_t i = 0; i < n; i++) {
+        if ((i & (k_poll_every - 1)) == 0) ic.poll();
         PyObject* e = r_element_to_py(x, i);
+        if (e == nullptr) throw py::error_already_set();
         PyList_SET_ITEM(list, i, e);
       }
       return out;
@@ -640,7 +657,9 @@ py::object r_to_py(SEXP x, bool dispatch) {
       if (names != R_NilValue) {
         check_dict_names(names);
         py::dict d;
+        interrupt_check ic;
         for (R_xlen_t i = 0; i < n; i++) {
+          if ((i & (k_poll_list - 1)) == 0) ic.poll();
           py::object key = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(names, i)));
           d[key] = r_to_py(VECTOR_ELT(x, i), true);
         }
@@ -648,7 +667,11 @@ py::object r_to_py(SEXP x, bool dispatch) {
         return std::move(d);
       }
       py::list l(n);
-      for (R_xlen_t i = 0; i < n; i++) l[i] = r_to_py(VECTOR_ELT(x, i), true);
+      interrupt_check ic;
+      for (R_xlen_t i = 0; i < n; i++) {
+        if ((i & (k_poll_list - 1)) == 0) ic.poll();
+        l[i] = r_to_py(VECTOR_ELT(x, i), true);
+      }
       return std::move(l);
     }
     default:

@@ -134,7 +134,9 @@ py::object date_to_py(SEXP x, bool scalar_ok) {
   }
   py::array out = int64_array("datetime64[D]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     double d = real_at(x, i);
     if (std::isnan(d)) o[i] = k_nat;
     else if (!std::isfinite(d)) throw tandem_error("an infinite Date has no NumPy equivalent", tandem_error::value);
@@ -159,7 +161,9 @@ py::object posixct_to_py(SEXP x, bool scalar_ok) {
   }
   py::array out = int64_array("datetime64[ns]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     double s = real_at(x, i);
     o[i] = std::isnan(s) ? k_nat : checked_int64(s, 1e9, "POSIXct");
   }
@@ -194,7 +198,9 @@ py::object difftime_to_py(SEXP x, bool scalar_ok) {
   }
   py::array out = int64_array(whole ? (std::string("timedelta64[") + u->numpy + "]").c_str() : "timedelta64[ns]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     double v = real_at(x, i);
     o[i] = std::isnan(v) ? k_nat : whole ? (int64_t)v : checked_int64(v, u->seconds * 1e9, "difftime");
   }
@@ -251,7 +257,11 @@ py::object factor_to_py(SEXP x, bool scalar_ok) {
   if (!pd) {
     if (n == 1 && scalar_ok) return codes[0] == NA_INTEGER ? py::none() : py::object(cats[codes[0] - 1]);
     py::list out(n);
-    for (R_xlen_t i = 0; i < n; i++) out[i] = codes[i] == NA_INTEGER ? py::none() : py::object(cats[codes[i] - 1]);
+    interrupt_check ic;
+    for (R_xlen_t i = 0; i < n; i++) {
+      if ((i & (k_poll_every - 1)) == 0) ic.poll();
+      out[i] = codes[i] == NA_INTEGER ? py::none() : py::object(cats[codes[i] - 1]);
+    }
     return std::move(out);
   }
   py::array_t<int32_t> c((py::ssize_t)n);
@@ -332,7 +342,9 @@ py::object dataframe_to_py(SEXP x) {
   }
   py::dict columns;
   std::vector<std::pair<R_xlen_t, std::string>> tz_columns;
+  interrupt_check ic;
   for (R_xlen_t j = 0; j < ncol; j++) {
+    ic.poll();
     SEXP col = VECTOR_ELT(x, j);
     if (Rf_xlength(col) != nrow)
       throw tandem_error("column " + std::to_string(j + 1) + " of the data frame has " + std::to_string(Rf_xlength(col)) +
@@ -418,7 +430,9 @@ SEXP datetime64_to_r(const py::array& a0) {
   protect_scope p;
   SEXP out = p(r_alloc(REALSXP, n));
   double* o = REAL(out);
+  interrupt_check ic;
   for (R_xlen_t k = 0; k < n; k++) {
+    if ((k & (k_poll_every - 1)) == 0) ic.poll();
     if (d[k] == k_nat) o[k] = NA_REAL;
     else if (per_sec > 0) o[k] = (double)(d[k] / per_sec) + (double)(d[k] % per_sec) / (double)per_sec;
     else o[k] = (double)d[k] * tick;
@@ -527,7 +541,9 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
     columns.push_back(iloc.attr("__getitem__")(py::make_tuple(all, py::int_((Py_ssize_t)j))));
   }
   py::object index = df.attr("index");
+  interrupt_check ic;
   for (R_xlen_t j = 0; j < ncol; j++) {
+    ic.poll();
     py::str key = py::str(labels[(size_t)j]);
     SET_STRING_ELT(names, j, py_str_to_charsxp(key.ptr()));
     SEXP col = series_to_r(columns[(size_t)j], pd);
