@@ -648,9 +648,12 @@ py::object r_to_py(SEXP x, bool dispatch) {
       }
       return out;
     }
-    case RAWSXP:
-      return py::reinterpret_steal<py::object>(
-          PyBytes_FromStringAndSize(reinterpret_cast<const char*>(RAW(x)), XLENGTH(x)));
+    case RAWSXP: {  // as reticulate: a bytearray (copy), a raw array a NumPy void (V1) array
+      if (Rf_getAttrib(x, R_DimSymbol) != R_NilValue) return r_array_to_numpy(x);
+      PyObject* b = PyByteArray_FromStringAndSize(reinterpret_cast<const char*>(RAW(x)), XLENGTH(x));
+      if (b == nullptr) throw py::error_already_set();
+      return py::reinterpret_steal<py::object>(b);
+    }
     case VECSXP: {
       R_xlen_t n = XLENGTH(x);
       SEXP names = Rf_getAttrib(x, R_NamesSymbol);

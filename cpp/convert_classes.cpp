@@ -234,8 +234,10 @@ py::object integer64_to_py(SEXP x, bool scalar_ok) {
 }
 
 // ---- factors ------------------------------------------------------------------------
-// pandas.Categorical (codes copied, NA as -1), or the labels (str, NA as None) without pandas.
-py::object factor_to_py(SEXP x, bool scalar_ok) {
+// A data frame's factor column: pandas.Categorical (codes copied, NA as -1), or the labels
+// (str, NA as None) without pandas. A bare factor (categorical = false): the labels, as
+// reticulate gives them (a str for length 1).
+py::object factor_to_py(SEXP x, bool scalar_ok, bool categorical = true) {
   R_xlen_t n = XLENGTH(x);
   SEXP levels = Rf_getAttrib(x, R_LevelsSymbol);
   R_xlen_t nlev = TYPEOF(levels) == STRSXP ? XLENGTH(levels) : 0;
@@ -253,7 +255,7 @@ py::object factor_to_py(SEXP x, bool scalar_ok) {
                          tandem_error::value);
   py::list cats(nlev);
   for (R_xlen_t k = 0; k < nlev; k++) cats[k] = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(levels, k)));
-  py::object pd = g_pandas.get();
+  py::object pd = categorical ? g_pandas.get() : py::object();
   if (!pd) {
     if (n == 1 && scalar_ok) return codes[0] == NA_INTEGER ? py::none() : py::object(cats[codes[0] - 1]);
     py::list out(n);
@@ -614,7 +616,7 @@ py::object r_to_py_classed(SEXP x) {
   bool scalar_ok = !Rf_inherits(x, "AsIs");
   switch (TYPEOF(x)) {
     case INTSXP:
-      if (Rf_inherits(x, "factor")) return factor_to_py(x, scalar_ok);
+      if (Rf_inherits(x, "factor")) return factor_to_py(x, scalar_ok, false);
       [[fallthrough]];
     case REALSXP:
       if (TYPEOF(x) == REALSXP && Rf_inherits(x, "integer64")) return integer64_to_py(x, scalar_ok);

@@ -113,7 +113,7 @@ SEXP r_source_of_view(const py::array& a) {
   char kind = a.dtype().kind();
   py::ssize_t size = a.dtype().itemsize();
   bool same_type = (TYPEOF(x) == REALSXP && kind == 'f' && size == 8) ||
-                   (TYPEOF(x) == INTSXP && kind == 'i' && size == 4) ||
+                   (TYPEOF(x) == INTSXP && kind == 'i' && size == 4) || (TYPEOF(x) == RAWSXP && kind == 'V' && size == 1) ||
                    (TYPEOF(x) == CPLXSXP && kind == 'c' && size == 16);
   if (!same_type || !r_can_view(a) || DATAPTR_OR_NULL(x) != a.data()) return nullptr;
   return x;
@@ -390,6 +390,14 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
+// None, a float NaN, or pandas' NA.
+bool is_missing_value(PyObject* o) {
+  if (o == Py_None) return true;
+  if (PyFloat_Check(o)) return std::isnan(PyFloat_AS_DOUBLE(o));
+  const char* name = Py_TYPE(o)->tp_name;
+  return std::strcmp(name, "NAType") == 0 || std::strcmp(name, "pandas._libs.missing.NAType") == 0;
+}
+
 // 'U' / 'S' / object arrays of str (None or float NaN as NA) -> character, one pass over
 // a Fortran-ordered copy of the element pointers. Object arrays holding anything else go
 // through the general list conversion. Copy.
@@ -400,16 +408,17 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
   py::ssize_t width = flat.dtype().itemsize();
   const char* base = static_cast<const char*>(flat.data());
   if (kind == 'O') {
+    // As reticulate: str and missing values (None, NaN, pandas' NA) only, also none at all
+    // (an empty or all-missing array), is character; anything else a list.
     PyObject* const* items = reinterpret_cast<PyObject* const*>(base);
-    bool all_str = true, any_str = false;
+    bool all_str = true;
     for (R_xlen_t i = 0; i < n && all_str; i++) {
       PyObject* o = items[i];
-      if (PyUnicode_Check(o)) any_str = true;
-      else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) all_str = false;
+      all_str = PyUnicode_Check(o) || is_missing_value(o);
     }
     if (force_character && !all_str)
       throw tandem_error("a string column holds values other than str and missing values", tandem_error::value);
-    if (!all_str || (!any_str && !force_character)) {
+    if (!all_str) {
       py::object list = flat.attr("tolist")();
       protect_scope p;
       SEXP out = p(py_to_r(list.ptr()));
@@ -541,6 +550,20 @@ SEXP ndarray_to_r(PyObject* o) {
     case 'm':
       if (SEXP r = py_to_r_classed(o)) return r;
       return wrap_handle(Py_NewRef(o), true);
+    case 'V':  // void of one byte (no fields): raw, as reticulate; others stay NumPy arrays
+      if (itemsize == 1 && !dt.has_fields()) {
+        check_dims();
+        protect_scope p;
+        SEXP out = p(r_alloc(RAWSXP, (R_xlen_t)a.size()));
+        if (a.size() > 0) {
+          py::array f = py::module_::import("numpy").attr("asfortranarray")(a);
+          std::memcpy(RAW(out), f.data(), (size_t)a.size());
+        }
+        return set_dims(out, shape);
+      }
+      return wrap_handle(Py_NewRef(o), true);
+    case 'T':  // NumPy 2's StringDType: through an object array of str (None for NA)
+      return string_array_to_r(a.attr("astype")("O").cast<py::array>(), 'O');
     default:
       return wrap_handle(Py_NewRef(o), true);
   }
@@ -654,6 +677,9 @@ py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
       }
       return std::move(out);
     }
+    case RAWSXP:  // NumPy's void type of one byte (V1), as reticulate: it comes back as raw
+      if (n == 0) return empty(py::dtype("V1"));
+      return r_view(x, py::dtype("V1"), shape, data_ro(x));
     case STRSXP: {
       py::array out(py::dtype("O"), shape, fortran_strides(shape, sizeof(PyObject*)));
       PyObject** o = static_cast<PyObject**>(out.mutable_data());
