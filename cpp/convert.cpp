@@ -114,7 +114,9 @@ void strsxp_to_py_items(SEXP x, R_xlen_t n, PyObject** out) {
   }
   auto cache = std::make_unique<repeat_cache<SEXP, PyObject*>>();
   const SEXP* elts = static_cast<const SEXP*>(DATAPTR_OR_NULL(x));
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     SEXP c = elts ? elts[i] : STRING_ELT(x, i);
     if (PyObject** hit = cache->find(c)) {
       out[i] = Py_NewRef(*hit);
@@ -138,7 +140,9 @@ void py_strs_to_strsxp(SEXP out, PyObject* const* items, R_xlen_t n) {
   std::vector<bytes_t> b((size_t)std::min(n, chunk));
   std::unique_ptr<repeat_cache<PyObject*, SEXP>> cache;
   if (n >= 64) cache = std::make_unique<repeat_cache<PyObject*, SEXP>>();
+  interrupt_check ic;
   for (R_xlen_t c0 = 0; c0 < n; c0 += chunk) {
+    if ((c0 & (k_poll_every - 1)) == 0) ic.poll();  // chunk divides k_poll_every
     const R_xlen_t c1 = std::min(n, c0 + chunk);
     for (R_xlen_t i = c0; i < c1; i++) {
       PyObject* o = items[i];
@@ -359,51 +363,93 @@ py::object plain_scalar(PyObject* o) {
   return py::object();
 }
 
+// The items of a list or tuple being converted. A tuple cannot change. A list is read in
+// place while nothing runs that could change it (type checks, reads of exact scalars, R
+// allocations: R runs finalizers only where it evaluates code). pin() is called before
+// anything that may run Python or R code (a py_to_r method, the __int__ or __str__ of a
+// subclass, a signal handler, an R option hook) and copies the item array with strong
+// references first, so that the conversion reads the list as it was when it started,
+// whatever that code does to it (issue 11: a py_to_r method that clears the list).
+class stable_items {
+ public:
+  explicit stable_items(PyObject* seq) : seq_(seq), n_(PySequence_Fast_GET_SIZE(seq)) {}
+  void pin() {
+    if (copy_ || !PyList_Check(seq_)) return;
+    PyObject* copy = PyList_GetSlice(seq_, 0, n_);
+    if (copy == nullptr) throw py::error_already_set();
+    copy_ = py::reinterpret_steal<py::object>(copy);
+  }
+  Py_ssize_t size() const { return n_; }
+  // Valid until the next pin().
+  PyObject* const* data() const { return PySequence_Fast_ITEMS(copy_ ? copy_.ptr() : seq_); }
+
+ private:
+  PyObject* seq_;  // borrowed: the caller holds it
+  Py_ssize_t n_;
+  py::object copy_;  // owned: the pinned items
+};
+
 // Lists of same-typed scalars (None as NA) become atomic vectors; tuples stay R lists.
 // Elements such as numpy.str_ count as the scalars they stand for (Keras' vocabularies mix
-// str and numpy.str_).
+// str and numpy.str_). `seq` is a list or a tuple.
 SEXP sequence_to_r(PyObject* seq, bool simplify) {
   recursion_guard guard;
-  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-  PyObject** items = PySequence_Fast_ITEMS(seq);
+  stable_items items(seq);
+  const Py_ssize_t n = items.size();
   py::list plain;  // the elements as plain scalars, when some were not
+  bool use_plain = false;
   if (simplify) {
     bool need = false;
-    for (Py_ssize_t i = 0; i < n && !need; i++) need = scalar_kind(items[i]) == K_OTHER;
+    for (Py_ssize_t i = 0; i < n && !need; i++) need = scalar_kind(items.data()[i]) == K_OTHER;
     if (need) {
+      items.pin();  // plain_scalar() may run __str__, __int__, item() of the elements
+      PyObject* const* data = items.data();
       plain = py::list(n);
+      use_plain = true;
+      interrupt_check ic;
       for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject* o = items[i];
+        if ((i & (k_poll_list - 1)) == 0) ic.poll();
+        PyObject* o = data[i];
         if (scalar_kind(o) != K_OTHER) {
           plain[i] = py::reinterpret_borrow<py::object>(o);
           continue;
         }
         py::object v = plain_scalar(o);
         if (!v) {
-          plain = py::list();
+          use_plain = false;
           break;
         }
         plain[i] = v;
       }
-      if (py::len(plain) == (size_t)n) items = PySequence_Fast_ITEMS(plain.ptr());
     }
   }
+  auto elements = [&]() -> PyObject* const* { return use_plain ? PySequence_Fast_ITEMS(plain.ptr()) : items.data(); };
   kind_t kind = K_NONE;
   bool homogeneous = simplify && n > 0;
   bool any_value = false;
   int int_width = 1;  // the widest int_fits() result among the ints
   for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
-    kind_t k = scalar_kind(items[i]);
+    PyObject* o = elements()[i];
+    kind_t k = scalar_kind(o);
     if (k == K_NONE) continue;
     if (k == K_OTHER || (any_value && k != kind)) homogeneous = false;
     kind = k;
     any_value = true;
-    if (k == K_INT) {
-      long long v;
-      int_width = std::max(int_width, int_fits(items[i], &v));
+    if (k == K_INT && homogeneous) {
+      int overflow = 0;
+      long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      int w = overflow == 0 && v > INT_MIN && v <= INT_MAX ? 1
+              : overflow == 0 && v >= -k_max_exact_int && v <= k_max_exact_int ? 2
+                                                                                : 0;
+      if (w == 0) {
+        items.pin();  // int_fits() reads options(tandem.int64), which may load bit64
+        w = int_fits(elements()[i], &v);
+      }
+      int_width = std::max(int_width, w);
     }
   }
   if (homogeneous && any_value) {
+    PyObject* const* data = elements();  // nothing below pins
     SEXPTYPE type = kind == K_BOOL ? LGLSXP
                     : kind == K_INT ? (int_width > 1 ? REALSXP : INTSXP)
                     : kind == K_FLOAT ? REALSXP
@@ -412,11 +458,13 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
     protect_scope p;
     SEXP out = p(r_alloc(type, n));
     if (type == STRSXP) {
-      py_strs_to_strsxp(out, items, n);
+      py_strs_to_strsxp(out, data, n);
       return out;
     }
+    interrupt_check ic;
     for (Py_ssize_t i = 0; i < n; i++) {
-      PyObject* o = items[i];
+      if ((i & (k_poll_every - 1)) == 0) ic.poll();
+      PyObject* o = data[i];
       bool na = o == Py_None;
       switch (type) {
         case LGLSXP: LOGICAL(out)[i] = na ? NA_LOGICAL : (o == Py_True); break;
@@ -442,28 +490,42 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
     if (kind == K_INT && int_width == 3) set_integer64_class(out);
     return out;
   }
+  items.pin();  // converting an element may run any code (py_to_r methods)
+  PyObject* const* data = items.data();
   protect_scope p;
   SEXP out = p(r_alloc(VECSXP, n));
-  for (Py_ssize_t i = 0; i < n; i++) SET_VECTOR_ELT(out, i, py_to_r(items[i]));
+  interrupt_check ic;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if ((i & (k_poll_list - 1)) == 0) ic.poll();
+    SET_VECTOR_ELT(out, i, py_to_r(data[i]));
+  }
   return out;
 }
 
-SEXP dict_to_r(PyObject* d) {
+// A snapshot first (as reticulate does): converting a value may run code that changes the
+// dict, and Python itself refuses to go on iterating a dict that changed.
+SEXP dict_to_r(PyObject* d0) {
   recursion_guard guard;
-  Py_ssize_t n = PyDict_Size(d);
+  py::object copy = py::reinterpret_steal<py::object>(PyDict_Copy(d0));
+  if (!copy) throw py::error_already_set();
+  PyObject* d = copy.ptr();
+  Py_ssize_t n = PyDict_GET_SIZE(d);
   protect_scope p;
   SEXP out = p(r_alloc(VECSXP, n));
   SEXP names = p(r_alloc(STRSXP, n));
   Py_ssize_t pos = 0, i = 0;
   PyObject *key, *value;
-  while (PyDict_Next(d, &pos, &key, &value) && i < n) {
+  interrupt_check ic;
+  while (i < n && PyDict_Next(d, &pos, &key, &value)) {
+    if ((i & (k_poll_list - 1)) == 0) ic.poll();
+    py::object k = py::reinterpret_borrow<py::object>(key), v = py::reinterpret_borrow<py::object>(value);
     if (PyUnicode_Check(key)) {
       SET_STRING_ELT(names, i, py_str_to_charsxp(key));
     } else {
-      py::str k = py::str(py::handle(key));
-      SET_STRING_ELT(names, i, py_str_to_charsxp(k.ptr()));
+      py::str text = py::str(k);
+      SET_STRING_ELT(names, i, py_str_to_charsxp(text.ptr()));
     }
-    SET_VECTOR_ELT(out, i, py_to_r(value));
+    SET_VECTOR_ELT(out, i, py_to_r(v.ptr()));
     i++;
   }
   r_safe([&] {
@@ -498,6 +560,48 @@ PyObject* r_element_to_py(SEXP x, R_xlen_t i) {
     default:
       return nullptr;
   }
+}
+
+// A dict holds each key once: a named list with empty, missing or duplicate names would
+// lose elements silently (issue 11), so it is an error that names them.
+std::string quoted_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 5; i++) out += (i ? ", `" : "`") + names[i] + "`";
+  if (names.size() > 5) out += ", ...";
+  return out;
+}
+
+void check_dict_names(SEXP names) {
+  R_xlen_t n = XLENGTH(names);
+  std::vector<R_xlen_t> empty;
+  for (R_xlen_t i = 0; i < n; i++) {
+    SEXP c = STRING_ELT(names, i);
+    if (c == NA_STRING || LENGTH(c) == 0) empty.push_back(i + 1);
+  }
+  if (empty.empty()) return;
+  std::string where;
+  for (size_t i = 0; i < empty.size() && i < 5; i++) where += (i ? ", " : "") + std::to_string(empty[i]);
+  if (empty.size() > 5) where += ", ...";
+  throw tandem_error("a named list with empty or missing names (element" + std::string(empty.size() > 1 ? "s " : " ") +
+                         where + ") cannot become a Python dict, which needs a key for every element; "
+                         "name every element, or use unname() for a Python list",
+                     tandem_error::value);
+}
+
+[[noreturn]] void throw_duplicate_names(SEXP names) {
+  std::vector<std::string> dups;
+  std::unordered_map<std::string, int> seen;
+  for (R_xlen_t i = 0; i < XLENGTH(names); i++) {
+    py::object key = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(names, i)));
+    const char* utf8 = PyUnicode_AsUTF8(key.ptr());
+    if (utf8 == nullptr) throw py::error_already_set();
+    std::string k = utf8;
+    if (++seen[k] == 2) dups.push_back(k);
+  }
+  throw tandem_error("a named list with duplicate names (" + quoted_names(dups) +
+                         ") cannot become a Python dict, which holds each key once; "
+                         "give the elements unique names, or use unname() for a Python list",
+                     tandem_error::value);
 }
 
 }  // namespace
@@ -535,28 +639,42 @@ py::object r_to_py(SEXP x, bool dispatch) {
         strsxp_to_py_items(x, n, PySequence_Fast_ITEMS(list));
         return out;
       }
+      interrupt_check ic;
       for (R_xlen_t i = 0; i < n; i++) {
+        if ((i & (k_poll_every - 1)) == 0) ic.poll();
         PyObject* e = r_element_to_py(x, i);
+        if (e == nullptr) throw py::error_already_set();
         PyList_SET_ITEM(list, i, e);
       }
       return out;
     }
-    case RAWSXP:
-      return py::reinterpret_steal<py::object>(
-          PyBytes_FromStringAndSize(reinterpret_cast<const char*>(RAW(x)), XLENGTH(x)));
+    case RAWSXP: {  // as reticulate: a bytearray (copy), a raw array a NumPy void (V1) array
+      if (Rf_getAttrib(x, R_DimSymbol) != R_NilValue) return r_array_to_numpy(x);
+      PyObject* b = PyByteArray_FromStringAndSize(reinterpret_cast<const char*>(RAW(x)), XLENGTH(x));
+      if (b == nullptr) throw py::error_already_set();
+      return py::reinterpret_steal<py::object>(b);
+    }
     case VECSXP: {
       R_xlen_t n = XLENGTH(x);
       SEXP names = Rf_getAttrib(x, R_NamesSymbol);
       if (names != R_NilValue) {
+        check_dict_names(names);
         py::dict d;
+        interrupt_check ic;
         for (R_xlen_t i = 0; i < n; i++) {
+          if ((i & (k_poll_list - 1)) == 0) ic.poll();
           py::object key = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(names, i)));
           d[key] = r_to_py(VECTOR_ELT(x, i), true);
         }
+        if ((R_xlen_t)PyDict_GET_SIZE(d.ptr()) != n) throw_duplicate_names(names);
         return std::move(d);
       }
       py::list l(n);
-      for (R_xlen_t i = 0; i < n; i++) l[i] = r_to_py(VECTOR_ELT(x, i), true);
+      interrupt_check ic;
+      for (R_xlen_t i = 0; i < n; i++) {
+        if ((i & (k_poll_list - 1)) == 0) ic.poll();
+        l[i] = r_to_py(VECTOR_ELT(x, i), true);
+      }
       return std::move(l);
     }
     default:

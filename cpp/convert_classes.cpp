@@ -134,7 +134,9 @@ py::object date_to_py(SEXP x, bool scalar_ok) {
   }
   py::array out = int64_array("datetime64[D]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     double d = real_at(x, i);
     if (std::isnan(d)) o[i] = k_nat;
     else if (!std::isfinite(d)) throw tandem_error("an infinite Date has no NumPy equivalent", tandem_error::value);
@@ -159,7 +161,9 @@ py::object posixct_to_py(SEXP x, bool scalar_ok) {
   }
   py::array out = int64_array("datetime64[ns]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     double s = real_at(x, i);
     o[i] = std::isnan(s) ? k_nat : checked_int64(s, 1e9, "POSIXct");
   }
@@ -194,7 +198,9 @@ py::object difftime_to_py(SEXP x, bool scalar_ok) {
   }
   py::array out = int64_array(whole ? (std::string("timedelta64[") + u->numpy + "]").c_str() : "timedelta64[ns]", r_shape(x));
   auto* o = static_cast<int64_t*>(out.mutable_data());
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     double v = real_at(x, i);
     o[i] = std::isnan(v) ? k_nat : whole ? (int64_t)v : checked_int64(v, u->seconds * 1e9, "difftime");
   }
@@ -228,8 +234,10 @@ py::object integer64_to_py(SEXP x, bool scalar_ok) {
 }
 
 // ---- factors ------------------------------------------------------------------------
-// pandas.Categorical (codes copied, NA as -1), or the labels (str, NA as None) without pandas.
-py::object factor_to_py(SEXP x, bool scalar_ok) {
+// A data frame's factor column: pandas.Categorical (codes copied, NA as -1), or the labels
+// (str, NA as None) without pandas. A bare factor (categorical = false): the labels, as
+// reticulate gives them (a str for length 1).
+py::object factor_to_py(SEXP x, bool scalar_ok, bool categorical = true) {
   R_xlen_t n = XLENGTH(x);
   SEXP levels = Rf_getAttrib(x, R_LevelsSymbol);
   R_xlen_t nlev = TYPEOF(levels) == STRSXP ? XLENGTH(levels) : 0;
@@ -247,11 +255,15 @@ py::object factor_to_py(SEXP x, bool scalar_ok) {
                          tandem_error::value);
   py::list cats(nlev);
   for (R_xlen_t k = 0; k < nlev; k++) cats[k] = py::reinterpret_steal<py::object>(charsxp_to_py(STRING_ELT(levels, k)));
-  py::object pd = g_pandas.get();
+  py::object pd = categorical ? g_pandas.get() : py::object();
   if (!pd) {
     if (n == 1 && scalar_ok) return codes[0] == NA_INTEGER ? py::none() : py::object(cats[codes[0] - 1]);
     py::list out(n);
-    for (R_xlen_t i = 0; i < n; i++) out[i] = codes[i] == NA_INTEGER ? py::none() : py::object(cats[codes[i] - 1]);
+    interrupt_check ic;
+    for (R_xlen_t i = 0; i < n; i++) {
+      if ((i & (k_poll_every - 1)) == 0) ic.poll();
+      out[i] = codes[i] == NA_INTEGER ? py::none() : py::object(cats[codes[i] - 1]);
+    }
     return std::move(out);
   }
   py::array_t<int32_t> c((py::ssize_t)n);
@@ -332,7 +344,9 @@ py::object dataframe_to_py(SEXP x) {
   }
   py::dict columns;
   std::vector<std::pair<R_xlen_t, std::string>> tz_columns;
+  interrupt_check ic;
   for (R_xlen_t j = 0; j < ncol; j++) {
+    ic.poll();
     SEXP col = VECTOR_ELT(x, j);
     if (Rf_xlength(col) != nrow)
       throw tandem_error("column " + std::to_string(j + 1) + " of the data frame has " + std::to_string(Rf_xlength(col)) +
@@ -418,7 +432,9 @@ SEXP datetime64_to_r(const py::array& a0) {
   protect_scope p;
   SEXP out = p(r_alloc(REALSXP, n));
   double* o = REAL(out);
+  interrupt_check ic;
   for (R_xlen_t k = 0; k < n; k++) {
+    if ((k & (k_poll_every - 1)) == 0) ic.poll();
     if (d[k] == k_nat) o[k] = NA_REAL;
     else if (per_sec > 0) o[k] = (double)(d[k] / per_sec) + (double)(d[k] % per_sec) / (double)per_sec;
     else o[k] = (double)d[k] * tick;
@@ -519,12 +535,20 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
   SEXP names = p(r_alloc(STRSXP, ncol));
   py::object iloc = df.attr("iloc");
   py::object all = py::slice(py::none(), py::none(), py::none());
+  // Every column (and the index) first: converting a column may run code (a py_to_r method
+  // for its objects) that changes the frame; the result is the frame as it was.
+  std::vector<py::object> labels, columns;
   for (R_xlen_t j = 0; j < ncol; j++) {
-    py::object label = cols.attr("__getitem__")(py::int_((Py_ssize_t)j));
-    py::str key = py::str(label);
+    labels.push_back(cols.attr("__getitem__")(py::int_((Py_ssize_t)j)));
+    columns.push_back(iloc.attr("__getitem__")(py::make_tuple(all, py::int_((Py_ssize_t)j))));
+  }
+  py::object index = df.attr("index");
+  interrupt_check ic;
+  for (R_xlen_t j = 0; j < ncol; j++) {
+    ic.poll();
+    py::str key = py::str(labels[(size_t)j]);
     SET_STRING_ELT(names, j, py_str_to_charsxp(key.ptr()));
-    py::object s = iloc.attr("__getitem__")(py::make_tuple(all, py::int_((Py_ssize_t)j)));
-    SEXP col = series_to_r(s, pd);
+    SEXP col = series_to_r(columns[(size_t)j], pd);
     SET_VECTOR_ELT(out, j, col);
     if (Rf_xlength(col) != nrow)
       throw tandem_error("column '" + std::string(key) + "' of the DataFrame did not become an R vector of length " +
@@ -532,7 +556,6 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
                          tandem_error::value);
   }
   set_attr(out, "names", names);
-  py::object index = df.attr("index");
   bool default_index = py::isinstance(index, pd.attr("RangeIndex")) && index.attr("start").cast<long long>() == 0 &&
                        index.attr("step").cast<long long>() == 1;
   SEXP rn;
@@ -593,7 +616,7 @@ py::object r_to_py_classed(SEXP x) {
   bool scalar_ok = !Rf_inherits(x, "AsIs");
   switch (TYPEOF(x)) {
     case INTSXP:
-      if (Rf_inherits(x, "factor")) return factor_to_py(x, scalar_ok);
+      if (Rf_inherits(x, "factor")) return factor_to_py(x, scalar_ok, false);
       [[fallthrough]];
     case REALSXP:
       if (TYPEOF(x) == REALSXP && Rf_inherits(x, "integer64")) return integer64_to_py(x, scalar_ok);

@@ -5,6 +5,7 @@
 #include "convert.hpp"
 #include "handle.hpp"
 #include "rsafe.hpp"
+#include "sigint.hpp"
 
 #include <vector>
 
@@ -12,6 +13,38 @@ namespace tandem {
 
 constexpr double k_max_exact = 9007199254740992.0;  // 2^53
 constexpr long long k_max_exact_int = 9007199254740992LL;
+
+// Ctrl-C inside long conversions (issue 11). A loop polls every k_poll_every elements
+// (cheap: one atomic load); when a SIGINT arrived since the outermost conversion began
+// (nested conversions share its start, so a signal sent while a py_to_r method ran is
+// seen by the loops after it), raise() runs Python's signal handlers and throws:
+// KeyboardInterrupt (an R interrupt condition under R) unwinds the whole conversion, so
+// nothing half made is returned or kept. It throws even when a handler swallowed the
+// signal: a handler may have changed the container whose items the loop reads.
+// pending() needs no GIL (copies that release it call it); the rest: R's thread, GIL held.
+constexpr long k_poll_every = 1 << 16;
+constexpr long k_poll_list = 1 << 10;  // for loops whose every step converts a whole element
+class interrupt_check {
+ public:
+  interrupt_check() {
+    if (depth_++ == 0) seen_ = g_sigint_count.load(std::memory_order_relaxed);
+  }
+  ~interrupt_check() { depth_--; }
+  interrupt_check(const interrupt_check&) = delete;
+  bool pending() const { return g_sigint_count.load(std::memory_order_relaxed) != seen_; }
+  void poll() {
+    if (pending()) raise();
+  }
+  [[noreturn]] void raise() {
+    seen_ = g_sigint_count.load(std::memory_order_relaxed);
+    if (PyErr_CheckSignals() == 0) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
+  }
+
+ private:
+  static inline int depth_ = 0;
+  static inline unsigned seen_ = 0;
+};
 
 // A CHARSXP as a new Python str (None for NA). Copy.
 PyObject* charsxp_to_py(SEXP c);

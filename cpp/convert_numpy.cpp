@@ -113,7 +113,7 @@ SEXP r_source_of_view(const py::array& a) {
   char kind = a.dtype().kind();
   py::ssize_t size = a.dtype().itemsize();
   bool same_type = (TYPEOF(x) == REALSXP && kind == 'f' && size == 8) ||
-                   (TYPEOF(x) == INTSXP && kind == 'i' && size == 4) ||
+                   (TYPEOF(x) == INTSXP && kind == 'i' && size == 4) || (TYPEOF(x) == RAWSXP && kind == 'V' && size == 1) ||
                    (TYPEOF(x) == CPLXSXP && kind == 'c' && size == 16);
   if (!same_type || !r_can_view(a) || DATAPTR_OR_NULL(x) != a.data()) return nullptr;
   return x;
@@ -197,16 +197,21 @@ inline void tile8(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col
 }
 
 // Transposes a rows x cols matrix (source rows src_row elements apart) into columns dst_col
-// elements apart: strips of eight source rows read in order, 8x8 tiles, scalar edges.
+// elements apart: strips of eight source rows read in order, 8x8 tiles, scalar edges. Stops
+// early (leaving the rest unwritten) once `ic` has an interrupt pending.
 template <typename S, typename D>
-void transpose(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col, py::ssize_t rows, py::ssize_t cols) {
+void transpose(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col, py::ssize_t rows, py::ssize_t cols,
+               const interrupt_check& ic) {
   auto scalar = [&](py::ssize_t i0, py::ssize_t i1, py::ssize_t j0, py::ssize_t j1) {
-    for (py::ssize_t j = j0; j < j1; j++)
-      for (py::ssize_t i = i0; i < i1; i++) dst[i + j * dst_col] = element_cast<S, D>(src[i * src_row + j]);
+    for (py::ssize_t b0 = i0; b0 < i1 && !ic.pending(); b0 += k_poll_every) {
+      const py::ssize_t b1 = std::min(i1, b0 + (py::ssize_t)k_poll_every);
+      for (py::ssize_t j = j0; j < j1; j++)
+        for (py::ssize_t i = b0; i < b1; i++) dst[i + j * dst_col] = element_cast<S, D>(src[i * src_row + j]);
+    }
   };
   const py::ssize_t full_cols = cols - cols % 8;
   auto strips = [&](auto stream, py::ssize_t i_begin, py::ssize_t i_end) {
-    for (py::ssize_t i0 = i_begin; i0 + 8 <= i_end; i0 += 8)
+    for (py::ssize_t i0 = i_begin; i0 + 8 <= i_end && !ic.pending(); i0 += 8)
       for (py::ssize_t j0 = 0; j0 < full_cols; j0 += 8)
         tile8<S, D, decltype(stream)::value>(src + i0 * src_row + j0, src_row, dst + j0 * dst_col + i0, dst_col);
   };
@@ -239,14 +244,14 @@ void transpose(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col, p
 // which reverses its axes: for every index of the middle axes d1..d(k-1), the d0 x dk matrix
 // there is transposed (source rows d1*...*dk apart, destination columns d0*...*d(k-1) apart).
 template <typename S, typename D>
-void copy_c_order(const S* src, D* dst, const std::vector<py::ssize_t>& shape) {
+void copy_c_order(const S* src, D* dst, const std::vector<py::ssize_t>& shape, const interrupt_check& ic) {
   const size_t k = shape.size() - 1;
   const py::ssize_t rows = shape[0], cols = shape[k];
   py::ssize_t src_row = 1, dst_col = 1, n_mid = 1;
   for (size_t m = 1; m <= k; m++) src_row *= shape[m];
   for (size_t m = 0; m < k; m++) dst_col *= shape[m];
   for (size_t m = 1; m < k; m++) n_mid *= shape[m];
-  for (py::ssize_t mid = 0; mid < n_mid; mid++) {
+  for (py::ssize_t mid = 0; mid < n_mid && !ic.pending(); mid++) {
     // The middle index (i1, ..., i(k-1)) of `mid`, last axis fastest, as offsets.
     py::ssize_t rest = mid, src_off = 0, dst_off = 0, src_stride = cols, dst_stride = dst_col;
     for (size_t m = k - 1; m >= 1; m--) {
@@ -257,7 +262,7 @@ void copy_c_order(const S* src, D* dst, const std::vector<py::ssize_t>& shape) {
       dst_off += im * dst_stride;
       src_stride *= shape[m];
     }
-    transpose<S, D>(src + src_off, src_row, dst + dst_off, dst_col, rows, cols);
+    transpose<S, D>(src + src_off, src_row, dst + dst_off, dst_col, rows, cols, ic);
   }
 }
 
@@ -279,19 +284,25 @@ SEXP copy_direct(const py::array& a, SEXPTYPE type) {
   SEXP out = p(r_alloc_filled(type, n));
   const S* src = static_cast<const S*>(a.data());
   D* dst = static_cast<D*>(DATAPTR(out));
+  interrupt_check ic;
   {
     std::optional<py::gil_scoped_release> nogil;  // `a` keeps the memory alive; R and Python are not touched
     if (n >= (R_xlen_t{1} << 16)) nogil.emplace();
     if (f_order || n == 0) {
-      if constexpr (std::is_same_v<S, D>) {
-        if (n > 0) std::memcpy(dst, src, sizeof(D) * n);
-      } else {
-        for (R_xlen_t i = 0; i < n; i++) dst[i] = element_cast<S, D>(src[i]);
+      constexpr R_xlen_t block = R_xlen_t{1} << 20;  // Ctrl-C is seen between blocks
+      for (R_xlen_t b0 = 0; b0 < n && !ic.pending(); b0 += block) {
+        const R_xlen_t len = std::min(block, n - b0);
+        if constexpr (std::is_same_v<S, D>) {
+          std::memcpy(dst + b0, src + b0, sizeof(D) * len);
+        } else {
+          for (R_xlen_t i = b0; i < b0 + len; i++) dst[i] = element_cast<S, D>(src[i]);
+        }
       }
     } else {
-      copy_c_order<S, D>(src, dst, shape);
+      copy_c_order<S, D>(src, dst, shape, ic);
     }
   }
+  if (ic.pending()) ic.raise();  // the copy stopped early: `out` is dropped unfinished
   return set_dims(out, shape);
 }
 
@@ -313,7 +324,9 @@ SEXP int64_array_to_r(const py::array& a, bool is_unsigned) {
   const std::string type = is_unsigned ? "uint64" : "int64";
   double* r = REAL(out);
   const R_xlen_t n = XLENGTH(out);
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     int64_t v;
     std::memcpy(&v, r + i, sizeof v);
     const bool above_int64 = is_unsigned && v < 0;  // the bits of a uint64 >= 2^63
@@ -377,6 +390,14 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
+// None, a float NaN, or pandas' NA.
+bool is_missing_value(PyObject* o) {
+  if (o == Py_None) return true;
+  if (PyFloat_Check(o)) return std::isnan(PyFloat_AS_DOUBLE(o));
+  const char* name = Py_TYPE(o)->tp_name;
+  return std::strcmp(name, "NAType") == 0 || std::strcmp(name, "pandas._libs.missing.NAType") == 0;
+}
+
 // 'U' / 'S' / object arrays of str (None or float NaN as NA) -> character, one pass over
 // a Fortran-ordered copy of the element pointers. Object arrays holding anything else go
 // through the general list conversion. Copy.
@@ -387,16 +408,17 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
   py::ssize_t width = flat.dtype().itemsize();
   const char* base = static_cast<const char*>(flat.data());
   if (kind == 'O') {
+    // As reticulate: str and missing values (None, NaN, pandas' NA) only, also none at all
+    // (an empty or all-missing array), is character; anything else a list.
     PyObject* const* items = reinterpret_cast<PyObject* const*>(base);
-    bool all_str = true, any_str = false;
+    bool all_str = true;
     for (R_xlen_t i = 0; i < n && all_str; i++) {
       PyObject* o = items[i];
-      if (PyUnicode_Check(o)) any_str = true;
-      else if (o != Py_None && !(PyFloat_Check(o) && std::isnan(PyFloat_AS_DOUBLE(o)))) all_str = false;
+      all_str = PyUnicode_Check(o) || is_missing_value(o);
     }
     if (force_character && !all_str)
       throw tandem_error("a string column holds values other than str and missing values", tandem_error::value);
-    if (!all_str || (!any_str && !force_character)) {
+    if (!all_str) {
       py::object list = flat.attr("tolist")();
       protect_scope p;
       SEXP out = p(py_to_r(list.ptr()));
@@ -412,7 +434,9 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
   protect_scope p;
   SEXP out = p(r_alloc(STRSXP, n));
   std::string buf;
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     const char* e = base + i * width;
     if (kind == 'S') {
       py::ssize_t len = width;
@@ -526,6 +550,20 @@ SEXP ndarray_to_r(PyObject* o) {
     case 'm':
       if (SEXP r = py_to_r_classed(o)) return r;
       return wrap_handle(Py_NewRef(o), true);
+    case 'V':  // void of one byte (no fields): raw, as reticulate; others stay NumPy arrays
+      if (itemsize == 1 && !dt.has_fields()) {
+        check_dims();
+        protect_scope p;
+        SEXP out = p(r_alloc(RAWSXP, (R_xlen_t)a.size()));
+        if (a.size() > 0) {
+          py::array f = py::module_::import("numpy").attr("asfortranarray")(a);
+          std::memcpy(RAW(out), f.data(), (size_t)a.size());
+        }
+        return set_dims(out, shape);
+      }
+      return wrap_handle(Py_NewRef(o), true);
+    case 'T':  // NumPy 2's StringDType: through an object array of str (None for NA)
+      return string_array_to_r(a.attr("astype")("O").cast<py::array>(), 'O');
     default:
       return wrap_handle(Py_NewRef(o), true);
   }
@@ -580,7 +618,9 @@ py::object r_integer64_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
   py::array_t<bool> mask(shape, fortran_strides(shape, 1));
   int64_t* v = values.mutable_data();
   bool* m = mask.mutable_data();
+  interrupt_check ic;
   for (R_xlen_t i = 0; i < n; i++) {
+    if ((i & (k_poll_every - 1)) == 0) ic.poll();
     m[i] = d[i] == na;
     v[i] = m[i] ? 0 : d[i];
   }
@@ -618,18 +658,28 @@ py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
       const int* d = static_cast<const int*>(data_ro(x));
       bool has_na = false;
       for (R_xlen_t i = 0; i < n && !has_na; i++) has_na = d[i] == NA_INTEGER;
+      interrupt_check ic;
       if (has_na) {
         py::array_t<double> out(shape, fortran_strides(shape, 8));
         double* o = out.mutable_data();
-        for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] == NA_INTEGER ? NA_REAL : d[i];
+        for (R_xlen_t i = 0; i < n; i++) {
+          if ((i & (k_poll_every - 1)) == 0) ic.poll();
+          o[i] = d[i] == NA_INTEGER ? NA_REAL : d[i];
+        }
         return std::move(out);
       }
       if (TYPEOF(x) == INTSXP) return r_view(x, py::dtype::of<int32_t>(), shape, d);
       py::array_t<bool> out(shape, fortran_strides(shape, 1));
       bool* o = out.mutable_data();
-      for (R_xlen_t i = 0; i < n; i++) o[i] = d[i] != 0;
+      for (R_xlen_t i = 0; i < n; i++) {
+        if ((i & (k_poll_every - 1)) == 0) ic.poll();
+        o[i] = d[i] != 0;
+      }
       return std::move(out);
     }
+    case RAWSXP:  // NumPy's void type of one byte (V1), as reticulate: it comes back as raw
+      if (n == 0) return empty(py::dtype("V1"));
+      return r_view(x, py::dtype("V1"), shape, data_ro(x));
     case STRSXP: {
       py::array out(py::dtype("O"), shape, fortran_strides(shape, sizeof(PyObject*)));
       PyObject** o = static_cast<PyObject**>(out.mutable_data());

@@ -243,6 +243,12 @@ SEXP tandem_ffi_call(SEXP args) {
       if (v == R_MissingArg) throw tandem_error("argument " + std::to_string(index + 1) + " is empty", tandem_error::value);
       bool named = TAG(a) != R_NilValue && CHAR(PRINTNAME(TAG(a)))[0] != '\0';
       if (named) {
+        for (SEXP b = CDR(rest); nkw > 1 && b != a; b = CDR(b))  // f(a = 1, a = 2): Python's error, not a silent merge
+          if (TAG(b) == TAG(a)) {
+            PyErr_Format(PyExc_TypeError, "%R got multiple values for keyword argument '%s'", fn,
+                         Rf_translateCharUTF8(PRINTNAME(TAG(a))));
+            throw py::error_already_set();
+          }
         PyObject* key = PyUnicode_FromString(Rf_translateCharUTF8(PRINTNAME(TAG(a))));
         if (key == nullptr) throw py::error_already_set();
         PyTuple_SET_ITEM(kwnames.ptr(), ikw, key);

@@ -9,10 +9,12 @@ extern "C" int R_interrupts_pending;
 namespace tandem {
 
 volatile std::sig_atomic_t g_runs = RUNS_R;
+std::atomic<unsigned> g_sigint_count{0};
 static struct sigaction g_previous;
 static bool g_installed = false;
 
 static void on_sigint(int sig, siginfo_t* info, void* ctx) {
+  g_sigint_count.fetch_add(1, std::memory_order_relaxed);
   if (g_runs == RUNS_PYTHON) {
     if (g_host == host_kind::python_hosts) {
       if (g_previous.sa_flags & SA_SIGINFO) {

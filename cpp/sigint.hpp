@@ -2,12 +2,17 @@
 // process that sets R's interrupt flag while R runs and trips Python's while Python runs.
 #pragma once
 
+#include <atomic>
 #include <csignal>
 
 namespace tandem {
 
 enum : int { RUNS_R = 0, RUNS_PYTHON = 1 };
 extern volatile std::sig_atomic_t g_runs;
+
+// Every SIGINT the handler saw (lock-free: async-signal-safe). Long conversions compare it
+// with the value they started with, also without the GIL (convert_internal.hpp).
+extern std::atomic<unsigned> g_sigint_count;
 
 // Installs the handler (once). The handler found before it is called when Python runs
 // and Python hosts. Thread safety: R main thread.

@@ -68,7 +68,10 @@ def test_difftimes(r):
 def test_factor_and_categorical(r):
     import pandas as pd
 
-    c = r.eval("factor(c('a', NA, 'b'), levels = c('b', 'a'))")
+    # A bare factor is its labels, as with reticulate; a data frame's factor column a Categorical.
+    assert r.eval("factor(c('a', NA, 'b'), levels = c('b', 'a'))") == ["a", None, "b"]
+    assert r.eval("factor('z')") == "z"
+    c = r.eval("data.frame(f = factor(c('a', NA, 'b'), levels = c('b', 'a')))")["f"].array
     assert isinstance(c, pd.Categorical)
     assert c.codes.tolist() == [1, -1, 0] and list(c.categories) == ["b", "a"] and not c.ordered
     o = tandem.to_r(pd.Categorical(["lo", "hi", None], categories=["lo", "hi"], ordered=True))

@@ -94,3 +94,79 @@ check_order <- function(order, choices) {
   }
   order
 }
+
+# ---- length() and dim() of Python objects (reticulate's rules) -------------------------
+# length(): len(); objects without a length (or whose __len__ raises) count as bool(x)
+# (so None is 0), NA when __bool__ raises too; NumPy arrays: their number of elements;
+# pandas DataFrames: their number of columns. dim(): the shape of NumPy arrays, pandas
+# DataFrames and scipy sparse matrices; NULL for a pandas Series (a vector in R).
+
+py_length_or_bool <- function(x) {
+  if (inherits(x, "tandem_delayed_module")) return(0L)  # not imported yet
+  n <- tryCatch(.Call(.ffi$len, x), error = function(e) NA_integer_)
+  if (!is.na(n)) return(n)
+  tryCatch(as.integer(.Call(.ffi$bool, x)), error = function(e) NA_integer_)
+}
+
+py_shape <- function(x) as.integer(unlist(py_to_r(py_get_attr(x, "shape"))))
+
+py_unusable <- function(x) !py_available() || py_is_null_xptr(x)
+
+#' @export
+length.numpy.ndarray <- function(x) {
+  if (py_unusable(x)) return(0L)
+  py_to_r(py_get_attr(x, "size"))
+}
+
+#' @export
+dim.numpy.ndarray <- function(x) {
+  if (py_unusable(x)) return(NULL)
+  py_shape(x)
+}
+
+#' @export
+length.pandas.DataFrame <- function(x) {
+  if (py_unusable(x)) return(0L)
+  py_shape(x)[[2]]
+}
+
+#' @export
+dim.pandas.DataFrame <- function(x) {
+  if (py_unusable(x)) return(NULL)
+  py_shape(x)
+}
+
+#' @export
+length.pandas.Series <- function(x) {
+  if (py_unusable(x)) return(0L)
+  py_shape(x)[[1]]
+}
+
+#' @export
+dim.pandas.Series <- function(x) NULL
+
+#' @export
+length.scipy.sparse._base._spbase <- function(x) {
+  if (py_unusable(x)) return(0L)
+  prod(py_shape(x))
+}
+
+#' @export
+dim.scipy.sparse._base._spbase <- function(x) {
+  if (py_unusable(x)) return(NULL)
+  py_shape(x)
+}
+
+# The same classes under their older module paths (pandas < 3, scipy < 1.11).
+#' @export
+length.pandas.core.frame.DataFrame <- length.pandas.DataFrame
+#' @export
+dim.pandas.core.frame.DataFrame <- dim.pandas.DataFrame
+#' @export
+length.pandas.core.series.Series <- length.pandas.Series
+#' @export
+dim.pandas.core.series.Series <- dim.pandas.Series
+#' @export
+length.scipy.sparse.base.spmatrix <- length.scipy.sparse._base._spbase
+#' @export
+dim.scipy.sparse.base.spmatrix <- dim.scipy.sparse._base._spbase

@@ -77,8 +77,13 @@ dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
   args <- list(...)
   if (length(args) == 1L && is.null(names(args)) && is.list(args[[1]])) args <- args[[1]]
   nms <- names(args)
-  if (length(args) && (is.null(nms) || any(!nzchar(nms)))) {
+  if (length(args) && (is.null(nms) || any(is.na(nms) | !nzchar(nms)))) {
     stop("every argument of `dict()` must be named (names are the keys).", call. = FALSE)
+  }
+  dup <- unique(nms[duplicated(nms)])
+  if (length(dup)) {
+    stop(sprintf("the names of `dict()`'s arguments are its keys and must be unique: %s %s given more than once.",
+                 paste0("`", dup, "`", collapse = ", "), if (length(dup) > 1) "are" else "is"), call. = FALSE)
   }
   .Call(.ffi$dict, as.list(nms), unname(args), convert)
 }

@@ -186,7 +186,7 @@ summary.python.builtin.object <- function(object, ...) str(object)
 length.python.builtin.object <- function(x) {
   if (!py_available() || is_unloaded_proxy(x)) return(0L)
   if (py_is_null_xptr(x)) return(0L)
-  tryCatch(.Call(.ffi$len, x), python.builtin.TypeError = function(e) 1L)
+  py_length_or_bool(x)  # array.R: reticulate's rule (None is 0)
 }
 
 #' @rdname python-objects

@@ -154,16 +154,20 @@ test_that("integer64 data frame columns become int64 / nullable Int64 pandas col
   expect_identical(py_to_r(p), df)
 })
 
-test_that("factors become pandas.Categorical and come back", {
-  skip_if_no_module("pandas")
+test_that("bare factors are their labels; factor columns become pandas.Categorical and come back", {
   f <- factor(c("a", NA, "b", "a"), levels = c("b", "a"))
-  pf <- r_to_py(f)
+  expect_identical(py_str(r_to_py(f)), "['a', None, 'b', 'a']")  # as reticulate: as.character()
+  expect_identical(py_str(r_to_py(factor("z"))), "z")
+  expect_identical(py_to_r(r_to_py(iris$Species)), as.character(iris$Species))
+  skip_if_no_module("pandas")
+  pf <- py_get_attr(py_get_item(r_to_py(data.frame(f = f)), "f"), "array")
   expect_true(inherits(pf, "pandas.Categorical"))
   expect_identical(py_to_r(py_get_attr(pf, "codes")$tolist()), c(1L, -1L, 0L, 1L))
   expect_identical(py_to_r(pf), f)
   o <- factor(c("lo", "hi"), levels = c("lo", "hi"), ordered = TRUE)
-  expect_true(py_to_r(py_get_attr(r_to_py(o), "ordered")))
-  expect_identical(py_to_r(r_to_py(o)), o)
+  po <- py_get_attr(py_get_item(r_to_py(data.frame(o = o)), "o"), "array")
+  expect_true(py_to_r(py_get_attr(po, "ordered")))
+  expect_identical(py_to_r(po), o)
   expect_error(r_to_py(structure(c(1L, 5L), levels = "a", class = "factor")), "outside its 1 levels")
 })
 

@@ -68,7 +68,7 @@ test_that("int32 values equal to R's NA bit pattern become doubles, never NA", {
 
 test_that("bad strings in NumPy arrays are errors", {
   n <- np()
-  expect_error(py_to_r(n$array(list(py_eval("b'\\xff'")), dtype = "S")), "index 0 is not valid UTF-8")
+  expect_error(py_eval("__import__('numpy').array([b'\\xff'], dtype='S')"), "index 0 is not valid UTF-8")
   expect_error(py_to_r(n$array(list("a", py_eval("'b\\x00c'", convert = FALSE)))), "index 1 has an embedded NUL")
 })
 

@@ -1,0 +1,64 @@
+# Conversion rules reticulate code depends on (issue 13, section 5): length() and dim(),
+# raw vectors and arrays, string arrays, factors.
+
+test_that("length() follows reticulate: len(), else bool(); NumPy size; DataFrame columns", {
+  np <- import("numpy", convert = FALSE)
+  expect_identical(length(py_none()), 0L)
+  expect_identical(length(r_to_py(list(1, 2, 3))), 3L)
+  expect_identical(length(import_builtins(convert = FALSE)$object()), 1L)  # no __len__: truthy
+  expect_identical(length(py_eval("0", convert = FALSE)), 0L)              # no __len__: falsy
+  bad <- py_eval("type('BadLen', (), {'__len__': lambda self: 1 // 0, '__bool__': lambda self: 1 // 0})()",
+                 convert = FALSE)
+  expect_identical(length(bad), NA_integer_)  # length() never errors
+  a <- np$ones(c(2L, 3L))
+  expect_identical(length(a), 6L)
+  expect_identical(dim(a), c(2L, 3L))
+  expect_identical(dim(np$array(5)), integer())
+  skip_if(is.null(import("importlib.util")$find_spec("pandas")), "pandas is not installed")
+  pd <- import("pandas", convert = FALSE)
+  df <- pd$DataFrame(dict(a = c(1, 2, 3), b = c(4, 5, 6)))
+  expect_identical(length(df), 2L)
+  expect_identical(dim(df), c(3L, 2L))
+  s <- pd$Series(c(1, 2, 3))
+  expect_identical(length(s), 3L)
+  expect_null(dim(s))
+  skip_if(is.null(import("importlib.util")$find_spec("scipy")), "scipy is not installed")
+  m <- import("scipy.sparse", convert = FALSE)$csr_matrix(tuple(3L, 4L))
+  expect_identical(dim(m), c(3L, 4L))
+  expect_identical(length(m), 12L)
+})
+
+test_that("raw vectors are bytearrays, raw arrays NumPy void arrays, both come back", {
+  rx <- charToRaw("Hello World!")
+  b <- r_to_py(rx)
+  expect_true(inherits(b, "python.builtin.bytearray"))
+  expect_identical(py_to_r(b), rx)
+  expect_identical(py_eval("b'ab'"), charToRaw("ab"))
+  ra <- as.array(rx)
+  px <- r_to_py(ra)
+  expect_true(inherits(px, "numpy.ndarray"))
+  expect_identical(py_to_r(py_get_attr(px, "dtype")$name), "void8")
+  expect_identical(py_to_r(py_get_attr(px, "shape")), list(12L))
+  expect_identical(py_to_r(px), ra)
+  expect_identical(py_to_r(px$tobytes()$decode()), "Hello World!")
+  expect_true(inherits(py_to_r(px$view("V3")), "numpy.ndarray"))  # wider void items stay NumPy
+  m <- matrix(as.raw(1:6), 2)
+  expect_identical(py_to_r(r_to_py(m)), m)
+  expect_identical(py_to_r(py_call(import("numpy", convert = FALSE)$array, m)), m)  # a copy too
+})
+
+test_that("string arrays: StringDType, empty and all-missing ones are character arrays", {
+  np <- import("numpy", convert = FALSE)
+  for (dtype in c("U", "U1", "U10", "O", "S", "S1", "S10")) {
+    expect_identical(py_to_r(np$array(character(), dtype = dtype)), array(character()), info = dtype)
+  }
+  expect_identical(py_eval("__import__('numpy').array([None, None], dtype=object)"), array(c(NA_character_, NA)))
+  StringDType <- tryCatch(np$dtypes$StringDType, error = function(e) NULL)
+  skip_if(is.null(StringDType), "NumPy has no StringDType")
+  data <- c("this is a longer string", "short string")
+  x <- np$array(data, dtype = StringDType())
+  expect_identical(py_to_r(x), array(data))
+  y <- py_eval("__import__('numpy').array([['a', 'b'], ['c', 'd']], dtype=__import__('numpy').dtypes.StringDType())",
+               convert = FALSE)
+  expect_identical(py_to_r(y), matrix(c("a", "c", "b", "d"), 2))
+})
