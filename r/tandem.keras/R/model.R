@@ -65,11 +65,52 @@ as_model_data <- function(x, arg) {
     x <- as.matrix(x)
   }
   if (is.factor(x)) x <- as.integer(x) - 1L
+  # An R generator: a function that returns the next batch (keras3).
+  if (is.function(x)) return(as_generator(x))
+  # Strings (models that start with TextVectorization or StringLookup).
+  if (is.character(x)) {
+    if (anyNA(x)) abort("`", arg, "` must not contain `NA` strings.")
+    if (is.null(dim(x))) x <- array(x, length(x))
+    return(tf$constant(np_array(x, dtype = "object"), dtype = "string"))
+  }
   if (!is.numeric(x) && !is.logical(x)) {
-    abort("`", arg, "` must be a numeric array, data frame or factor, not ", describe_value(x), ".")
+    abort("`", arg, "` must be a numeric or character array, data frame, factor or ",
+          "generator function, not ", describe_value(x), ".")
   }
   if (is.null(dim(x))) x <- array(x, length(x))
   x
+}
+
+# An R function returning batches (`list(x, y)`, `list(x, y, sample_weight)` or `x`) as a
+# Python generator of tuples that Keras consumes from its own threads: batches are
+# computed on R's main thread and prefetched, so that the consumer never waits on R
+# while R waits on Keras.
+as_generator <- function(fn) {
+  batch <- function() {
+    b <- fn()
+    if (is.null(b)) return(NULL)
+    if (is.list(b) && !is.object(b)) return(tuple(lapply(b, as_model_data, arg = "generator batch")))
+    tuple(list(as_model_data(b, "generator batch")))
+  }
+  it <- tandem::py_iterator(batch, prefetch = 2L)
+  py_call(generator_helpers()$as_generator, it)
+}
+
+generator_helpers <- function() {
+  if (is.null(compat_state$as_generator)) {
+    compat_state$as_generator <- py_code_function("
+def as_generator(it):
+    for batch in it:
+        yield batch
+", "as_generator")
+  }
+  list(as_generator = compat_state$as_generator)
+}
+
+is_dataset_like <- function(x) {
+  inherits(x, c("tensorflow.python.data.ops.dataset_ops.DatasetV2", "python.builtin.generator",
+                "keras.src.trainers.data_adapters.py_dataset_adapter.PyDataset")) ||
+    (is.function(x) && !is_py_object(x))
 }
 
 verbose_arg <- function(verbose) {
@@ -176,8 +217,13 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
                                              sample_weight = NULL, initial_epoch = 0,
                                              steps_per_epoch = NULL, validation_steps = NULL,
                                              ...) {
+  if (!is.null(batch_size) && is_dataset_like(x)) {
+    abort("`batch_size` must be `NULL` when `x` is a dataset or generator: ",
+          "it yields batches; batch it with `dataset_batch()` instead.")
+  }
   if (!is.null(validation_data)) {
     validation_data <- if (is_py_object(validation_data)) validation_data
+                       else if (is.function(validation_data)) as_generator(validation_data)
                        else tuple(lapply(validation_data, as_model_data, arg = "validation_data"))
   }
   args <- list(
@@ -193,7 +239,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
   )
   # Keras ignores `shuffle` for datasets and generators (they shuffle themselves) and
   # warns on every fit if it is TRUE; it shuffles arrays only.
-  if (is_py_object(x) && !inherits(x, c("numpy.ndarray", TENSOR))) args$shuffle <- FALSE
+  if (is_py_object(args$x) && !inherits(args$x, c("numpy.ndarray", TENSOR))) args$shuffle <- FALSE
   if (identical(verbose, "auto") && !interactive()) {
     args$verbose <- 0L
     args$callbacks <- c(args$callbacks, list(as_keras_callback(EpochLogger$new())))
