@@ -321,3 +321,49 @@ zip_datasets <- function(...) {
 #' @aliases array_reshape
 #' @export array_reshape
 NULL
+
+#' Split a dataset, and pack or unpack batches
+#'
+#' `split_dataset()` splits a dataset (or an array, or a list of arrays) into two
+#' datasets (`keras.utils.split_dataset`). `pack_x_y_sample_weight()` and
+#' `unpack_x_y_sample_weight()` make and take apart the `(x, y, sample_weight)` tuples
+#' Keras' training loops use.
+#'
+#' @param dataset A dataset, an array, or a list of arrays with samples along the first
+#'   axis.
+#' @param left_size,right_size A fraction (< 1) or a number of samples for each part.
+#' @param shuffle Whether to shuffle before splitting.
+#' @param seed Optional random seed.
+#' @param x,y,sample_weight Parts of a batch.
+#' @param data A batch: `x`, or a list of `x`, `y` and `sample_weight`.
+#' @return `split_dataset()`: a list of two datasets. `pack_x_y_sample_weight()`: a tuple
+#'   (or `x` alone). `unpack_x_y_sample_weight()`: a list of three (missing parts `NULL`).
+#' @export
+#' @examples
+#' \dontrun{
+#' parts <- split_dataset(matrix(1:20, 10), left_size = 0.8)
+#' }
+split_dataset <- function(dataset, left_size = NULL, right_size = NULL, shuffle = FALSE,
+                          seed = NULL) {
+  size <- function(v, arg) if (is.null(v) || v < 1) v else as_int(v, arg)
+  if (!is_py_object(dataset)) dataset <- dataset_structure(dataset)
+  out <- keras$utils$split_dataset(dataset, left_size = size(left_size, "left_size"),
+                                   right_size = size(right_size, "right_size"),
+                                   shuffle = as_flag(shuffle, "shuffle"), seed = as_int(seed, "seed"))
+  split_result(out)
+}
+
+#' @rdname split_dataset
+#' @export
+pack_x_y_sample_weight <- function(x, y = NULL, sample_weight = NULL) {
+  keras$utils$pack_x_y_sample_weight(x, y, sample_weight)
+}
+
+#' @rdname split_dataset
+#' @export
+unpack_x_y_sample_weight <- function(data) {
+  if (is.list(data) && !is.object(data)) data <- tuple(data)
+  out <- keras$utils$unpack_x_y_sample_weight(data)
+  if (is_py_object(out)) out <- split_result(out)
+  out
+}

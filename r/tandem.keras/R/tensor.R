@@ -870,3 +870,33 @@ Ops.keras.src.backend.common.keras_tensor.KerasTensor <- function(e1, e2) {
 dim.keras.src.backend.common.keras_tensor.KerasTensor <- function(x) {
   as.integer(shape(x))
 }
+
+#' Tensors carry the class `tensorflow.tensor`
+#'
+#' As with the tensorflow R package, tensors and TensorFlow variables that reach R also
+#' have the class `"tensorflow.tensor"` (just before `"python.builtin.object"`), so code
+#' can test `inherits(x, "tensorflow.tensor")` whatever the tensor's Python class.
+#'
+#' @param x A tensor or variable handle.
+#' @return `x`, with the class added.
+#' @name tensorflow-tensor-class
+#' @keywords internal
+NULL
+
+add_tensor_class <- function(x) {
+  cl <- class(x)
+  if ("tensorflow.tensor" %in% cl) return(x)
+  i <- match("python.builtin.object", cl)
+  class(x) <- if (is.na(i)) c(cl, "tensorflow.tensor") else append(cl, "tensorflow.tensor", i - 1L)
+  x
+}
+
+#' @rdname tensorflow-tensor-class
+#' @method py_to_r tensorflow.python.framework.tensor.Tensor
+#' @export
+py_to_r.tensorflow.python.framework.tensor.Tensor <- function(x) add_tensor_class(x)
+
+#' @rdname tensorflow-tensor-class
+#' @method py_to_r tensorflow.python.ops.variables.Variable
+#' @export
+py_to_r.tensorflow.python.ops.variables.Variable <- function(x) add_tensor_class(x)

@@ -206,3 +206,22 @@ test_that("layer wrappers coerce dims to a tuple and salt to an int", {
   h <- layer_hashing(num_bins = 3, salt = 7)
   expect_identical(unlist(h$get_config()$salt), c(7L, 7L))
 })
+
+test_that("tensors also have the class tensorflow.tensor", {
+  t <- tf$constant(c(1, 2))
+  expect_true(inherits(t, "tensorflow.tensor"))
+  expect_true(inherits(t, "tensorflow.python.framework.tensor.Tensor"))
+  expect_identical(class(t)[[1]], "tensorflow.python.framework.ops.EagerTensor")
+  expect_identical(tail(class(t), 2), c("tensorflow.tensor", "python.builtin.object"))
+  expect_true(inherits(as_tensor(1:3) * 2L, "tensorflow.tensor"))
+  expect_true(inherits(tf$Variable(1), "tensorflow.tensor"))
+  # methods still dispatch on the Python classes
+  expect_identical(as.vector(t + 1), c(2, 3))
+  seen <- NULL
+  f <- tf_function(function(x) {
+    seen <<- inherits(x, "tensorflow.tensor")
+    x * 2
+  })
+  f(t)
+  expect_true(seen)
+})

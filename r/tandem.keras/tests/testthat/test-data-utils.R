@@ -116,3 +116,19 @@ test_that("zip_datasets() zips datasets into tuples", {
   expect_equal(unlist(elements[[3]]), c(2, 12))
   expect_error(zip_datasets(a, 1), "must be a tf.data.Dataset")
 })
+
+test_that("split_dataset() splits arrays and datasets; pack/unpack batches", {
+  parts <- split_dataset(matrix(1:20, 10), left_size = 0.8)
+  expect_length(parts, 2L)
+  expect_identical(as.integer(parts[[1]]$cardinality()), 8L)
+  expect_identical(as.integer(parts[[2]]$cardinality()), 2L)
+  first <- iterate(as_array_iterator(parts[[1]]))[[1]]
+  expect_equal(as.vector(first), c(1, 11))
+  parts2 <- split_dataset(range_dataset(0, 10), left_size = 3)
+  expect_identical(as.integer(parts2[[2]]$cardinality()), 7L)
+  packed <- pack_x_y_sample_weight(as_tensor(1), as_tensor(2))
+  un <- unpack_x_y_sample_weight(packed)
+  expect_length(un, 3L)
+  expect_equal(as.numeric(un[[2]]), 2)
+  expect_null(un[[3]])
+})

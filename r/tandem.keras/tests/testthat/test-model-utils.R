@@ -134,3 +134,13 @@ test_that("reset_state() resets a metric", {
   expect_identical(reset_state(metric), metric)
   expect_equal(as.numeric(metric$result()), 0)
 })
+
+test_that("export_savedmodel() writes a SavedModel that TensorFlow loads and serves", {
+  m <- keras_model_sequential(input_shape = 2) |> layer_dense(1, kernel_initializer = "ones")
+  dir <- file.path(withr::local_tempdir(), "served")
+  expect_output(export_savedmodel(m, dir, verbose = FALSE) |> invisible(), NA)
+  expect_true(file.exists(file.path(dir, "saved_model.pb")))
+  loaded <- tf$saved_model$load(dir)
+  out <- loaded$serve(as_tensor(matrix(c(1, 2), 1), "float32"))
+  expect_equal(as.vector(as.array(out)), 3)
+})
