@@ -107,6 +107,13 @@ def as_generator(it):
   list(as_generator = compat_state$as_generator)
 }
 
+check_no_batch_size <- function(batch_size, x) {
+  if (!is.null(batch_size) && is_dataset_like(x)) {
+    abort("`batch_size` must be `NULL` when `x` is a dataset or generator: ",
+          "it yields batches; batch it with `dataset_batch()` instead.")
+  }
+}
+
 is_dataset_like <- function(x) {
   inherits(x, c("tensorflow.python.data.ops.dataset_ops.DatasetV2", "python.builtin.generator",
                 "keras.src.trainers.data_adapters.py_dataset_adapter.PyDataset")) ||
@@ -153,7 +160,7 @@ epoch_line <- function(epoch, epochs, secs, logs) {
 #' * `fit()` trains on R arrays (samples along the first dimension), data frames of
 #'   numbers, factors as labels (coded 0, 1, ...), or Python data (tf datasets,
 #'   NumPy arrays). It returns a `keras_training_history`.
-#' * `evaluate()` returns the loss and metrics as a named numeric vector.
+#' * `evaluate()` returns the loss and metrics as a named list (as keras3 does).
 #' * `predict()` returns an R array.
 #' * `summary()` and `print()` show Keras' model summary.
 #'
@@ -176,7 +183,7 @@ epoch_line <- function(epoch, epochs, secs, logs) {
 #' @param class_weight,sample_weight Optional weights.
 #' @param ... Further keyword arguments for the Python method.
 #' @return `compile()`: the model, invisibly. `fit()`: a `keras_training_history`,
-#'   invisibly when `verbose` is 0. `evaluate()`: a named numeric vector.
+#'   invisibly when `verbose` is 0. `evaluate()`: a named list of numbers.
 #'   `predict()`: an R array.
 #' @export
 #' @examples
@@ -217,10 +224,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
                                              sample_weight = NULL, initial_epoch = 0,
                                              steps_per_epoch = NULL, validation_steps = NULL,
                                              ...) {
-  if (!is.null(batch_size) && is_dataset_like(x)) {
-    abort("`batch_size` must be `NULL` when `x` is a dataset or generator: ",
-          "it yields batches; batch it with `dataset_batch()` instead.")
-  }
+  check_no_batch_size(batch_size, x)
   if (!is.null(validation_data)) {
     validation_data <- if (is_py_object(validation_data)) validation_data
                        else if (is.function(validation_data)) as_generator(validation_data)
@@ -255,6 +259,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
 evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_size = NULL,
                                                   verbose = "auto", sample_weight = NULL,
                                                   steps = NULL, ...) {
+  check_no_batch_size(batch_size, x)
   args <- c(list(
     x = as_model_data(x, "x"), y = as_model_data(y, "y"),
     batch_size = as_int(batch_size, "batch_size"), verbose = verbose_arg(verbose),
@@ -262,7 +267,8 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, ba
     steps = as_int(steps, "steps"), return_dict = TRUE
   ), list(...))
   res <- py_to_r(do.call(object$evaluate, args))
-  unlist(res)
+  # keras3's type: a named list of the loss and metrics (Keras' dict).
+  lapply(res, function(v) as.numeric(if (is_py_object(v)) py_to_r(v) else v))
 }
 
 #' @rdname compile
@@ -270,6 +276,7 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, ba
 #' @export
 predict.keras.src.models.model.Model <- function(object, x, batch_size = NULL, verbose = 0,
                                                  steps = NULL, ...) {
+  check_no_batch_size(batch_size, x)
   args <- c(list(x = as_model_data(x, "x"), batch_size = as_int(batch_size, "batch_size"),
                  verbose = verbose_arg(verbose), steps = as_int(steps, "steps")), list(...))
   py_to_r(do.call(object$predict, args))

@@ -142,6 +142,11 @@ test_that("fit() on a dataset with batch_size is an error, as in keras3", {
   compile(model, loss = "mse")
   ds <- tensor_slices_dataset(list(matrix(runif(8), 4), runif(4))) |> dataset_batch(2)
   expect_error(fit(model, ds, batch_size = 2, verbose = 0), "`batch_size` must be `NULL`")
+  expect_error(evaluate(model, ds, batch_size = 2, verbose = 0), "`batch_size` must be `NULL`")
+  expect_error(predict(model, ds, batch_size = 2), "`batch_size` must be `NULL`")
+  res <- evaluate(model, ds, verbose = 0)
+  expect_type(res, "list")   # keras3: a named list
+  expect_named(res, "loss")
   expect_s3_class(fit(model, ds, epochs = 1, verbose = 0), "keras_training_history")
 })
 
