@@ -44,7 +44,7 @@ from_config <- function(config, custom_objects = NULL) {
 }
 
 with_custom_objects <- function(custom_objects, expr) {
-  scope <- keras$saving$custom_object_scope(as_custom_objects(custom_objects))
+  scope <- keras$utils$custom_object_scope(as_custom_objects(custom_objects))
   scope$`__enter__`()
   on.exit(scope$`__exit__`(NULL, NULL, NULL))
   expr

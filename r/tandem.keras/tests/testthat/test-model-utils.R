@@ -144,3 +144,14 @@ test_that("export_savedmodel() writes a SavedModel that TensorFlow loads and ser
   out <- loaded$serve(as_tensor(matrix(c(1, 2), 1), "float32"))
   expect_equal(as.vector(as.array(out)), 3)
 })
+
+test_that("from_config() rebuilds a model of R-defined layers with custom_objects", {
+  layer_twice <- new_layer_class("Twice", call = function(x) x * 2)
+  m <- keras_model_sequential(input_shape = 2) |> layer_twice() |> layer_dense(1)
+  config <- get_config(m)
+  m2 <- from_config(config, custom_objects = list(Twice = layer_twice))
+  expect_true(inherits(m2$layers[[1]], "R.Twice") || grepl("Twice", class(m2$layers[[1]])[[1]]))
+  set_weights(m2, get_weights(m))
+  x <- matrix(c(1, 2), 1)
+  expect_equal(predict(m2, x), predict(m, x))
+})
