@@ -100,9 +100,10 @@ pad_sequences <- function(sequences, maxlen = NULL, dtype = "int32", padding = "
 #'
 #' * `timeseries_dataset_from_array()` makes a dataset of sliding windows over the rows
 #'   of `data` (with `targets[i]` the target of the window starting at row `i`).
-#' * `image_dataset_from_directory()` and `text_dataset_from_directory()` make a
-#'   dataset of `(images, labels)` or `(texts, labels)` batches from a directory with
-#'   one subdirectory per class.
+#' * `image_dataset_from_directory()`, `text_dataset_from_directory()` and
+#'   `audio_dataset_from_directory()` make a dataset of `(images, labels)`,
+#'   `(texts, labels)` or `(audio, labels)` batches from a directory with one
+#'   subdirectory per class (audio: WAV files).
 #'
 #' These wrap the `keras.utils` functions of the same names; indices (`start_index`,
 #' `end_index`) are Keras' (0-based).
@@ -110,7 +111,9 @@ pad_sequences <- function(sequences, maxlen = NULL, dtype = "int32", padding = "
 #' @param data An array (samples along the first axis).
 #' @param targets Targets, one per row of `data`, or `NULL`.
 #' @param sequence_length,sequence_stride,sampling_rate The window length, the step
-#'   between windows, and the step between rows in a window.
+#'   between windows, and the step between rows in a window. For
+#'   `audio_dataset_from_directory()`, `sampling_rate` is the expected sampling rate of
+#'   the audio files (`NULL`: not checked).
 #' @param batch_size The batch size (`NULL`: unbatched).
 #' @param shuffle Whether to shuffle.
 #' @param seed Optional random seed.
@@ -193,6 +196,28 @@ text_dataset_from_directory <- function(directory, labels = "inferred", label_mo
     seed = as_int(seed, "seed"), validation_split = validation_split, subset = subset,
     follow_links = as_flag(follow_links, "follow_links"), verbose = as_flag(verbose, "verbose"),
     ...)
+  split_result(out)
+}
+
+#' @rdname timeseries_dataset_from_array
+#' @param output_sequence_length For audio: the length audio is padded or cut to.
+#' @param ragged For audio: whether to return ragged sequences of different lengths.
+#' @export
+audio_dataset_from_directory <- function(directory, labels = "inferred", label_mode = "int",
+                                         class_names = NULL, batch_size = 32,
+                                         sampling_rate = NULL, output_sequence_length = NULL,
+                                         ragged = FALSE, shuffle = TRUE, seed = NULL,
+                                         validation_split = NULL, subset = NULL,
+                                         follow_links = FALSE, verbose = TRUE) {
+  check_directory(directory)
+  out <- keras$utils$audio_dataset_from_directory(
+    path.expand(directory), labels = as_labels(labels), label_mode = label_mode,
+    class_names = as_names_list(class_names), batch_size = as_int(batch_size, "batch_size"),
+    sampling_rate = as_int(sampling_rate, "sampling_rate"),
+    output_sequence_length = as_int(output_sequence_length, "output_sequence_length"),
+    ragged = as_flag(ragged, "ragged"), shuffle = as_flag(shuffle, "shuffle"),
+    seed = as_int(seed, "seed"), validation_split = validation_split, subset = subset,
+    follow_links = as_flag(follow_links, "follow_links"), verbose = as_flag(verbose, "verbose"))
   split_result(out)
 }
 

@@ -132,3 +132,19 @@ test_that("split_dataset() splits arrays and datasets; pack/unpack batches", {
   expect_equal(as.numeric(un[[2]]), 2)
   expect_null(un[[3]])
 })
+
+test_that("audio_dataset_from_directory() reads WAV files, one class per subdirectory", {
+  dir <- tempfile("audio")
+  for (k in 1:2) {
+    dir.create(file.path(dir, paste0("c", k)), recursive = TRUE)
+    samples <- tf$constant(array(rep(k / 10, 8), c(8, 1)), dtype = "float32")
+    tf$io$write_file(file.path(dir, paste0("c", k), "a.wav"),
+                     tf$audio$encode_wav(samples, sample_rate = 100L))
+  }
+  ds <- audio_dataset_from_directory(dir, batch_size = 2, shuffle = FALSE, verbose = FALSE)
+  batch <- iterate(ds)[[1]]
+  expect_identical(dim(batch[[1]]), c(2L, 8L, 1L))
+  expect_equal(as.array(batch[[1]])[, 1, 1], c(0.1, 0.2), tolerance = 1e-3)
+  expect_equal(as.vector(as.array(batch[[2]])), c(0, 1))
+  unlink(dir, recursive = TRUE)
+})
