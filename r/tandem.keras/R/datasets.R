@@ -11,6 +11,7 @@
 #'
 #' @param path The directory of the IDX files; default: the option
 #'   `tandem.keras.fashion_mnist_path`, else `/usr/share/datasets/fashion-mnist`.
+#' @param convert Ignored (keras3's argument: the result is always R arrays).
 #' @return `list(train = list(x, y), test = list(x, y))` as in the keras R package:
 #'   `x` an integer array `[n, 28, 28]` (`x[i, row, col]`, values 0-255), `y` an integer
 #'   vector of labels 0-9 (T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt,
@@ -21,7 +22,7 @@
 #' fm <- dataset_fashion_mnist()
 #' dim(fm$train$x)
 #' }
-dataset_fashion_mnist <- function(path = NULL) {
+dataset_fashion_mnist <- function(path = NULL, convert = TRUE) {
   path <- path %||% getOption("tandem.keras.fashion_mnist_path", "/usr/share/datasets/fashion-mnist")
   find <- function(stem) {
     cands <- file.path(path, paste0(stem, c(".gz", "")))

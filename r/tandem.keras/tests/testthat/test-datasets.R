@@ -181,3 +181,9 @@ def write_batch(path, n, offset):
   # the directory Keras 2 extracted to, given as `path`
   expect_equal(as.vector(dataset_cifar100(path = batches)$test$y), c(50, 51))
 })
+
+test_that("the readers take keras3's `convert` argument", {
+  expect_error(dataset_fashion_mnist(tempfile(), convert = TRUE), "`dataset-fashion-mnist`")
+  local_keras_home()
+  expect_error(dataset_mnist(convert = TRUE), "mnist.npz")
+})
