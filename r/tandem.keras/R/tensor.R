@@ -279,12 +279,23 @@ as.array.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
 #' @param mode For `as.vector()`: the mode of the result (as in base R).
 #' @export
 as.vector.tensorflow.python.framework.tensor.Tensor <- function(x, mode = "any") {
-  as.vector(as.array(x), mode)
+  as.vector(tensor_values(x), mode)
 }
 
 #' @rdname tensor-methods
 #' @export
-as.matrix.tensorflow.python.framework.tensor.Tensor <- function(x, ...) as.matrix(as.array(x), ...)
+as.matrix.tensorflow.python.framework.tensor.Tensor <- function(x, ...) as.matrix(tensor_values(x), ...)
+
+# as.array(), with string tensors as character arrays (not lists of raw bytes).
+tensor_values <- function(x) {
+  a <- as.array(x)
+  if (is.list(a)) {
+    d <- dim(a)
+    a <- vapply(a, function(v) rawToChar(as.raw(v)), character(1))
+    if (length(d)) dim(a) <- d
+  }
+  a
+}
 
 #' @rdname tensor-methods
 #' @export

@@ -97,6 +97,9 @@ test_that("tensors convert with as.matrix(), as.vector() and the other as.*() fu
   expect_identical(as.integer(as_tensor(c(1.7, 2.2))), c(1L, 2L))
   expect_identical(as.logical(as_tensor(c(0, 2))), c(FALSE, TRUE))
   expect_identical(as.matrix(as_tensor(c(1, 2))), matrix(c(1, 2), 2))
+  expect_identical(as.vector(tf$constant(c("a", "bc"))), c("a", "bc"))
+  expect_identical(as.matrix(tf$constant(matrix(c("a", "b", "c", "d"), 2))),
+                   matrix(c("a", "b", "c", "d"), 2))
 })
 
 test_that("operators on Keras tensors give Keras tensors, unary + included", {
