@@ -46,8 +46,13 @@ utils::globalVariables(c("self", "super", "object"))
 #'   the parent's.
 #' @param ... Further methods (e.g. `compute_output_shape`, `update_state`, `result`,
 #'   `reset_state`) and class attributes, named.
+#' @param private A named list of private members (R6's `private`): in methods,
+#'   `private` is an R environment of the instance, never seen by Python or Keras, that
+#'   starts with these members (functions in it see `self` and `private`). Methods may
+#'   add to it (`private$cache <- value`).
 #' @param inherit The parent class: a Python class or a generator made by these
-#'   functions. The defaults are the Keras base classes.
+#'   functions. The defaults are the Keras base classes. The Python class is made when
+#'   it is first needed (the first instance), so defining a class does not start Python.
 #' @return A generator function, of class `tandem_keras_class_generator`.
 #' @export
 #' @examples
@@ -72,21 +77,21 @@ utils::globalVariables(c("self", "super", "object"))
 #' model <- keras_model_sequential(input_shape = 4) |> layer_linear(units = 2)
 #' }
 new_layer_class <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                            get_config = NULL, ..., inherit = NULL) {
-  cls <- make_keras_class(classname, list(initialize = initialize, build = build,
+                            get_config = NULL, ..., private = list(), inherit = NULL) {
+  get_class <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
-                          list(...), inherit %||% keras$layers$Layer)
-  class_generator(cls, initialize, "layer", compose = TRUE)
+                          list(...), inherit, function() keras$layers$Layer, private)
+  class_generator(get_class, initialize, "layer", compose = TRUE)
 }
 
 #' @rdname new_layer_class
 #' @export
 new_model_class <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                            get_config = NULL, ..., inherit = NULL) {
-  cls <- make_keras_class(classname, list(initialize = initialize, build = build,
+                            get_config = NULL, ..., private = list(), inherit = NULL) {
+  get_class <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
-                          list(...), inherit %||% keras$Model)
-  class_generator(cls, initialize, "model", compose = FALSE)
+                          list(...), inherit, function() keras$Model, private)
+  class_generator(get_class, initialize, "model", compose = FALSE)
 }
 
 #' @rdname new_layer_class
@@ -96,54 +101,60 @@ new_model_class <- function(classname, initialize = NULL, build = NULL, call = N
 #' @export
 new_metric_class <- function(classname, initialize = NULL, update_state = NULL,
                              result = NULL, reset_state = NULL, get_config = NULL, ...,
-                             inherit = NULL) {
-  cls <- make_keras_class(classname, list(initialize = initialize,
+                             private = list(), inherit = NULL) {
+  get_class <- make_keras_class(classname, list(initialize = initialize,
                                           update_state = update_state, result = result,
                                           reset_state = reset_state, get_config = get_config),
-                          list(...), inherit %||% keras$metrics$Metric)
-  class_generator(cls, initialize, "metric", compose = FALSE)
+                          list(...), inherit, function() keras$metrics$Metric, private)
+  class_generator(get_class, initialize, "metric", compose = FALSE)
 }
 
 #' @rdname new_layer_class
 #' @export
 new_loss_class <- function(classname, initialize = NULL, call = NULL, get_config = NULL,
-                           ..., inherit = NULL) {
-  cls <- make_keras_class(classname, list(initialize = initialize, call = call,
+                           ..., private = list(), inherit = NULL) {
+  get_class <- make_keras_class(classname, list(initialize = initialize, call = call,
                                           get_config = get_config),
-                          list(...), inherit %||% keras$losses$Loss)
-  class_generator(cls, initialize, "loss", compose = FALSE)
+                          list(...), inherit, function() keras$losses$Loss, private)
+  class_generator(get_class, initialize, "loss", compose = FALSE)
 }
 
 #' @rdname new_layer_class
 #' @export
 Layer <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                  get_config = NULL, ..., inherit = NULL) {
-  new_layer_class(classname, initialize, build, call, get_config, ..., inherit = inherit)
+                  get_config = NULL, ..., private = list(), inherit = NULL) {
+  new_layer_class(classname, initialize, build, call, get_config, ..., private = private,
+                  inherit = inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
 Model <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                  get_config = NULL, ..., inherit = NULL) {
-  new_model_class(classname, initialize, build, call, get_config, ..., inherit = inherit)
+                  get_config = NULL, ..., private = list(), inherit = NULL) {
+  new_model_class(classname, initialize, build, call, get_config, ..., private = private,
+                  inherit = inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
 Metric <- function(classname, initialize = NULL, update_state = NULL, result = NULL,
-                   reset_state = NULL, get_config = NULL, ..., inherit = NULL) {
+                   reset_state = NULL, get_config = NULL, ..., private = list(), inherit = NULL) {
   new_metric_class(classname, initialize, update_state, result, reset_state, get_config,
-                   ..., inherit = inherit)
+                   ..., private = private, inherit = inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
 Loss <- function(classname, initialize = NULL, call = NULL, get_config = NULL, ...,
-                 inherit = NULL) {
-  new_loss_class(classname, initialize, call, get_config, ..., inherit = inherit)
+                 private = list(), inherit = NULL) {
+  new_loss_class(classname, initialize, call, get_config, ..., private = private,
+                 inherit = inherit)
 }
 
-make_keras_class <- function(classname, methods, extra, inherit) {
+# The class is made on first use (the first instance, r_to_py(), ...), so that defining
+# it does not start Python (package authors define classes at build time). Returns a
+# function that gives the Python class.
+make_keras_class <- function(classname, methods, extra, inherit, default_base, private) {
   if (!is.character(classname) || length(classname) != 1L || is.na(classname) ||
       !grepl("^[A-Za-z_][A-Za-z0-9_]*$", classname)) {
     abort("`classname` must be a valid Python class name, not ", describe_value(classname), ".")
@@ -157,6 +168,9 @@ make_keras_class <- function(classname, methods, extra, inherit) {
   if (length(extra) && (is.null(names(extra)) || any(!nzchar(names(extra))))) {
     abort("Arguments in `...` must be named (they are methods or class attributes).")
   }
+  if (!is.list(private) || (length(private) && (is.null(names(private)) || any(!nzchar(names(private)))))) {
+    abort("`private` must be a named list, not ", describe_value(private), ".")
+  }
   if (!is.null(methods$initialize) && "object" %in% names(formals(methods$initialize))) {
     abort("`initialize` must not have an argument named `object`: the generator's first ",
           "argument is the object to compose with.")
@@ -165,11 +179,18 @@ make_keras_class <- function(classname, methods, extra, inherit) {
   # Keras reads `__module__` (serialization, subclass checks); tandem's classes have none
   # unless given, as reticulate's. Instances are "R.<classname>".
   if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"
-  tandem::PyClass(classname, defs, inherit = as_py_class(inherit))
+  cls <- NULL
+  function() {
+    if (is.null(cls)) {
+      base <- if (is.null(inherit)) default_base() else as_py_class(inherit)
+      cls <<- tandem::PyClass(classname, defs, inherit = base, private = private)
+    }
+    cls
+  }
 }
 
 as_py_class <- function(x) {
-  if (inherits(x, CLASS_GENERATOR)) return(attr(x, "py_class", exact = TRUE))
+  if (inherits(x, CLASS_GENERATOR)) return(generator_class(x))
   if (inherits(x, "tandem_keras_lazy")) return(resolve_lazy(x))
   if (is.list(x) && !is.object(x)) return(lapply(x, as_py_class))
   if (!is_py_object(x)) abort("`inherit` must be a Python class, not ", describe_value(x), ".")
@@ -178,7 +199,7 @@ as_py_class <- function(x) {
 
 # The generator: its formals are `initialize`'s (after `object` when it composes). Only the
 # arguments the caller gave are passed, so `initialize` evaluates its own defaults.
-class_generator <- function(cls, initialize, kind, compose) {
+class_generator <- function(get_class, initialize, kind, compose) {
   init_formals <- if (is.null(initialize)) alist(... = ) else formals(initialize)
   if (length(init_formals) && identical(names(init_formals)[1], "self")) {
     init_formals <- init_formals[-1]
@@ -188,18 +209,23 @@ class_generator <- function(cls, initialize, kind, compose) {
     supplied <- setdiff(as.character(names(call)[-1]), c("object", "..."))
     args <- mget(supplied, envir = environment())
     if (!is.null(call$...)) args <- c(args, eval(quote(list(...))))
+    cls <- get_class()
     if (!compose) return(do.call(cls, args))
     if (missing(object)) return(do.call(cls, args))
     compose_layer(object, cls, args)
   }
   formals(gen) <- if (compose) c(alist(object = ), init_formals) else init_formals
-  environment(gen) <- list2env(list(cls = cls, compose = compose), parent = asNamespace("tandem.keras"))
-  structure(gen, class = c(CLASS_GENERATOR, "function"), py_class = cls, kind = kind)
+  environment(gen) <- list2env(list(get_class = get_class, compose = compose),
+                               parent = asNamespace("tandem.keras"))
+  structure(gen, class = c(CLASS_GENERATOR, "function"), get_class = get_class, kind = kind)
 }
+
+# The Python class of a generator made by new_layer_class() and friends.
+generator_class <- function(x) attr(x, "get_class", exact = TRUE)()
 
 #' @export
 print.tandem_keras_class_generator <- function(x, ...) {
-  cls <- attr(x, "py_class", exact = TRUE)
+  cls <- generator_class(x)
   cat("<R-defined Keras ", attr(x, "kind", exact = TRUE), " class `",
       py_to_r(py_get_attr(cls, "__name__")), "`>\n", sep = "")
   args <- setdiff(names(formals(x)), "object")
@@ -210,7 +236,7 @@ print.tandem_keras_class_generator <- function(x, ...) {
 #' @method r_to_py tandem_keras_class_generator
 #' @export
 r_to_py.tandem_keras_class_generator <- function(x, convert = FALSE) {
-  py_set_convert(attr(x, "py_class", exact = TRUE), isTRUE(convert))
+  py_set_convert(generator_class(x), isTRUE(convert))
 }
 
 #' Custom models from a function (eager-execution style)

@@ -6,11 +6,16 @@
 capture_args <- function(env, supplied, dots, coerce = NULL, rename = NULL) {
   supplied <- setdiff(as.character(supplied), c("object", "..."))  # NULL: no arguments
   args <- mget(supplied, envir = env)
+  positional <- list()
   if (length(dots)) {
-    if (is.null(names(dots)) || any(!nzchar(names(dots)))) {
+    unnamed <- if (is.null(names(dots))) rep(TRUE, length(dots)) else !nzchar(names(dots))
+    # Unnamed tensors are further inputs (merge layers: layer_add(a, b, c)).
+    inputs <- unnamed & vapply(dots, is_layer_input, logical(1))
+    if (any(unnamed & !inputs)) {
       abort("Arguments in `...` must be named (they are Python keyword arguments).")
     }
-    args <- c(args, dots)
+    positional <- unname(dots[inputs])
+    args <- c(args, dots[!inputs])
   }
   for (n in names(args)) {
     f <- coerce[[n]] %||% dots_coercers[[n]]
@@ -20,8 +25,21 @@ capture_args <- function(env, supplied, dots, coerce = NULL, rename = NULL) {
     hit <- names(args) %in% names(rename)
     names(args)[hit] <- rename[names(args)[hit]]
   }
+  if (length(positional)) attr(args, "inputs") <- positional
   args
 }
+
+KERAS_TENSOR <- "keras.src.backend.common.keras_tensor.KerasTensor"
+
+# A value that can only be a layer's input (not an option): a tensor or a Keras tensor.
+is_layer_input <- function(x) {
+  inherits(x, c(KERAS_TENSOR, "tensorflow.python.framework.tensor.Tensor",
+                "keras.src.backend.common.variables.Variable"))
+}
+
+# The merge layers take their inputs as a list, or (keras3) as separate arguments.
+MERGE_LAYERS <- c("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum",
+                  "Concatenate", "Dot")
 
 `%||%` <- function(x, y) if (is.null(x)) y else x
 
@@ -31,7 +49,13 @@ dots_coercers <- list(
   batch_input_shape = function(x, arg) as_shape(x, arg),
   batch_size = function(x, arg) as_int(x, arg),
   seed = function(x, arg) as_int(x, arg),
-  axis = function(x, arg) as_axis(x, arg)
+  axis = function(x, arg) as_axis(x, arg),
+  # keras3: Permute's `dims` is a tuple, Hashing's `salt` an int (or two).
+  dims = function(x, arg) if (is.null(x) || is_py_object(x)) x else tuple(as.list(as_int(unlist(x), arg))),
+  salt = function(x, arg) as_int_tuple(x, arg),
+  # layer_lambda(f = <R function>): a Python function with the R function's signature,
+  # which Keras' Lambda can inspect.
+  f = function(x, arg) if (is.function(x) && !is_py_object(x)) tandem::py_func(x, name = "r_lambda") else x
 )
 
 # Reshape takes -1 (not None) for an unknown extent.
@@ -47,6 +71,23 @@ is_sequential <- function(x) inherits(x, "keras.src.models.sequential.Sequential
 # added in place and the model returned; anything else -> the layer called on it.
 compose_layer <- function(object, cls, args) {
   force(object)  # earlier pipe stages first, so layers are created (and named) in order
+  inputs <- attr(args, "inputs", exact = TRUE)
+  attr(args, "inputs") <- NULL
+  if (py_to_r(py_get_attr(cls, "__name__")) %in% MERGE_LAYERS) {
+    # Tensors given where an option is expected (layer_dot(a, b, axes = 1) matches `b`
+    # to an option by position) and keras3's `inputs =` are inputs too.
+    extra <- vapply(args, is_layer_input, logical(1))
+    if (!is.null(args$inputs) && !is_layer_input(args$inputs)) extra[["inputs"]] <- TRUE
+    inputs <- c(unname(args[extra]), inputs)
+    args <- args[!extra]
+    if (length(inputs)) {
+      first <- if (is.null(object)) list() else if (is.list(object) && !is.object(object)) object else list(object)
+      object <- c(first, unlist(lapply(inputs, function(x) if (is.list(x) && !is.object(x)) x else list(x)),
+                                recursive = FALSE))
+    }
+  } else if (length(inputs)) {
+    abort("Arguments in `...` must be named (they are Python keyword arguments).")
+  }
   layer <- do.call(cls, args)
   if (is.null(object)) return(layer)
   if (is_sequential(object)) {

@@ -65,11 +65,59 @@ as_model_data <- function(x, arg) {
     x <- as.matrix(x)
   }
   if (is.factor(x)) x <- as.integer(x) - 1L
+  # An R generator: a function that returns the next batch (keras3).
+  if (is.function(x)) return(as_generator(x))
+  # Strings (models that start with TextVectorization or StringLookup).
+  if (is.character(x)) {
+    if (anyNA(x)) abort("`", arg, "` must not contain `NA` strings.")
+    if (is.null(dim(x))) x <- array(x, length(x))
+    return(tf$constant(np_array(x, dtype = "object"), dtype = "string"))
+  }
   if (!is.numeric(x) && !is.logical(x)) {
-    abort("`", arg, "` must be a numeric array, data frame or factor, not ", describe_value(x), ".")
+    abort("`", arg, "` must be a numeric or character array, data frame, factor or ",
+          "generator function, not ", describe_value(x), ".")
   }
   if (is.null(dim(x))) x <- array(x, length(x))
   x
+}
+
+# An R function returning batches (`list(x, y)`, `list(x, y, sample_weight)` or `x`) as a
+# Python generator of tuples that Keras consumes from its own threads: batches are
+# computed on R's main thread and prefetched, so that the consumer never waits on R
+# while R waits on Keras.
+as_generator <- function(fn) {
+  batch <- function() {
+    b <- fn()
+    if (is.null(b)) return(NULL)
+    if (is.list(b) && !is.object(b)) return(tuple(lapply(b, as_model_data, arg = "generator batch")))
+    tuple(list(as_model_data(b, "generator batch")))
+  }
+  it <- tandem::py_iterator(batch, prefetch = 2L)
+  py_call(generator_helpers()$as_generator, it)
+}
+
+generator_helpers <- function() {
+  if (is.null(compat_state$as_generator)) {
+    compat_state$as_generator <- py_code_function("
+def as_generator(it):
+    for batch in it:
+        yield batch
+", "as_generator")
+  }
+  list(as_generator = compat_state$as_generator)
+}
+
+check_no_batch_size <- function(batch_size, x) {
+  if (!is.null(batch_size) && is_dataset_like(x)) {
+    abort("`batch_size` must be `NULL` when `x` is a dataset or generator: ",
+          "it yields batches; batch it with `dataset_batch()` instead.")
+  }
+}
+
+is_dataset_like <- function(x) {
+  inherits(x, c("tensorflow.python.data.ops.dataset_ops.DatasetV2", "python.builtin.generator",
+                "keras.src.trainers.data_adapters.py_dataset_adapter.PyDataset")) ||
+    (is.function(x) && !is_py_object(x))
 }
 
 verbose_arg <- function(verbose) {
@@ -112,7 +160,7 @@ epoch_line <- function(epoch, epochs, secs, logs) {
 #' * `fit()` trains on R arrays (samples along the first dimension), data frames of
 #'   numbers, factors as labels (coded 0, 1, ...), or Python data (tf datasets,
 #'   NumPy arrays). It returns a `keras_training_history`.
-#' * `evaluate()` returns the loss and metrics as a named numeric vector.
+#' * `evaluate()` returns the loss and metrics as a named list (as keras3 does).
 #' * `predict()` returns an R array.
 #' * `summary()` and `print()` show Keras' model summary.
 #'
@@ -135,7 +183,7 @@ epoch_line <- function(epoch, epochs, secs, logs) {
 #' @param class_weight,sample_weight Optional weights.
 #' @param ... Further keyword arguments for the Python method.
 #' @return `compile()`: the model, invisibly. `fit()`: a `keras_training_history`,
-#'   invisibly when `verbose` is 0. `evaluate()`: a named numeric vector.
+#'   invisibly when `verbose` is 0. `evaluate()`: a named list of numbers.
 #'   `predict()`: an R array.
 #' @export
 #' @examples
@@ -176,6 +224,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
                                              sample_weight = NULL, initial_epoch = 0,
                                              steps_per_epoch = NULL, validation_steps = NULL,
                                              ...) {
+  check_no_batch_size(batch_size, x)
   if (is_multi_worker(object)) {   # Keras' fit() fails there (distribute.R)
     return(distributed_fit(object, x, y, batch_size, epochs, verbose, callbacks, validation_split,
                            validation_data, shuffle, class_weight, sample_weight, initial_epoch,
@@ -183,6 +232,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
   }
   if (!is.null(validation_data)) {
     validation_data <- if (is_py_object(validation_data)) validation_data
+                       else if (is.function(validation_data)) as_generator(validation_data)
                        else tuple(lapply(validation_data, as_model_data, arg = "validation_data"))
   }
   args <- list(
@@ -198,7 +248,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
   )
   # Keras ignores `shuffle` for datasets and generators (they shuffle themselves) and
   # warns on every fit if it is TRUE; it shuffles arrays only.
-  if (is_py_object(x) && !inherits(x, c("numpy.ndarray", TENSOR))) args$shuffle <- FALSE
+  if (is_py_object(args$x) && !inherits(args$x, c("numpy.ndarray", TENSOR))) args$shuffle <- FALSE
   if (identical(verbose, "auto") && !interactive()) {
     args$verbose <- 0L
     args$callbacks <- c(args$callbacks, list(as_keras_callback(EpochLogger$new())))
@@ -214,6 +264,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
 evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_size = NULL,
                                                   verbose = "auto", sample_weight = NULL,
                                                   steps = NULL, ...) {
+  check_no_batch_size(batch_size, x)
   if (is_multi_worker(object)) {
     return(distributed_evaluate(object, x, y, batch_size, verbose, sample_weight, steps, ...))
   }
@@ -224,7 +275,8 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, ba
     steps = as_int(steps, "steps"), return_dict = TRUE
   ), list(...))
   res <- py_to_r(do.call(object$evaluate, args))
-  unlist(res)
+  # keras3's type: a named list of the loss and metrics (Keras' dict).
+  lapply(res, function(v) as.numeric(if (is_py_object(v)) py_to_r(v) else v))
 }
 
 #' @rdname compile
@@ -232,6 +284,7 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, ba
 #' @export
 predict.keras.src.models.model.Model <- function(object, x, batch_size = NULL, verbose = 0,
                                                  steps = NULL, ...) {
+  check_no_batch_size(batch_size, x)
   if (is_multi_worker(object)) return(distributed_predict(object, x, batch_size, verbose, steps, ...))
   args <- c(list(x = as_model_data(x, "x"), batch_size = as_int(batch_size, "batch_size"),
                  verbose = verbose_arg(verbose), steps = as_int(steps, "steps")), list(...))

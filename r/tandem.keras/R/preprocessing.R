@@ -87,8 +87,8 @@ as_adapt_data <- function(x, integer_lookup = FALSE) {
 #' The vocabulary of a lookup or text vectorization layer
 #'
 #' `get_vocabulary()` returns the vocabulary of [layer_string_lookup()],
-#' [layer_text_vectorization()] (a character vector) or [layer_integer_lookup()] (an
-#' integer or double vector), in the order of the layer's indices: position `i` of the
+#' [layer_text_vectorization()] (a character vector) or [layer_integer_lookup()] (a
+#' list, as in keras3), in the order of the layer's indices: position `i` of the
 #' vocabulary is index `i - 1` of the layer's output. `set_vocabulary()` sets it (instead
 #' of [adapt()]).
 #'
@@ -99,7 +99,8 @@ as_adapt_data <- function(x, integer_lookup = FALSE) {
 #'   path of a text file with one token per line.
 #' @param idf_weights For `output_mode = "tf_idf"`: one weight per vocabulary entry.
 #' @param ... Further keyword arguments for the Python method.
-#' @return `get_vocabulary()`: a vector. `set_vocabulary()`: `object`, invisibly.
+#' @return `get_vocabulary()`: a vector (for an integer lookup layer, a list as keras3
+#'   gives it: special tokens as integers, the vocabulary as doubles). `set_vocabulary()`: `object`, invisibly.
 #' @export
 #' @examples
 #' \dontrun{
@@ -113,6 +114,17 @@ get_vocabulary <- function(object, include_special_tokens = TRUE, ...) {
   vocab <- py_call(py_get_attr(object, "get_vocabulary"),
                    include_special_tokens = as_flag(include_special_tokens, "include_special_tokens"),
                    ...)
+  if (inherits(object, "keras.src.layers.preprocessing.integer_lookup.IntegerLookup")) {
+    # keras3's type: a list, special tokens (Python ints) as integers, the vocabulary
+    # (NumPy int64 scalars) as doubles.
+    vocab <- py_call(tandem::py_set_convert(py_get_attr(object, "get_vocabulary"), FALSE),
+                     include_special_tokens = include_special_tokens, ...)
+    n <- tandem::py_len(vocab)
+    return(lapply(seq_len(n) - 1L, function(i) {
+      v <- tandem::py_get_item(vocab, i)
+      if (inherits(v, "numpy.generic")) as.double(py_to_r(v)) else py_to_r(v)
+    }))
+  }
   vocab <- py_to_r(vocab)
   if (is.list(vocab)) vocab <- unlist(lapply(vocab, py_to_r))
   if (is.null(vocab)) vocab <- character()

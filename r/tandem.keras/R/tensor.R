@@ -276,6 +276,28 @@ as.array.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
 }
 
 #' @rdname tensor-methods
+#' @param mode For `as.vector()`: the mode of the result (as in base R).
+#' @export
+as.vector.tensorflow.python.framework.tensor.Tensor <- function(x, mode = "any") {
+  as.vector(tensor_values(x), mode)
+}
+
+#' @rdname tensor-methods
+#' @export
+as.matrix.tensorflow.python.framework.tensor.Tensor <- function(x, ...) as.matrix(tensor_values(x), ...)
+
+# as.array(), with string tensors as character arrays (not lists of raw bytes).
+tensor_values <- function(x) {
+  a <- as.array(x)
+  if (is.list(a)) {
+    d <- dim(a)
+    a <- vapply(a, function(v) rawToChar(as.raw(v)), character(1))
+    if (length(d)) dim(a) <- d
+  }
+  a
+}
+
+#' @rdname tensor-methods
 #' @export
 as.double.tensorflow.python.framework.tensor.Tensor <- function(x, ...) as.double(as.array(x))
 
@@ -604,7 +626,7 @@ all_dims <- function() structure(list(), class = "tandem_keras_all_dims")
 #' Make a tensor
 #'
 #' `as_tensor()` converts an R value (or a tensor) to a tensor of the given dtype and
-#' shape; `shape()` builds a `tf.TensorShape`.
+#' shape.
 #'
 #' @param x An R vector or array, or a tensor.
 #' @param dtype A dtype name such as `"float32"` or a `tf$dtypes` object; `NULL` keeps
@@ -612,16 +634,11 @@ all_dims <- function() structure(list(), class = "tandem_keras_all_dims")
 #' @param shape An integer vector; one entry may be `NA` (inferred). The elements are
 #'   laid out in row-major (C) order, as `tf$reshape()` does. A length-one `x` is
 #'   filled to the shape.
-#' @param ... For `shape()`: the extents, whole numbers or `NA`/`NULL` for unknown.
-#'   Vectors, lists (such as the `input_shape` that Keras passes to a layer's `build()`,
-#'   with `NULL` for unknown extents), `TensorShape`s and tuples give their elements, so
-#'   `shape(tail(input_shape, 1), 32)` and `shape(input_shape)` work.
-#' @return A tensor (`as_tensor()`) or a `TensorShape` (`shape()`).
+#' @return A tensor.
 #' @export
 #' @examples
 #' \dontrun{
 #' as_tensor(1:6, "float32", shape = c(2, 3))
-#' shape(NA, 28, 28)
 #' }
 as_tensor <- function(x, dtype = NULL, shape = NULL) {
   x <- as_tensor_value(x)
@@ -643,22 +660,53 @@ as_tensor <- function(x, dtype = NULL, shape = NULL) {
   t
 }
 
-#' @rdname as_tensor
+#' Tensor shapes
+#'
+#' `shape()` makes keras3's `keras_shape`: a list of the extents (integers, `NULL` for
+#' an unknown extent) that prints as `shape(NA, 28, 28)`. `as.integer()` gives the
+#' extents with `NA` for unknown, `length()` the rank, `[[` one extent and `[` a
+#' sub-shape. Passed to Python, a `keras_shape` is a tuple (`None` for unknown), which
+#' Keras and TensorFlow take as a shape.
+#'
+#' @param ... The extents: whole numbers, `NA`, `NULL` or `-1` for unknown. Vectors,
+#'   lists (such as the `input_shape` that Keras passes to a layer's `build()`),
+#'   `TensorShape`s and tuples give their elements; an R array gives its `dim()`, a
+#'   tensor (or Keras tensor) its shape, so `shape(x)` is the shape of `x` and
+#'   `shape(tail(input_shape, 1), 32)` works.
+#' @param x,e1,e2 `keras_shape` objects (or, for `==`, values `shape()` takes).
+#' @param prefix For `format()`: `TRUE` to write `shape(...)`, else the prefix to use.
+#' @param i Indices.
+#' @param na.rm Passed to the `Summary` function.
+#' @param convert For `r_to_py()`: the `convert` flag of the tuple.
+#' @return A `keras_shape` (a list).
 #' @export
+#' @examples
+#' \dontrun{
+#' s <- shape(NA, 28, 28)
+#' s
+#' as.integer(s)
+#' shape(as_tensor(matrix(1:6, 2)))
+#' }
 shape <- function(...) {
-  tf$TensorShape(lapply(shape_dims(list(...)), function(d) {
-    if (is.null(d) || (length(d) == 1L && is.na(d))) NULL else as_int(d, "shape")
-  }))
+  out <- lapply(shape_dims(list(...)), function(d) {
+    if (is.null(d) || (length(d) == 1L && is.na(d))) return(NULL)
+    d <- as_int(d, "shape")
+    if (identical(d, -1L)) NULL else d
+  })
+  structure(out, class = "keras_shape")
 }
 
 # The extents in shape()'s arguments, one list entry each: vectors and lists (such as the
 # `input_shape` Keras passes to build(), where None is NULL) give their elements, a
-# TensorShape or tuple its entries, and a `NULL` argument one unknown extent.
+# TensorShape or tuple its entries, arrays and tensors their shape, and a `NULL`
+# argument one unknown extent.
 shape_dims <- function(args) {
   out <- list()
   for (a in args) {
     if (is.null(a)) {
       out <- c(out, list(NULL))
+    } else if (inherits(a, "keras_shape")) {
+      out <- c(out, unclass(a))
     } else if (inherits(a, "tensorflow.python.framework.tensor_shape.TensorShape")) {
       if (!is.null(py_to_r(py_get_attr(a, "rank")))) {
         out <- c(out, py_to_r(py_call(py_get_attr(a, "as_list"))))
@@ -668,7 +716,17 @@ shape_dims <- function(args) {
     } else if (is.list(a) && !is.object(a)) {
       out <- c(out, shape_dims(a))
     } else if (is_tensor(a) || is_variable(a)) {
-      out <- c(out, as.list(as.vector(as.array(a))))
+      d <- dim(a)
+      # A scalar integer tensor is an extent (as in keras3); other tensors give their shape.
+      if (!length(d) && is_int_dtype(tensor_dtype(as_tensor_value(a)))) {
+        out <- c(out, list(as.integer(as.array(a))))
+      } else {
+        out <- c(out, as.list(d))
+      }
+    } else if (inherits(a, KERAS_TENSOR)) {
+      out <- c(out, shape_dims(list(py_get_attr(a, "shape"))))
+    } else if (is.array(a)) {
+      out <- c(out, as.list(dim(a)))
     } else if (is.atomic(a) && !is.object(a)) {
       out <- c(out, as.list(a))
     } else {
@@ -678,6 +736,58 @@ shape_dims <- function(args) {
   out
 }
 
+#' @rdname shape
+#' @export
+format.keras_shape <- function(x, ..., prefix = TRUE) {
+  dims <- vapply(unclass(x), function(d) if (is.null(d)) "NA" else format(d), character(1))
+  if (isTRUE(prefix)) prefix <- "shape" else if (!is.character(prefix)) prefix <- ""
+  paste0(prefix, "(", paste(dims, collapse = ", "), ")")
+}
+
+#' @rdname shape
+#' @export
+print.keras_shape <- function(x, ...) {
+  cat(format(x, ...), "\n", sep = "")
+  invisible(x)
+}
+
+#' @rdname shape
+#' @export
+`[.keras_shape` <- function(x, i) structure(unclass(x)[i], class = "keras_shape")
+
+#' @rdname shape
+#' @export
+as.integer.keras_shape <- function(x, ...) {
+  vapply(unclass(x), function(d) if (is.null(d)) NA_integer_ else as.integer(d), integer(1))
+}
+
+#' @rdname shape
+#' @export
+as.numeric.keras_shape <- function(x, ...) as.numeric(as.integer.keras_shape(x))
+
+#' @rdname shape
+#' @export
+as.list.keras_shape <- function(x, ...) unclass(x)
+
+#' @rdname shape
+#' @export
+Summary.keras_shape <- function(..., na.rm = FALSE) {
+  values <- unlist(lapply(list(...), function(s) as.integer.keras_shape(shape(s))))
+  do.call(.Generic, list(values, na.rm = na.rm))
+}
+
+#' @rdname shape
+#' @export
+Ops.keras_shape <- function(e1, e2) {
+  if (!.Generic %in% c("==", "!=")) abort("`", .Generic, "` is not defined for shapes.")
+  same <- identical(unclass(shape(e1)), unclass(shape(e2)))
+  if (.Generic == "==") same else !same
+}
+
+#' @rdname shape
+#' @method r_to_py keras_shape
+#' @export
+r_to_py.keras_shape <- function(x, convert = FALSE) tuple(unclass(x), convert = convert)
 
 #' Matrix products with tensors
 #'
@@ -720,3 +830,84 @@ shape_dims <- function(args) {
   }
   tf$matmul(x, y)
 }
+
+#' Operators on Keras tensors
+#'
+#' The symbolic tensors of functional models (`keras_input()` and layers called on it)
+#' take R's arithmetic, comparison and logical operators, which return Keras tensors
+#' (through `keras.ops`): `inputs * 2`, `-x`, `+x`, `x > 0`, `!mask`.
+#'
+#' @param e1,e2 Keras tensors, or R values for the other operand.
+#' @return A Keras tensor.
+#' @name keras-tensor-ops
+#' @examples
+#' \dontrun{
+#' x <- keras_input(shape = 3)
+#' y <- 2 * x + 1
+#' }
+NULL
+
+keras_ops_table <- list(
+  "+" = "add", "-" = "subtract", "*" = "multiply", "/" = "true_divide", "^" = "power",
+  "%%" = "mod", "%/%" = "floor_divide", "==" = "equal", "!=" = "not_equal",
+  "<" = "less", "<=" = "less_equal", ">" = "greater", ">=" = "greater_equal",
+  "&" = "logical_and", "|" = "logical_or"
+)
+
+#' @rdname keras-tensor-ops
+#' @export
+Ops.keras.src.backend.common.keras_tensor.KerasTensor <- function(e1, e2) {
+  ops <- keras$ops
+  if (missing(e2)) {
+    return(switch(.Generic,
+      "+" = e1,
+      "-" = ops$negative(e1),
+      "!" = ops$logical_not(e1),
+      abort("`", .Generic, "` is not a unary operator.")
+    ))
+  }
+  fun <- keras_ops_table[[.Generic]]
+  if (is.null(fun)) abort("`", .Generic, "` is not supported for Keras tensors.")
+  # R vectors as 1-d arrays (a Python list would be a nested structure, not a tensor).
+  as_operand <- function(v) {
+    if (is.atomic(v) && !is.object(v) && is.null(dim(v)) && length(v) != 1L) array(v, length(v)) else v
+  }
+  ops[[fun]](as_operand(e1), as_operand(e2))
+}
+
+#' @rdname keras-tensor-ops
+#' @param x A Keras tensor.
+#' @export
+dim.keras.src.backend.common.keras_tensor.KerasTensor <- function(x) {
+  as.integer(shape(x))
+}
+
+#' Tensors carry the class `tensorflow.tensor`
+#'
+#' As with the tensorflow R package, tensors and TensorFlow variables that reach R also
+#' have the class `"tensorflow.tensor"` (just before `"python.builtin.object"`), so code
+#' can test `inherits(x, "tensorflow.tensor")` whatever the tensor's Python class.
+#'
+#' @param x A tensor or variable handle.
+#' @return `x`, with the class added.
+#' @name tensorflow-tensor-class
+#' @keywords internal
+NULL
+
+add_tensor_class <- function(x) {
+  cl <- class(x)
+  if ("tensorflow.tensor" %in% cl) return(x)
+  i <- match("python.builtin.object", cl)
+  class(x) <- if (is.na(i)) c(cl, "tensorflow.tensor") else append(cl, "tensorflow.tensor", i - 1L)
+  x
+}
+
+#' @rdname tensorflow-tensor-class
+#' @method py_to_r tensorflow.python.framework.tensor.Tensor
+#' @export
+py_to_r.tensorflow.python.framework.tensor.Tensor <- function(x) add_tensor_class(x)
+
+#' @rdname tensorflow-tensor-class
+#' @method py_to_r tensorflow.python.ops.variables.Variable
+#' @export
+py_to_r.tensorflow.python.ops.variables.Variable <- function(x) add_tensor_class(x)

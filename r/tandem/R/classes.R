@@ -108,6 +108,7 @@ method_wrapper <- function(fn, class_env) {
     env <- new.env(parent = environment(fn))
     env$super <- make_super(class_env, self)
     if (!takes_self) env$self <- self
+    if (!is.null(class_env$private)) bind_private(env, self, class_env$private)
     environment(fn) <- env
     if (takes_self) fn(self, ...) else fn(...)
   }
@@ -143,6 +144,11 @@ method_wrapper <- function(fn, class_env) {
 #' @param inherit A Python class, or a list of them (the bases). R objects with an
 #'   `r_to_py()` method that gives a Python class (an R6 class generator, or a class
 #'   generator of a package built on tandem) may stand for a base.
+#' @param private `NULL`, or a named list of private members (R6's `private`): methods
+#'   then see `private`, an R environment of the instance (created on first use, freed with
+#'   the instance, never seen by Python) that starts with these members; functions in it
+#'   see `self` and `private` too. In `%py_class%`, `private` is always available, and
+#'   `private$name <- value` in the braces adds a private member.
 #' @param spec,body For `%py_class%`: `Name(Base1, Base2)` and a braced block.
 #' @return The Python class (callable from R).
 #' @export
@@ -154,7 +160,7 @@ method_wrapper <- function(fn, class_env) {
 #' ))
 #' Counter(5L)$bump()
 #' }
-PyClass <- function(classname, defs = list(), inherit = NULL) {
+PyClass <- function(classname, defs = list(), inherit = NULL, private = NULL) {
   check_string(classname, "classname")
   if (length(defs) && (is.null(names(defs)) || any(!nzchar(names(defs))))) {
     stop("every element of `defs` must be named.", call. = FALSE)
@@ -169,6 +175,7 @@ PyClass <- function(classname, defs = list(), inherit = NULL) {
   ensure_python()
   helpers <- import("tandem._classes", convert = FALSE)
   class_env <- new.env(parent = emptyenv())
+  if (!is.null(private)) class_env$private <- check_private(private)
   methods <- dict()
   attributes <- dict()
   for (nm in names(defs)) {
@@ -202,13 +209,15 @@ PyClass <- function(classname, defs = list(), inherit = NULL) {
     bases <- list()
   }
   defs_env <- new.env(parent = env)
+  private <- new.env(parent = emptyenv())
+  defs_env$private <- private
   eval(body, defs_env)
-  nms <- ls(defs_env, all.names = TRUE, sorted = FALSE)
+  nms <- setdiff(ls(defs_env, all.names = TRUE, sorted = FALSE), "private")
   defs <- mget(nms, envir = defs_env)
   # Libraries such as Keras read `__module__` (serialization): these classes have one,
   # and their instances are "R.<classname>".
   if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"
-  cls <- PyClass(classname, defs, bases)
+  cls <- PyClass(classname, defs, bases, private = as.list(private, all.names = TRUE))
   assign(classname, cls, envir = env)
   invisible(cls)
 }
@@ -217,8 +226,11 @@ PyClass <- function(classname, defs = list(), inherit = NULL) {
 #' @export
 r_to_py.R6ClassGenerator <- function(x, convert = FALSE) {
   defs <- c(x$public_methods, x$public_fields)
-  inherit <- attr(x, "py_inherit", exact = TRUE)
-  cls <- PyClass(x$classname %||% "R6Class", defs, inherit)
+  defs$clone <- NULL  # R6's own method
+  # R6Class(inherit = <Python class or R6 class>): the base, evaluated where R6 would.
+  inherit <- attr(x, "py_inherit", exact = TRUE) %||% x$get_inherit()
+  private <- c(x$private_fields, x$private_methods)
+  cls <- PyClass(x$classname %||% "R6Class", defs, inherit, private = private %||% list())
   if (isTRUE(convert)) cls else py_set_convert(cls, FALSE)
 }
 
@@ -254,4 +266,39 @@ py_iterator <- function(fn, completed = NULL, prefetch = 0L) {
     if (identical(value, completed)) done else value
   }
   py_set_convert(py_call(helpers$RIterator, step, as.integer(prefetch)), TRUE)
+}
+
+# R6-style private members: one R environment per instance, kept on the instance as
+# `_tandem_private` (an R object Python cannot look into), created on first use with the
+# class's private members; the functions among them see `self` and `private`.
+check_private <- function(private) {
+  if (!is.list(private) || (length(private) && (is.null(names(private)) || any(!nzchar(names(private)))))) {
+    stop(sprintf("`private` must be a named list, not %s.", describe(private)), call. = FALSE)
+  }
+  private
+}
+
+bind_private <- function(env, self, members) {
+  makeActiveBinding("private", function() instance_private(self, members), env)
+}
+
+instance_private <- function(self, members) {
+  priv <- NULL
+  if (py_has_attr(self, "_tandem_private")) priv <- py_to_r(py_get_attr(self, "_tandem_private"))
+  if (!is.environment(priv)) {
+    priv <- new.env(parent = emptyenv())
+    py_set_attr(self, "_tandem_private", priv)
+  }
+  # Members of this class (a subclass and its parents share the instance's environment).
+  for (nm in setdiff(names(members), ls(priv, all.names = TRUE))) {
+    m <- members[[nm]]
+    if (is.function(m) && !is_py_object(m)) {
+      fenv <- new.env(parent = environment(m))
+      fenv$self <- self
+      fenv$private <- priv
+      environment(m) <- fenv
+    }
+    assign(nm, m, envir = priv)
+  }
+  priv
 }

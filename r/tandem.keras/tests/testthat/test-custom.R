@@ -243,7 +243,9 @@ test_that("bad class definitions are clear errors", {
                fixed = TRUE)
   expect_error(new_layer_class("X", NULL, NULL, NULL, NULL, function() 1), "must be named")
   expect_error(new_layer_class("X", initialize = function(object) NULL), "named `object`")
-  expect_error(new_layer_class("X", inherit = "Layer"), "`inherit` must be a Python class")
+  # the class (and its base) are made at the first instance
+  bad <- new_layer_class("X", inherit = "Layer")
+  expect_error(bad(), "`inherit` must be a Python class")
 })
 
 test_that("keras_model_custom() builds models as in the eager-execution post", {
@@ -363,4 +365,81 @@ test_that("layer_rnn() runs an RNN cell defined in R and trains it in fit()", {
   compile(model, optimizer = optimizer_adam(learning_rate = 0.02), loss = "mse")
   h <- fit(model, x, y, epochs = 10, batch_size = 16, verbose = 0)
   expect_lt(h$metrics$loss[[10]], h$metrics$loss[[1]] / 2)
+})
+
+test_that("R6 classes inheriting Keras classes become Keras subclasses via r_to_py()", {
+  Scale <- R6::R6Class("Scale", inherit = keras$layers$Layer,
+    public = list(
+      initialize = function(factor, ...) {
+        super$initialize(...)
+        private$factor <- factor
+      },
+      call = function(x) x * private$factor
+    ),
+    private = list(factor = NULL)
+  )
+  ScalePy <- r_to_py(Scale, convert = TRUE)
+  expect_true(py_to_r(tandem::import_builtins()$issubclass(ScalePy, keras$layers$Layer)))
+  layer <- ScalePy(3, name = "times3")
+  expect_identical(layer$name, "times3")
+  model <- keras_model_sequential(input_shape = 2) |> layer()
+  expect_equal(predict(model, matrix(c(1, 2), 1)), matrix(c(3, 6), 1), ignore_attr = TRUE)
+  expect_identical(ScalePy(10)(as_tensor(c(1, 2), "float32")) |> as.vector(), c(10, 20))
+
+  Recorder <- R6::R6Class("Recorder", inherit = keras$callbacks$Callback,
+    public = list(
+      initialize = function() {
+        super$initialize()
+        private$losses <- numeric()
+      },
+      on_epoch_end = function(epoch, logs = NULL) {
+        private$losses <- c(private$losses, logs$loss)
+      },
+      get_losses = function() private$losses
+    ),
+    private = list(losses = NULL)
+  )
+  rec <- r_to_py(Recorder, convert = TRUE)()
+  expect_true(inherits(rec, "keras.src.callbacks.callback.Callback"))
+  m <- keras_model_sequential(input_shape = 2) |> layer_dense(1)
+  compile(m, loss = "mse")
+  fit(m, matrix(runif(20), 10), runif(10), epochs = 3, verbose = 0, callbacks = list(rec))
+  expect_length(rec$get_losses(), 3L)
+  expect_true(all(rec$get_losses() > 0))
+})
+
+test_that("new_layer_class() has `private` and makes its class only at the first instance", {
+  calls <- 0L
+  layer_offset <- new_layer_class("Offset",
+    initialize = function(offset = 1, ...) {
+      super$initialize(...)
+      private$offset <- offset
+    },
+    call = function(x) x + private$shift(),
+    private = list(shift = function() {
+      calls <<- calls + 1L
+      private$offset
+    })
+  )
+  a <- layer_offset(offset = 2)
+  b <- layer_offset(offset = 5)
+  expect_equal(as.vector(a(as_tensor(c(1, 2), "float32"))), c(3, 4))
+  expect_equal(as.vector(b(as_tensor(c(1, 2), "float32"))), c(6, 7))
+  expect_identical(calls, 2L)
+  expect_error(new_layer_class("Bad", private = list(1)), "`private` must be a named list")
+})
+
+test_that("defining classes does not start Python", {
+  script <- tempfile(fileext = ".R")
+  writeLines(c(
+    "library(tandem.keras)",
+    "g <- new_layer_class('Lazy', call = function(x) x)",
+    "m <- new_model_class('LazyModel', call = function(x) x)",
+    "l <- Layer('LazyToo', call = function(x) x)",
+    "cat(tandem::py_available(), '\\n')",
+    "x <- g()",
+    "cat(tandem::py_available(), inherits(x, 'keras.src.layers.layer.Layer'), '\\n')"
+  ), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = FALSE)
+  expect_identical(trimws(out), c("FALSE", "TRUE TRUE"))
 })

@@ -28,12 +28,15 @@ test_that("tf-from-R: building the model through the Python API", {
   m <- tf$keras$models$Sequential()
   expect_identical(py_str(m$`__class__`), "<class 'keras.src.models.sequential.Sequential'>")
 
-  # The post passes 32 (an R double, a Python float); Keras 3 wants an int for `units`:
-  expect_error(tf$keras$layers$Dense(32, "relu"), "units", class = "python.builtin.ValueError")
-  m$add(tf$keras$layers$Dense(32L, "relu"))
-  m$add(tf$keras$layers$Dense(1L))
+  # As written in the post: 32 is an R double (a Python float), which Keras 3 alone
+  # rejects for `units`; with tandem.keras loaded, Keras' integer parameters take it.
+  m$add(tf$keras$layers$Dense(32, "relu"))
+  m$add(tf$keras$layers$Dense(1))
   layers <- m$layers
   expect_length(layers, 2L)
+  expect_identical(layers[[1]]$units, 32L)
+  expect_identical(layers[[2]]$units, 1L)
+  expect_identical(layers[[1]]$get_config()$activation, "relu")
   expect_true(all(vapply(layers, inherits, logical(1), "keras.src.layers.core.dense.Dense")))
   expect_output(print(layers), "<Dense name=", fixed = TRUE)
 })

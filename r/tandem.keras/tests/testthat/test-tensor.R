@@ -294,27 +294,30 @@ test_that("rep() and sort() work on the elements in R's order", {
                    sort(w, decreasing = TRUE, na.last = FALSE))
 })
 
+# A keras_shape as Python sees it (a tuple).
+py_shape <- function(s) tandem::py_str(r_to_py(s))
+
 test_that("as_tensor() and shape() take R values", {
   t1 <- as_tensor(1:6, "float32", shape = c(2, NA))
   expect_match(format(t1), "shape=(2, 3), dtype=float32", fixed = TRUE)
   expect_identical(as.array(t1), matrix(c(1, 2, 3, 4, 5, 6), 2, byrow = TRUE))
   expect_identical(as.array(as_tensor(0, shape = c(2, 2))), matrix(0, 2, 2))
-  expect_identical(tandem::py_str(shape(NA, 28L, 3)), "(None, 28, 3)")
+  expect_identical(py_shape(shape(NA, 28L, 3)), "(None, 28, 3)")
   expect_error(shape(1.5), "`shape` must be a whole number, not `1.5`.")
 })
 
 test_that("shape() takes lists, such as the input_shape given to build()", {
   input_shape <- list(NULL, 5L, 4L)           # how Keras' (None, 5, 4) reaches R
-  expect_identical(tandem::py_str(shape(input_shape)), "(None, 5, 4)")
-  expect_identical(tandem::py_str(shape(tail(input_shape, 1), 32)), "(4, 32)")
-  expect_identical(tandem::py_str(shape(input_shape[-1], NA)), "(5, 4, None)")
-  expect_identical(tandem::py_str(shape(list(NA, 3), c(2, 2))), "(None, 3, 2, 2)")
-  expect_identical(tandem::py_str(shape(NULL, 3)), "(None, 3)")
-  expect_identical(tandem::py_str(shape()), "()")
-  expect_identical(tandem::py_str(shape(shape(2, NA), 7)), "(2, None, 7)")
-  expect_identical(tandem::py_str(shape(tuple(list(NULL, 3L)))), "(None, 3)")
-  expect_identical(tandem::py_str(shape(dim(as_tensor(a_dbl))[-1])), "(2, 2)")
-  expect_identical(tandem::py_str(shape(as_tensor(3L), 2)), "(3, 2)")
+  expect_identical(py_shape(shape(input_shape)), "(None, 5, 4)")
+  expect_identical(py_shape(shape(tail(input_shape, 1), 32)), "(4, 32)")
+  expect_identical(py_shape(shape(input_shape[-1], NA)), "(5, 4, None)")
+  expect_identical(py_shape(shape(list(NA, 3), c(2, 2))), "(None, 3, 2, 2)")
+  expect_identical(py_shape(shape(NULL, 3)), "(None, 3)")
+  expect_identical(py_shape(shape()), "()")
+  expect_identical(py_shape(shape(shape(2, NA), 7)), "(2, None, 7)")
+  expect_identical(py_shape(shape(tuple(list(NULL, 3L)))), "(None, 3)")
+  expect_identical(py_shape(shape(dim(as_tensor(a_dbl))[-1])), "(2, 2)")
+  expect_identical(py_shape(shape(as_tensor(3L), 2)), "(3, 2)")
   expect_error(shape(list(2, 1.5)), "`shape` must be a whole number, not `1.5`.")
   expect_error(shape(list(2, "a")), "`shape` must be a whole number")
 })

@@ -136,6 +136,66 @@ test_that("R6 generators become Python classes", {
   expect_identical(py_to_r(py_call(py_get_attr(g, "hi"))), "hi bob")
 })
 
+test_that("R6 classes inherit Python classes and keep `private` per instance", {
+  skip_if_not_installed("R6")
+  py_run_string("
+class Base:
+    def __init__(self, start):
+        self.start = start
+    def base_value(self):
+        return self.start * 10
+")
+  Counter <- R6::R6Class("Counter", inherit = py$Base,
+    public = list(
+      initialize = function(start, step) {
+        super$initialize(start)      # reaches Base.__init__
+        private$step <- step
+      },
+      bump = function() {
+        private$n <- private$n + private$step
+        private$describe()
+      }
+    ),
+    private = list(n = 0, step = NULL,
+                   describe = function() paste(self$start, private$n))
+  )
+  C <- r_to_py(Counter, convert = TRUE)
+  expect_true(py_to_r(import_builtins()$issubclass(C, py$Base)))
+  a <- C(1, 2)
+  b <- C(5, 10)
+  expect_identical(a$base_value(), 10)
+  expect_identical(a$bump(), "1 2")
+  expect_identical(a$bump(), "1 4")
+  expect_identical(b$bump(), "5 10")
+  # the private state is R's: Python sees no attribute for it other than an opaque handle
+  expect_false(py_has_attr(a, "n"))
+  expect_false(py_has_attr(a, "step"))
+  # an R6 parent contributes its methods through r_to_py() too
+  Child <- R6::R6Class("Child", inherit = Counter, public = list(twice = function() 2 * self$start))
+  ch <- r_to_py(Child, convert = TRUE)
+  expect_identical(ch(3, 1)$twice(), 6)
+})
+
+test_that("`private` in PyClass() and %py_class%", {
+  P <- PyClass("P", list(
+    initialize = function(x) private$x <- x,
+    get = function() private$helper()
+  ), private = list(helper = function() private$x + 1))
+  expect_identical(P(1)$get(), 2)
+  expect_identical(P(10)$get(), 11)
+  Holder %py_class% {
+    initialize <- function(x) private$y <- x
+    get <- function() private$y
+    private$double <- function() private$y * 2
+    dbl <- function() private$double()
+  }
+  h1 <- Holder(1)
+  h2 <- Holder(5)
+  expect_identical(c(h1$get(), h2$get(), h2$dbl()), c(1, 5, 10))
+  expect_false(py_has_attr(h1, "y"))
+  expect_error(PyClass("Bad", list(), private = list(1)), "`private` must be a named list")
+})
+
 test_that("py_iterator iterates an R function, also from tf.data's threads", {
   i <- 0
   it <- py_iterator(function() if (i < 5) (i <<- i + 1) else NULL)
