@@ -392,6 +392,10 @@ layer_bidirectional <- function(object, layer, merge_mode = "concat", weights = 
   compose_layer(if (missing(object)) NULL else object, keras$layers$Bidirectional, args)
 }
 
+#' @rdname layer_bidirectional
+#' @export
+bidirectional <- layer_bidirectional
+
 #' CategoryEncoding
 #'
 #' A preprocessing layer which encodes integer features.
@@ -2939,6 +2943,10 @@ layer_time_distributed <- function(object, layer, ...) {
   compose_layer(if (missing(object)) NULL else object, keras$layers$TimeDistributed, args)
 }
 
+#' @rdname layer_time_distributed
+#' @export
+time_distributed <- layer_time_distributed
+
 #' UnitNormalization
 #'
 #' Unit normalization layer.
@@ -2967,11 +2975,15 @@ layer_unit_normalization <- function(object, axis = -1L, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_up_sampling_1d <- function(object, size = 2L, ...) {
+layer_upsampling_1d <- function(object, size = 2L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling1D, args)
 }
+
+#' @rdname layer_upsampling_1d
+#' @export
+layer_up_sampling_1d <- layer_upsampling_1d
 
 #' UpSampling2D
 #'
@@ -2986,11 +2998,15 @@ layer_up_sampling_1d <- function(object, size = 2L, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_up_sampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, interpolation = "nearest", ...) {
+layer_upsampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, interpolation = "nearest", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling2D, args)
 }
+
+#' @rdname layer_upsampling_2d
+#' @export
+layer_up_sampling_2d <- layer_upsampling_2d
 
 #' UpSampling3D
 #'
@@ -3004,11 +3020,15 @@ layer_up_sampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, i
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_up_sampling_3d <- function(object, size = c(2L, 2L, 2L), data_format = NULL, ...) {
+layer_upsampling_3d <- function(object, size = c(2L, 2L, 2L), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling3D, args)
 }
+
+#' @rdname layer_upsampling_3d
+#' @export
+layer_up_sampling_3d <- layer_upsampling_3d
 
 #' ZeroPadding1D
 #'
