@@ -75,7 +75,7 @@ new_layer_class <- function(classname, initialize = NULL, build = NULL, call = N
                             get_config = NULL, ..., inherit = NULL) {
   cls <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
-                          list(...), inherit %||% keras$layers$Layer)
+                          list(...), inherit, function() keras$layers$Layer)
   class_generator(cls, initialize, "layer", compose = TRUE)
 }
 
@@ -85,7 +85,7 @@ new_model_class <- function(classname, initialize = NULL, build = NULL, call = N
                             get_config = NULL, ..., inherit = NULL) {
   cls <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
-                          list(...), inherit %||% keras$Model)
+                          list(...), inherit, function() keras$Model)
   class_generator(cls, initialize, "model", compose = FALSE)
 }
 
@@ -100,7 +100,7 @@ new_metric_class <- function(classname, initialize = NULL, update_state = NULL,
   cls <- make_keras_class(classname, list(initialize = initialize,
                                           update_state = update_state, result = result,
                                           reset_state = reset_state, get_config = get_config),
-                          list(...), inherit %||% keras$metrics$Metric)
+                          list(...), inherit, function() keras$metrics$Metric)
   class_generator(cls, initialize, "metric", compose = FALSE)
 }
 
@@ -110,40 +110,74 @@ new_loss_class <- function(classname, initialize = NULL, call = NULL, get_config
                            ..., inherit = NULL) {
   cls <- make_keras_class(classname, list(initialize = initialize, call = call,
                                           get_config = get_config),
-                          list(...), inherit %||% keras$losses$Loss)
+                          list(...), inherit, function() keras$losses$Loss)
   class_generator(cls, initialize, "loss", compose = FALSE)
 }
 
 #' @rdname new_layer_class
+#' @param public A named list of further methods and attributes (keras3's form; merged
+#'   with `...`).
+#' @param private A named list of private members (supported where the `new_*_class()`
+#'   function supports them).
+#' @param parent_env Accepted for keras3 compatibility (methods keep their own closures).
 #' @export
-Layer <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                  get_config = NULL, ..., inherit = NULL) {
-  new_layer_class(classname, initialize, build, call, get_config, ..., inherit = inherit)
+Layer <- function(classname, initialize = NULL, call = NULL, build = NULL,
+                  get_config = NULL, ..., public = list(), private = list(),
+                  inherit = NULL, parent_env = parent.frame()) {
+  keras3_class(new_layer_class, classname, list(initialize = initialize, call = call,
+               build = build, get_config = get_config), list(...), public, private, inherit)
+}
+
+#' @rdname new_layer_class
+#' @param train_step,predict_step,test_step,compute_loss,compute_metrics Model methods
+#'   (keras3's `Model()` arguments).
+#' @export
+Model <- function(classname, initialize = NULL, call = NULL, train_step = NULL,
+                  predict_step = NULL, test_step = NULL, compute_loss = NULL,
+                  compute_metrics = NULL, ..., public = list(), private = list(),
+                  inherit = NULL, parent_env = parent.frame()) {
+  keras3_class(new_model_class, classname, list(initialize = initialize, call = call,
+               train_step = train_step, predict_step = predict_step, test_step = test_step,
+               compute_loss = compute_loss, compute_metrics = compute_metrics),
+               list(...), public, private, inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
-Model <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                  get_config = NULL, ..., inherit = NULL) {
-  new_model_class(classname, initialize, build, call, get_config, ..., inherit = inherit)
+Metric <- function(classname, initialize = NULL, update_state = NULL, result = NULL, ...,
+                   public = list(), private = list(), inherit = NULL,
+                   parent_env = parent.frame()) {
+  keras3_class(new_metric_class, classname, list(initialize = initialize,
+               update_state = update_state, result = result), list(...), public, private,
+               inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
-Metric <- function(classname, initialize = NULL, update_state = NULL, result = NULL,
-                   reset_state = NULL, get_config = NULL, ..., inherit = NULL) {
-  new_metric_class(classname, initialize, update_state, result, reset_state, get_config,
-                   ..., inherit = inherit)
+Loss <- function(classname, call = NULL, ..., public = list(), private = list(),
+                 inherit = NULL, parent_env = parent.frame()) {
+  keras3_class(new_loss_class, classname, list(call = call), list(...), public, private,
+               inherit)
 }
 
-#' @rdname new_layer_class
-#' @export
-Loss <- function(classname, initialize = NULL, call = NULL, get_config = NULL, ...,
-                 inherit = NULL) {
-  new_loss_class(classname, initialize, call, get_config, ..., inherit = inherit)
+# keras3's class constructors on top of the new_*_class() functions: members given as
+# arguments, in `...` and in `public` are merged (later ones win).
+keras3_class <- function(new_fn, classname, members, dots, public, private, inherit) {
+  members <- c(Filter(Negate(is.null), members), dots, public)
+  members <- members[!duplicated(names(members), fromLast = TRUE)]
+  args <- c(list(classname), members, list(inherit = inherit))
+  if (length(private)) {
+    if (!"private" %in% names(formals(new_fn))) {
+      abort("`private` members are not supported here yet; use `public` (or `...`).")
+    }
+    args$private <- private
+  }
+  do.call(new_fn, args)
 }
 
-make_keras_class <- function(classname, methods, extra, inherit) {
+# The Python class is made at first use (the first instance, r_to_py(), or a subclass), so
+# defining classes does not start Python: package authors define them at build time.
+make_keras_class <- function(classname, methods, extra, inherit, default_base) {
   if (!is.character(classname) || length(classname) != 1L || is.na(classname) ||
       !grepl("^[A-Za-z_][A-Za-z0-9_]*$", classname)) {
     abort("`classname` must be a valid Python class name, not ", describe_value(classname), ".")
@@ -162,11 +196,24 @@ make_keras_class <- function(classname, methods, extra, inherit) {
           "argument is the object to compose with.")
   }
   defs <- c(Filter(Negate(is.null), methods), extra)
-  tandem::PyClass(classname, defs, inherit = as_py_class(inherit))
+  check_inherit(inherit)
+  lazy_attr(function() {
+    tandem::PyClass(classname, defs, inherit = as_py_class(inherit %||% default_base()))
+  })
 }
 
+# What as_py_class() takes, checked without starting Python.
+check_inherit <- function(x) {
+  if (is.null(x) || is_py_object(x) || inherits(x, c(CLASS_GENERATOR, "tandem_keras_lazy"))) return()
+  if (is.list(x) && !is.object(x)) return(invisible(lapply(x, check_inherit)))
+  abort("`inherit` must be a Python class, not ", describe_value(x), ".")
+}
+
+# The Python class of a generator (made now if it was not yet).
+generator_class <- function(x) resolve_lazy(attr(x, "py_class", exact = TRUE))
+
 as_py_class <- function(x) {
-  if (inherits(x, CLASS_GENERATOR)) return(attr(x, "py_class", exact = TRUE))
+  if (inherits(x, CLASS_GENERATOR)) return(generator_class(x))
   if (inherits(x, "tandem_keras_lazy")) return(resolve_lazy(x))
   if (is.list(x) && !is.object(x)) return(lapply(x, as_py_class))
   if (!is_py_object(x)) abort("`inherit` must be a Python class, not ", describe_value(x), ".")
@@ -185,9 +232,10 @@ class_generator <- function(cls, initialize, kind, compose) {
     supplied <- setdiff(as.character(names(call)[-1]), c("object", "..."))
     args <- mget(supplied, envir = environment())
     if (!is.null(call$...)) args <- c(args, eval(quote(list(...))))
-    if (!compose) return(do.call(cls, args))
-    if (missing(object)) return(do.call(cls, args))
-    compose_layer(object, cls, args)
+    py_cls <- resolve_lazy(cls)
+    if (!compose) return(do.call(py_cls, args))
+    if (missing(object)) return(do.call(py_cls, args))
+    compose_layer(object, py_cls, args)
   }
   formals(gen) <- if (compose) c(alist(object = ), init_formals) else init_formals
   environment(gen) <- list2env(list(cls = cls, compose = compose), parent = asNamespace("tandem.keras"))
@@ -196,7 +244,7 @@ class_generator <- function(cls, initialize, kind, compose) {
 
 #' @export
 print.tandem_keras_class_generator <- function(x, ...) {
-  cls <- attr(x, "py_class", exact = TRUE)
+  cls <- generator_class(x)
   cat("<R-defined Keras ", attr(x, "kind", exact = TRUE), " class `",
       py_to_r(py_get_attr(cls, "__name__")), "`>\n", sep = "")
   args <- setdiff(names(formals(x)), "object")
@@ -207,7 +255,7 @@ print.tandem_keras_class_generator <- function(x, ...) {
 #' @method r_to_py tandem_keras_class_generator
 #' @export
 r_to_py.tandem_keras_class_generator <- function(x, convert = FALSE) {
-  py_set_convert(attr(x, "py_class", exact = TRUE), isTRUE(convert))
+  py_set_convert(generator_class(x), isTRUE(convert))
 }
 
 #' Custom models from a function (eager-execution style)

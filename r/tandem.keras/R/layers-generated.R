@@ -1394,11 +1394,15 @@ layer_group_normalization <- function(object, groups = 32L, axis = -1L, epsilon 
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_grouped_query_attention <- function(object, head_dim, num_query_heads, num_key_value_heads, dropout = 0.0, use_bias = TRUE, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
+layer_group_query_attention <- function(object, head_dim, num_query_heads, num_key_value_heads, dropout = 0.0, use_bias = TRUE, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(head_dim = as_int_tuple, num_query_heads = as_int_tuple, num_key_value_heads = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GroupedQueryAttention, args)
 }
+
+#' @rdname layer_group_query_attention
+#' @export
+layer_grouped_query_attention <- layer_group_query_attention
 
 #' HashedCrossing
 #'
@@ -2891,11 +2895,15 @@ layer_subtract <- function(object, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_tfsm_layer <- function(object, filepath, call_endpoint = "serve", call_training_endpoint = NULL, trainable = TRUE, name = NULL, dtype = NULL, ...) {
+layer_tfsm <- function(object, filepath, call_endpoint = "serve", call_training_endpoint = NULL, trainable = TRUE, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$TFSMLayer, args)
 }
+
+#' @rdname layer_tfsm
+#' @export
+layer_tfsm_layer <- layer_tfsm
 
 #' TextVectorization
 #'

@@ -2664,6 +2664,10 @@ op_maximum <- function(x1, x2) {
   call_fn(keras$ops$maximum, args)
 }
 
+#' @rdname op_maximum
+#' @export
+op_pmax <- op_maximum
+
 #' Compute the arithmetic mean along the specified axes.
 #'
 #' Wraps the Python function `keras.ops.mean`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
@@ -2737,6 +2741,10 @@ op_minimum <- function(x1, x2) {
   args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
   call_fn(keras$ops$minimum, args)
 }
+
+#' @rdname op_minimum
+#' @export
+op_pmin <- op_minimum
 
 #' Returns the element-wise remainder of division.
 #'
@@ -3645,7 +3653,7 @@ op_scatter_update <- function(inputs, indices, updates, reduction = NULL) {
 #' @return Tensor of insertion indices of same shape as `values`. Indices are 1-based unless `zero_indexed = TRUE`.
 #' @export
 op_searchsorted <- function(sorted_sequence, values, side = "left", zero_indexed = FALSE) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL, ignore = "zero_indexed")
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(sorted_sequence = as_array, values = as_array), NULL, ignore = "zero_indexed")
   out <- call_fn(keras$ops$searchsorted, args)
   if (zero_indexed) out else index_to_r(out)
 }

@@ -12,7 +12,7 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
   args <- mget(supplied, envir = env)
   for (n in names(args)) {
     f <- coerce[[n]]
-    if (!is.null(f)) args[n] <- list(f(args[[n]], n))
+    if (!is.null(f)) args[n] <- list(f(args[[n]], n)) else args[n] <- list(as_operand(args[[n]]))
   }
   if (length(rename)) {
     hit <- names(args) %in% names(rename)
@@ -20,20 +20,29 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
   }
   pos <- list()
   for (p in positional) {
-    if (!p %in% names(args)) abort("`", p, "` is required.")
+    if (!p %in% names(args)) abort("`", p, "` is missing, with no default.")
     pos <- c(pos, list(args[[p]]))
     args[[p]] <- NULL
   }
   if (!is.null(call$...)) {
     dots <- eval(quote(list(...)), env)
     nms <- names(dots) %||% rep("", length(dots))
-    pos <- c(pos, unname(dots[!nzchar(nms)]))
+    pos <- c(pos, lapply(unname(dots[!nzchar(nms)]), as_operand))
     args <- c(args, dots[nzchar(nms)])
   }
   c(pos, args)
 }
 
 call_fn <- function(fn, args) do.call(fn, args)
+
+# An R vector (no `dim`, length > 1) is a 1-d array for Keras, as an R array is: a Python
+# list has no `shape`, which some ops need.
+as_operand <- function(x) {
+  if (is.atomic(x) && !is.object(x) && !is.character(x) && is.null(dim(x)) && length(x) > 1L) {
+    return(array(x, length(x)))
+  }
+  x
+}
 
 # A whole number (or numbers), shape kept: R arrays of indices or counts reach Python as
 # int32 arrays (tensors and NumPy arrays pass through).
@@ -85,6 +94,12 @@ as_tuple <- function(x, arg = "x") {
 as_1d_array <- function(x, arg = "x") {
   if (is.null(x) || is_py_object(x)) return(x)
   array(unlist(x), length(unlist(x)))
+}
+
+# An R value as an array with a shape, even of length one.
+as_array <- function(x, arg = "x") {
+  if (is.null(x) || is_py_object(x) || !is.atomic(x)) return(x)
+  array(x, dim(x) %||% length(x))
 }
 
 # tensordot's `axes`: a count of axes (a single number) or two lists of 1-based axes.
@@ -197,7 +212,7 @@ op_convert_to_tensor <- function(x, dtype = NULL, sparse = NULL, ragged = NULL) 
 
 stack_op <- function(fn, xs, dots) {
   if (!is.list(xs) || is.object(xs)) xs <- list(xs)
-  xs <- c(xs, dots)
+  xs <- lapply(c(xs, dots), as_operand)
   fn(unname(xs))
 }
 

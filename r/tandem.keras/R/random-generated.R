@@ -129,7 +129,7 @@ random_normal <- function(shape, mean = 0.0, stddev = 1.0, dtype = NULL, seed = 
 #' @return The result of the Python function.
 #' @export
 random_integer <- function(shape, minval, maxval, dtype = "int32", seed = NULL) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(shape = as_shape, seed = as_int_tuple), NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(shape = as_shape, minval = as_int, maxval = as_int, seed = as_int_tuple), NULL)
   call_fn(keras$random$randint, args)
 }
 

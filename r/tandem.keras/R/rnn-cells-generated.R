@@ -106,7 +106,7 @@ rnn_cell_simple <- function(units, activation = "tanh", use_bias = TRUE, kernel_
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras rnn_cell object (a Python handle).
 #' @export
-rnn_cell_rnn_cells_stack <- function(cells, ...) {
+rnn_cells_stack <- function(cells, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   do.call(keras$layers$StackedRNNCells, args)

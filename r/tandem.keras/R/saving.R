@@ -64,7 +64,7 @@ as_custom_objects <- function(x) {
     obj <- x[[i]]
     nm <- nms[[i]]
     if (inherits(obj, CLASS_GENERATOR)) {
-      obj <- attr(obj, "py_class", exact = TRUE)
+      obj <- generator_class(obj)
     } else if (is.function(obj) && !is_py_object(obj)) {
       if (!nzchar(nm)) abort("R functions in `custom_objects` must be named (element ", i, ").")
       obj <- tandem::py_func(obj, name = nm)
@@ -106,7 +106,7 @@ register_keras_serializable <- function(object, name = NULL, package = "Custom")
   }
   target <- object
   if (inherits(object, CLASS_GENERATOR)) {
-    target <- attr(object, "py_class", exact = TRUE)
+    target <- generator_class(object)
   } else if (is.function(object) && !is_py_object(object)) {
     if (is.null(name)) abort("`name` is required to register an R function.")
     target <- tandem::py_func(object, name = name)

@@ -50,10 +50,15 @@ KINDS = [
      {"ReLU": "activation_relu", "LeakyReLU": "activation_leaky_relu",
       "PReLU": "activation_parametric_relu", "ELU": "activation_elu",
       "Softmax": "activation_softmax", "UpSampling1D": "upsampling_1d",
-      "UpSampling2D": "upsampling_2d", "UpSampling3D": "upsampling_3d"}),
-    ("optimizer", "optimizers", keras.optimizers, "optimizers", {"Optimizer"}, {"AdamW": "adam_w", "RMSprop": "rmsprop"}),
+      "UpSampling2D": "upsampling_2d", "UpSampling3D": "upsampling_3d",
+      "GroupedQueryAttention": "group_query_attention", "TFSMLayer": "tfsm"}),
+    ("optimizer", "optimizers", keras.optimizers, "optimizers", {"Optimizer"}, {"AdamW": "adam_w", "RMSprop": "rmsprop",
+                                                                      "LossScaleOptimizer": "loss_scale"}),
     ("loss", "losses", keras.losses, "losses", {"Loss", "LossFunctionWrapper"}, {}),
-    ("metric", "metrics", keras.metrics, "metrics", {"Metric", "MeanMetricWrapper", "Reduce"}, {}),
+    ("metric", "metrics", keras.metrics, "metrics", {"Metric", "MeanMetricWrapper", "Reduce"},
+     {"BinaryIoU": "binary_iou", "IoU": "iou", "MeanIoU": "mean_iou", "OneHotIoU": "one_hot_iou",
+      "OneHotMeanIoU": "one_hot_mean_iou", "F1Score": "f1_score", "FBetaScore": "fbeta_score",
+      "R2Score": "r2_score"}),
     ("callback", "callbacks", keras.callbacks, "callbacks",
      {"Callback", "CallbackList", "History"},
      {"CSVLogger": "csv_logger", "TerminateOnNaN": "terminate_on_nan",
@@ -70,7 +75,7 @@ KINDS = [
     # keras3 names the cells rnn_cell_*() (constructors, not composed like layer_*()).
     ("rnn_cell", "layers", keras.layers, "rnn-cells", set(),
      {"SimpleRNNCell": "simple", "GRUCell": "gru", "LSTMCell": "lstm",
-      "StackedRNNCells": "rnn_cells_stack"},
+      "StackedRNNCells": "=rnn_cells_stack"},
      {"SimpleRNNCell", "GRUCell", "LSTMCell", "StackedRNNCells"}),
 ]
 
@@ -84,6 +89,16 @@ ALIASES = {
     "application_nasnet_large": ["application_nasnetlarge"],
     "application_nasnet_mobile": ["application_nasnetmobile"],
     "op_convert_to_numpy": ["op_convert_to_array"],
+    "op_maximum": ["op_pmax"],
+    # earlier tandem.keras names, kept
+    "layer_group_query_attention": ["layer_grouped_query_attention"],
+    "layer_tfsm": ["layer_tfsm_layer"],
+    "optimizer_loss_scale": ["optimizer_loss_scale_optimizer"],
+    "metric_binary_iou": ["metric_binary_io_u"], "metric_iou": ["metric_io_u"],
+    "metric_mean_iou": ["metric_mean_io_u"], "metric_one_hot_iou": ["metric_one_hot_io_u"],
+    "metric_one_hot_mean_iou": ["metric_one_hot_mean_io_u"], "metric_f1_score": ["metric_f1score"],
+    "metric_fbeta_score": ["metric_f_beta_score"], "metric_r2_score": ["metric_r2score"],
+    "op_minimum": ["op_pmin"],
 }
 
 def snake(name):
@@ -319,6 +334,7 @@ OP_COERCE = {
     "op:pad": {"pad_width": "as_int_array"},
     "op:histogram": {"bins": "as_int_tuple", "range": "as_tuple"},
     "op:digitize": {"bins": "as_1d_array"},
+    "op:searchsorted": {"sorted_sequence": "as_array", "values": "as_array"},
     "op:tensordot": {"axes": "as_tensordot_axes"},
     "op:reshape": {"newshape": "as_reshape_shape"},
     "op:split": {"indices_or_sections": "as_split_sections"},
@@ -330,6 +346,7 @@ OP_COERCE = {
     "op:norm": {"ord": "as_norm_ord"},
     "op:fori_loop": {"lower": "as_int", "upper": "as_int"},
     "random:categorical": {"num_samples": "as_int"},
+    "random:randint": {"minval": "as_int", "maxval": "as_int"},
     "random:binomial": {"counts": None},
     "config:set_max_epochs": {"max_epochs": "as_int"},
     "config:set_max_steps_per_epoch": {"max_steps_per_epoch": "as_int"},
