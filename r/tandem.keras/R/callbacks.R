@@ -41,7 +41,8 @@ KerasCallback <- R6::R6Class("KerasCallback", public = list(
 #' @param classname The class name.
 #' @param ... Methods, as named R functions.
 #' @param x An R6 `KerasCallback`, or a Keras callback (returned as it is).
-#' @return `new_callback_class()`: a Python class; call it to make a callback.
+#' @return `new_callback_class()`: a class generator (see [Callback()]); call it to make a
+#'   callback (the Python class is made then). 
 #'   `as_keras_callback()`: a Keras callback.
 #' @export
 #' @examples
@@ -50,11 +51,7 @@ KerasCallback <- R6::R6Class("KerasCallback", public = list(
 #'   on_epoch_end = function(epoch, logs = NULL) cat("epoch", epoch, "\\n"))
 #' fit(model, x, y, epochs = 2, callbacks = list(Counter()))
 #' }
-new_callback_class <- function(classname, ...) {
-  defs <- list(...)
-  if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"  # Keras reads it
-  tandem::PyClass(classname, defs, inherit = keras$callbacks$Callback)
-}
+new_callback_class <- function(classname, ...) Callback(classname, ...)
 
 #' @rdname new_callback_class
 #' @export

@@ -46,13 +46,8 @@ utils::globalVariables(c("self", "super", "object"))
 #'   the parent's.
 #' @param ... Further methods (e.g. `compute_output_shape`, `update_state`, `result`,
 #'   `reset_state`) and class attributes, named.
-#' @param private A named list of private members (R6's `private`): in methods,
-#'   `private` is an R environment of the instance, never seen by Python or Keras, that
-#'   starts with these members (functions in it see `self` and `private`). Methods may
-#'   add to it (`private$cache <- value`).
 #' @param inherit The parent class: a Python class or a generator made by these
-#'   functions. The defaults are the Keras base classes. The Python class is made when
-#'   it is first needed (the first instance), so defining a class does not start Python.
+#'   functions. The defaults are the Keras base classes.
 #' @return A generator function, of class `tandem_keras_class_generator`.
 #' @export
 #' @examples
@@ -78,20 +73,20 @@ utils::globalVariables(c("self", "super", "object"))
 #' }
 new_layer_class <- function(classname, initialize = NULL, build = NULL, call = NULL,
                             get_config = NULL, ..., private = list(), inherit = NULL) {
-  get_class <- make_keras_class(classname, list(initialize = initialize, build = build,
+  cls <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
                           list(...), inherit, function() keras$layers$Layer, private)
-  class_generator(get_class, initialize, "layer", compose = TRUE)
+  class_generator(cls, initialize, "layer", compose = TRUE)
 }
 
 #' @rdname new_layer_class
 #' @export
 new_model_class <- function(classname, initialize = NULL, build = NULL, call = NULL,
                             get_config = NULL, ..., private = list(), inherit = NULL) {
-  get_class <- make_keras_class(classname, list(initialize = initialize, build = build,
+  cls <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
                           list(...), inherit, function() keras$Model, private)
-  class_generator(get_class, initialize, "model", compose = FALSE)
+  class_generator(cls, initialize, "model", compose = FALSE)
 }
 
 #' @rdname new_layer_class
@@ -102,59 +97,89 @@ new_model_class <- function(classname, initialize = NULL, build = NULL, call = N
 new_metric_class <- function(classname, initialize = NULL, update_state = NULL,
                              result = NULL, reset_state = NULL, get_config = NULL, ...,
                              private = list(), inherit = NULL) {
-  get_class <- make_keras_class(classname, list(initialize = initialize,
+  cls <- make_keras_class(classname, list(initialize = initialize,
                                           update_state = update_state, result = result,
                                           reset_state = reset_state, get_config = get_config),
                           list(...), inherit, function() keras$metrics$Metric, private)
-  class_generator(get_class, initialize, "metric", compose = FALSE)
+  class_generator(cls, initialize, "metric", compose = FALSE)
 }
 
 #' @rdname new_layer_class
 #' @export
 new_loss_class <- function(classname, initialize = NULL, call = NULL, get_config = NULL,
                            ..., private = list(), inherit = NULL) {
-  get_class <- make_keras_class(classname, list(initialize = initialize, call = call,
+  cls <- make_keras_class(classname, list(initialize = initialize, call = call,
                                           get_config = get_config),
                           list(...), inherit, function() keras$losses$Loss, private)
-  class_generator(get_class, initialize, "loss", compose = FALSE)
+  class_generator(cls, initialize, "loss", compose = FALSE)
+}
+
+#' @rdname new_layer_class
+#' @param public A named list of further methods and attributes (keras3's form; merged
+#'   with `...`).
+#' @param private A named list of private members (R6's `private`): in methods,
+#'   `private` is an R environment of the instance, never seen by Python or Keras, that
+#'   starts with these members (functions in it see `self` and `private`). Methods may
+#'   add to it (`private$cache <- value`).
+#' @param parent_env Accepted for keras3 compatibility (methods keep their own closures).
+#' @export
+Layer <- function(classname, initialize = NULL, call = NULL, build = NULL,
+                  get_config = NULL, ..., public = list(), private = list(),
+                  inherit = NULL, parent_env = parent.frame()) {
+  keras3_class(new_layer_class, classname, list(initialize = initialize, call = call,
+               build = build, get_config = get_config), list(...), public, private, inherit)
+}
+
+#' @rdname new_layer_class
+#' @param train_step,predict_step,test_step,compute_loss,compute_metrics Model methods
+#'   (keras3's `Model()` arguments).
+#' @export
+Model <- function(classname, initialize = NULL, call = NULL, train_step = NULL,
+                  predict_step = NULL, test_step = NULL, compute_loss = NULL,
+                  compute_metrics = NULL, ..., public = list(), private = list(),
+                  inherit = NULL, parent_env = parent.frame()) {
+  keras3_class(new_model_class, classname, list(initialize = initialize, call = call,
+               train_step = train_step, predict_step = predict_step, test_step = test_step,
+               compute_loss = compute_loss, compute_metrics = compute_metrics),
+               list(...), public, private, inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
-Layer <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                  get_config = NULL, ..., private = list(), inherit = NULL) {
-  new_layer_class(classname, initialize, build, call, get_config, ..., private = private,
-                  inherit = inherit)
+Metric <- function(classname, initialize = NULL, update_state = NULL, result = NULL, ...,
+                   public = list(), private = list(), inherit = NULL,
+                   parent_env = parent.frame()) {
+  keras3_class(new_metric_class, classname, list(initialize = initialize,
+               update_state = update_state, result = result), list(...), public, private,
+               inherit)
 }
 
 #' @rdname new_layer_class
 #' @export
-Model <- function(classname, initialize = NULL, build = NULL, call = NULL,
-                  get_config = NULL, ..., private = list(), inherit = NULL) {
-  new_model_class(classname, initialize, build, call, get_config, ..., private = private,
-                  inherit = inherit)
+Loss <- function(classname, call = NULL, ..., public = list(), private = list(),
+                 inherit = NULL, parent_env = parent.frame()) {
+  keras3_class(new_loss_class, classname, list(call = call), list(...), public, private,
+               inherit)
 }
 
-#' @rdname new_layer_class
-#' @export
-Metric <- function(classname, initialize = NULL, update_state = NULL, result = NULL,
-                   reset_state = NULL, get_config = NULL, ..., private = list(), inherit = NULL) {
-  new_metric_class(classname, initialize, update_state, result, reset_state, get_config,
-                   ..., private = private, inherit = inherit)
+# keras3's class constructors on top of the new_*_class() functions: members given as
+# arguments, in `...` and in `public` are merged (later ones win).
+keras3_class <- function(new_fn, classname, members, dots, public, private, inherit) {
+  members <- c(Filter(Negate(is.null), members), dots, public)
+  members <- members[!duplicated(names(members), fromLast = TRUE)]
+  args <- c(list(classname), members, list(inherit = inherit))
+  if (length(private)) {
+    if (!"private" %in% names(formals(new_fn))) {
+      abort("`private` members are not supported here yet; use `public` (or `...`).")
+    }
+    args$private <- private
+  }
+  do.call(new_fn, args)
 }
 
-#' @rdname new_layer_class
-#' @export
-Loss <- function(classname, initialize = NULL, call = NULL, get_config = NULL, ...,
-                 private = list(), inherit = NULL) {
-  new_loss_class(classname, initialize, call, get_config, ..., private = private,
-                 inherit = inherit)
-}
-
-# The class is made on first use (the first instance, r_to_py(), ...), so that defining
-# it does not start Python (package authors define classes at build time). Returns a
-# function that gives the Python class.
-make_keras_class <- function(classname, methods, extra, inherit, default_base, private) {
+# The Python class is made at first use (the first instance, r_to_py(), or a subclass), so
+# defining classes does not start Python: package authors define them at build time.
+make_keras_class <- function(classname, methods, extra, inherit, default_base, private = list()) {
   if (!is.character(classname) || length(classname) != 1L || is.na(classname) ||
       !grepl("^[A-Za-z_][A-Za-z0-9_]*$", classname)) {
     abort("`classname` must be a valid Python class name, not ", describe_value(classname), ".")
@@ -168,26 +193,33 @@ make_keras_class <- function(classname, methods, extra, inherit, default_base, p
   if (length(extra) && (is.null(names(extra)) || any(!nzchar(names(extra))))) {
     abort("Arguments in `...` must be named (they are methods or class attributes).")
   }
-  if (!is.list(private) || (length(private) && (is.null(names(private)) || any(!nzchar(names(private)))))) {
-    abort("`private` must be a named list, not ", describe_value(private), ".")
-  }
   if (!is.null(methods$initialize) && "object" %in% names(formals(methods$initialize))) {
     abort("`initialize` must not have an argument named `object`: the generator's first ",
           "argument is the object to compose with.")
+  }
+  if (!is.list(private) || (length(private) && (is.null(names(private)) || any(!nzchar(names(private)))))) {
+    abort("`private` must be a named list, not ", describe_value(private), ".")
   }
   defs <- c(Filter(Negate(is.null), methods), extra)
   # Keras reads `__module__` (serialization, subclass checks); tandem's classes have none
   # unless given, as reticulate's. Instances are "R.<classname>".
   if (is.null(defs[["__module__"]])) defs[["__module__"]] <- "R"
-  cls <- NULL
-  function() {
-    if (is.null(cls)) {
-      base <- if (is.null(inherit)) default_base() else as_py_class(inherit)
-      cls <<- tandem::PyClass(classname, defs, inherit = base, private = private)
-    }
-    cls
-  }
+  check_inherit(inherit)
+  lazy_attr(function() {
+    tandem::PyClass(classname, defs, inherit = as_py_class(inherit %||% default_base()),
+                    private = private)
+  })
 }
+
+# What as_py_class() takes, checked without starting Python.
+check_inherit <- function(x) {
+  if (is.null(x) || is_py_object(x) || inherits(x, c(CLASS_GENERATOR, "tandem_keras_lazy"))) return()
+  if (is.list(x) && !is.object(x)) return(invisible(lapply(x, check_inherit)))
+  abort("`inherit` must be a Python class, not ", describe_value(x), ".")
+}
+
+# The Python class of a generator (made now if it was not yet).
+generator_class <- function(x) resolve_lazy(attr(x, "py_class", exact = TRUE))
 
 as_py_class <- function(x) {
   if (inherits(x, CLASS_GENERATOR)) return(generator_class(x))
@@ -199,7 +231,7 @@ as_py_class <- function(x) {
 
 # The generator: its formals are `initialize`'s (after `object` when it composes). Only the
 # arguments the caller gave are passed, so `initialize` evaluates its own defaults.
-class_generator <- function(get_class, initialize, kind, compose) {
+class_generator <- function(cls, initialize, kind, compose) {
   init_formals <- if (is.null(initialize)) alist(... = ) else formals(initialize)
   if (length(init_formals) && identical(names(init_formals)[1], "self")) {
     init_formals <- init_formals[-1]
@@ -209,19 +241,15 @@ class_generator <- function(get_class, initialize, kind, compose) {
     supplied <- setdiff(as.character(names(call)[-1]), c("object", "..."))
     args <- mget(supplied, envir = environment())
     if (!is.null(call$...)) args <- c(args, eval(quote(list(...))))
-    cls <- get_class()
-    if (!compose) return(do.call(cls, args))
-    if (missing(object)) return(do.call(cls, args))
-    compose_layer(object, cls, args)
+    py_cls <- resolve_lazy(cls)
+    if (!compose) return(do.call(py_cls, args))
+    if (missing(object)) return(do.call(py_cls, args))
+    compose_layer(object, py_cls, args)
   }
   formals(gen) <- if (compose) c(alist(object = ), init_formals) else init_formals
-  environment(gen) <- list2env(list(get_class = get_class, compose = compose),
-                               parent = asNamespace("tandem.keras"))
-  structure(gen, class = c(CLASS_GENERATOR, "function"), get_class = get_class, kind = kind)
+  environment(gen) <- list2env(list(cls = cls, compose = compose), parent = asNamespace("tandem.keras"))
+  structure(gen, class = c(CLASS_GENERATOR, "function"), py_class = cls, kind = kind)
 }
-
-# The Python class of a generator made by new_layer_class() and friends.
-generator_class <- function(x) attr(x, "get_class", exact = TRUE)()
 
 #' @export
 print.tandem_keras_class_generator <- function(x, ...) {
@@ -271,7 +299,6 @@ keras_model_custom <- function(model_fn, name = NULL) {
   call_fn <- NULL
   takes <- character()
   cls <- tandem::PyClass("CustomModel", list(
-    `__module__` = "R",
     initialize = function(name = NULL) {
       super$initialize(name = name)
       fn <- model_fn(self)

@@ -392,6 +392,10 @@ layer_bidirectional <- function(object, layer, merge_mode = "concat", weights = 
   compose_layer(if (missing(object)) NULL else object, keras$layers$Bidirectional, args)
 }
 
+#' @rdname layer_bidirectional
+#' @export
+bidirectional <- layer_bidirectional
+
 #' CategoryEncoding
 #'
 #' A preprocessing layer which encodes integer features.
@@ -1390,11 +1394,15 @@ layer_group_normalization <- function(object, groups = 32L, axis = -1L, epsilon 
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_grouped_query_attention <- function(object, head_dim, num_query_heads, num_key_value_heads, dropout = 0.0, use_bias = TRUE, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
+layer_group_query_attention <- function(object, head_dim, num_query_heads, num_key_value_heads, dropout = 0.0, use_bias = TRUE, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(head_dim = as_int_tuple, num_query_heads = as_int_tuple, num_key_value_heads = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GroupedQueryAttention, args)
 }
+
+#' @rdname layer_group_query_attention
+#' @export
+layer_grouped_query_attention <- layer_group_query_attention
 
 #' HashedCrossing
 #'
@@ -2887,11 +2895,15 @@ layer_subtract <- function(object, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_tfsm_layer <- function(object, filepath, call_endpoint = "serve", call_training_endpoint = NULL, trainable = TRUE, name = NULL, dtype = NULL, ...) {
+layer_tfsm <- function(object, filepath, call_endpoint = "serve", call_training_endpoint = NULL, trainable = TRUE, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$TFSMLayer, args)
 }
+
+#' @rdname layer_tfsm
+#' @export
+layer_tfsm_layer <- layer_tfsm
 
 #' TextVectorization
 #'
@@ -2939,6 +2951,10 @@ layer_time_distributed <- function(object, layer, ...) {
   compose_layer(if (missing(object)) NULL else object, keras$layers$TimeDistributed, args)
 }
 
+#' @rdname layer_time_distributed
+#' @export
+time_distributed <- layer_time_distributed
+
 #' UnitNormalization
 #'
 #' Unit normalization layer.
@@ -2967,11 +2983,15 @@ layer_unit_normalization <- function(object, axis = -1L, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_up_sampling_1d <- function(object, size = 2L, ...) {
+layer_upsampling_1d <- function(object, size = 2L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling1D, args)
 }
+
+#' @rdname layer_upsampling_1d
+#' @export
+layer_up_sampling_1d <- layer_upsampling_1d
 
 #' UpSampling2D
 #'
@@ -2986,11 +3006,15 @@ layer_up_sampling_1d <- function(object, size = 2L, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_up_sampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, interpolation = "nearest", ...) {
+layer_upsampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, interpolation = "nearest", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling2D, args)
 }
+
+#' @rdname layer_upsampling_2d
+#' @export
+layer_up_sampling_2d <- layer_upsampling_2d
 
 #' UpSampling3D
 #'
@@ -3004,11 +3028,15 @@ layer_up_sampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, i
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A layer, the model, or the layer's output (see `object`).
 #' @export
-layer_up_sampling_3d <- function(object, size = c(2L, 2L, 2L), data_format = NULL, ...) {
+layer_upsampling_3d <- function(object, size = c(2L, 2L, 2L), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling3D, args)
 }
+
+#' @rdname layer_upsampling_3d
+#' @export
+layer_up_sampling_3d <- layer_upsampling_3d
 
 #' ZeroPadding1D
 #'

@@ -94,11 +94,15 @@ metric_binary_crossentropy <- function(name = "binary_crossentropy", dtype = NUL
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_binary_io_u <- function(target_class_ids = c(0L, 1L), threshold = 0.5, name = NULL, dtype = NULL, ...) {
+metric_binary_iou <- function(target_class_ids = c(0L, 1L), threshold = 0.5, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(target_class_ids = as_int_tuple), NULL)
   do.call(keras$metrics$BinaryIoU, args)
 }
+
+#' @rdname metric_binary_iou
+#' @export
+metric_binary_io_u <- metric_binary_iou
 
 #' CategoricalAccuracy
 #'
@@ -203,11 +207,15 @@ metric_cosine_similarity <- function(name = "cosine_similarity", dtype = NULL, a
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_f1score <- function(average = NULL, threshold = NULL, name = "f1_score", dtype = NULL, ...) {
+metric_f1_score <- function(average = NULL, threshold = NULL, name = "f1_score", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   do.call(keras$metrics$F1Score, args)
 }
+
+#' @rdname metric_f1_score
+#' @export
+metric_f1score <- metric_f1_score
 
 #' FBetaScore
 #'
@@ -223,11 +231,15 @@ metric_f1score <- function(average = NULL, threshold = NULL, name = "f1_score", 
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_f_beta_score <- function(average = NULL, beta = 1.0, threshold = NULL, name = "fbeta_score", dtype = NULL, ...) {
+metric_fbeta_score <- function(average = NULL, beta = 1.0, threshold = NULL, name = "fbeta_score", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   do.call(keras$metrics$FBetaScore, args)
 }
+
+#' @rdname metric_fbeta_score
+#' @export
+metric_f_beta_score <- metric_fbeta_score
 
 #' FalseNegatives
 #'
@@ -299,11 +311,15 @@ metric_hinge <- function(name = "hinge", dtype = NULL, ...) {
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_io_u <- function(num_classes, target_class_ids, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_true = TRUE, sparse_y_pred = TRUE, axis = -1L, ...) {
+metric_iou <- function(num_classes, target_class_ids, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_true = TRUE, sparse_y_pred = TRUE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$IoU, args)
 }
+
+#' @rdname metric_iou
+#' @export
+metric_io_u <- metric_iou
 
 #' KLDivergence
 #'
@@ -406,11 +422,15 @@ metric_mean_absolute_percentage_error <- function(name = "mean_absolute_percenta
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_mean_io_u <- function(num_classes, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_true = TRUE, sparse_y_pred = TRUE, axis = -1L, ...) {
+metric_mean_iou <- function(num_classes, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_true = TRUE, sparse_y_pred = TRUE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$MeanIoU, args)
 }
+
+#' @rdname metric_mean_iou
+#' @export
+metric_mean_io_u <- metric_mean_iou
 
 #' MeanSquaredError
 #'
@@ -462,11 +482,15 @@ metric_mean_squared_logarithmic_error <- function(name = "mean_squared_logarithm
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_one_hot_io_u <- function(num_classes, target_class_ids, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_pred = FALSE, axis = -1L, ...) {
+metric_one_hot_iou <- function(num_classes, target_class_ids, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_pred = FALSE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$OneHotIoU, args)
 }
+
+#' @rdname metric_one_hot_iou
+#' @export
+metric_one_hot_io_u <- metric_one_hot_iou
 
 #' OneHotMeanIoU
 #'
@@ -483,11 +507,15 @@ metric_one_hot_io_u <- function(num_classes, target_class_ids, name = NULL, dtyp
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_one_hot_mean_io_u <- function(num_classes, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_pred = FALSE, axis = -1L, ...) {
+metric_one_hot_mean_iou <- function(num_classes, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_pred = FALSE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$OneHotMeanIoU, args)
 }
+
+#' @rdname metric_one_hot_mean_iou
+#' @export
+metric_one_hot_mean_io_u <- metric_one_hot_mean_iou
 
 #' PearsonCorrelation
 #'
@@ -577,11 +605,15 @@ metric_precision_at_recall <- function(recall, num_thresholds = 200L, class_id =
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_r2score <- function(class_aggregation = "uniform_average", num_regressors = 0L, name = "r2_score", dtype = NULL, ...) {
+metric_r2_score <- function(class_aggregation = "uniform_average", num_regressors = 0L, name = "r2_score", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(num_regressors = as_int_tuple), NULL)
   do.call(keras$metrics$R2Score, args)
 }
+
+#' @rdname metric_r2_score
+#' @export
+metric_r2score <- metric_r2_score
 
 #' Recall
 #'

@@ -280,11 +280,15 @@ optimizer_lion <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.99, w
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras optimizer object (a Python handle).
 #' @export
-optimizer_loss_scale_optimizer <- function(inner_optimizer, initial_scale = 32768.0, dynamic_growth_steps = 2000L, name = NULL, ...) {
+optimizer_loss_scale <- function(inner_optimizer, initial_scale = 32768.0, dynamic_growth_steps = 2000L, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(dynamic_growth_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$LossScaleOptimizer, args)
 }
+
+#' @rdname optimizer_loss_scale
+#' @export
+optimizer_loss_scale_optimizer <- optimizer_loss_scale
 
 #' MultiOptimizer
 #'

@@ -1,0 +1,287 @@
+# ops.R: what the generated function wrappers (op_*, activation_*, random_*, config_*,
+# application_*) share: argument capture and keras3's conversions (1-based axes and
+# indices, whole numbers as ints), and the ops keras3 gives R-specific behaviour.
+
+# The arguments the caller gave (never the R defaults, so Keras keeps its own), coerced.
+# `call` is the wrapper's match.call(expand.dots = FALSE); `positional` names formals that
+# must reach Python positionally (those before Python's *args), and unnamed elements of
+# `...` follow them positionally. Named elements of `...` are keywords.
+fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
+                    positional = NULL) {
+  supplied <- setdiff(as.character(names(call)[-1]), c("...", ignore))
+  args <- mget(supplied, envir = env)
+  for (n in names(args)) {
+    f <- coerce[[n]]
+    if (!is.null(f)) args[n] <- list(f(args[[n]], n)) else args[n] <- list(as_operand(args[[n]]))
+  }
+  if (length(rename)) {
+    hit <- names(args) %in% names(rename)
+    names(args)[hit] <- rename[names(args)[hit]]
+  }
+  pos <- list()
+  for (p in positional) {
+    if (!p %in% names(args)) abort("`", p, "` is missing, with no default.")
+    pos <- c(pos, list(args[[p]]))
+    args[[p]] <- NULL
+  }
+  if (!is.null(call$...)) {
+    dots <- eval(quote(list(...)), env)
+    nms <- names(dots) %||% rep("", length(dots))
+    pos <- c(pos, lapply(unname(dots[!nzchar(nms)]), as_operand))
+    args <- c(args, dots[nzchar(nms)])
+  }
+  c(pos, args)
+}
+
+call_fn <- function(fn, args) do.call(fn, args)
+
+# An R vector (no `dim`, length > 1) is a 1-d array for Keras, as an R array is: a Python
+# list has no `shape`, which some ops need.
+as_operand <- function(x) {
+  if (is.atomic(x) && !is.object(x) && !is.character(x) && is.null(dim(x)) && length(x) > 1L) {
+    return(array(x, length(x)))
+  }
+  x
+}
+
+# A whole number (or numbers), shape kept: R arrays of indices or counts reach Python as
+# int32 arrays (tensors and NumPy arrays pass through).
+as_int_array <- function(x, arg = "x") {
+  if (is.null(x) || is_py_object(x) || is.integer(x)) return(x)
+  if (is.list(x)) return(lapply(x, as_int_array, arg = arg))
+  if (is.logical(x)) abort("`", arg, "` must be whole numbers, not a logical vector.")
+  if (!is_whole(x) || any(abs(x) > .Machine$integer.max)) {
+    abort("`", arg, "` must be whole numbers, not ", describe_value(x), ".")
+  }
+  storage.mode(x) <- "integer"
+  x
+}
+
+# 1-based R indices (negative ones count from the end) as 0-based Python indices.
+# Tensors and NumPy arrays are shifted by Keras ops, elementwise.
+as_index <- function(x, arg = "indices") {
+  if (is.null(x)) return(x)
+  if (is_py_object(x)) {
+    ops <- keras$ops
+    return(ops$where(ops$greater(x, 0L), ops$subtract(x, 1L), x))
+  }
+  if (is.list(x)) return(lapply(x, as_index, arg = arg))
+  if (is.factor(x)) x <- unclass(x)
+  x <- as_int_array(x, arg)
+  if (any(x == 0L)) {
+    abort("`", arg, "` is 1-based (negative values count from the end), so `0` is not an ",
+          "index. Use `zero_indexed = TRUE` for 0-based indices where offered.")
+  }
+  x[x > 0L] <- x[x > 0L] - 1L
+  if (length(x) > 1L && is.null(dim(x))) x <- array(x, length(x))
+  x
+}
+
+# 0-based indices returned by Keras, made 1-based (keeping the tensor's dtype).
+index_to_r <- function(x) {
+  if (is.list(x) && !is_py_object(x)) return(lapply(x, index_to_r))
+  if (is_py_object(x)) return(keras$ops$add(x, 1L))
+  x + 1L
+}
+
+# A tuple of numbers (or whatever Python gave).
+as_tuple <- function(x, arg = "x") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  tuple(as.list(unlist(x)))
+}
+
+# A 1-d array, even of length one (Keras' digitize() needs `bins` with a shape).
+as_1d_array <- function(x, arg = "x") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  array(unlist(x), length(unlist(x)))
+}
+
+# An R value as an array with a shape, even of length one.
+as_array <- function(x, arg = "x") {
+  if (is.null(x) || is_py_object(x) || !is.atomic(x)) return(x)
+  array(x, dim(x) %||% length(x))
+}
+
+# tensordot's `axes`: a count of axes (a single number) or two lists of 1-based axes.
+as_tensordot_axes <- function(x, arg = "axes") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  if (!is.list(x) && length(x) == 1L) return(as_int(x, arg))
+  x <- as.list(x)
+  if (length(x) != 2L) {
+    abort("`", arg, "` must be a number of axes or a list of two axis vectors, not ",
+          describe_value(x), ".")
+  }
+  lapply(x, function(a) as.list(as_axis(as.list(a), arg)))
+}
+
+# reshape()'s new shape: NA (or -1) is the one extent Keras infers.
+as_reshape_shape <- function(x, arg = "newshape") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  if (inherits(x, "keras_shape")) x <- unclass(x)
+  x <- unlist(lapply(as.list(x), function(d) if (is.null(d) || is.na(d)) -1L else d))
+  tuple(as.list(as_int(x, arg)))
+}
+
+# split()'s `indices_or_sections`: a number of sections, or the 1-based positions where a
+# new section starts (keras3 passes these positions to Python as they are).
+as_split_sections <- function(x, arg = "indices_or_sections") {
+  if (is.null(x) || is_py_object(x)) return(x)
+  x <- as_int(unlist(x), arg)
+  if (length(x) > 1L) as.list(x) else x
+}
+
+# map_coordinates()' coordinates: a list of arrays (one per input dimension) or an array.
+as_coordinates <- function(x, arg = "coordinates") {
+  if (is.list(x) && !is_py_object(x)) return(lapply(x, function(e) if (is_py_object(e)) e else array(e, dim(e) %||% length(e))))
+  x
+}
+
+# norm()'s `ord`: a whole number becomes an int; "fro", "nuc", Inf stay.
+as_norm_ord <- function(x, arg = "ord") {
+  if (is.numeric(x) && length(x) == 1L && is.finite(x) && x == trunc(x)) return(as.integer(x))
+  x
+}
+
+is_tensor_like <- function(x) {
+  is_py_object(x) && (py_has_attr(x, "dtype") && py_has_attr(x, "shape"))
+}
+
+#' Matrix product of two tensors
+#'
+#' Wraps `keras.ops.matmul`. When one operand is an R vector or array and the other a
+#' tensor, the R value is first converted to the tensor's dtype (as keras3 does), so
+#' `op_matmul(tensor_float32, r_matrix)` does not fail on mixed dtypes.
+#'
+#' @param x1,x2 Tensors, or R arrays.
+#' @return A tensor.
+#' @family ops
+#' @export
+op_matmul <- function(x1, x2) {
+  to_dtype_of <- function(a, b) {
+    if (is.atomic(a) && !is_py_object(a) && is_tensor_like(b)) {
+      if (is.null(dim(a)) && length(a) > 1L) a <- array(a, length(a))
+      a <- keras$ops$convert_to_tensor(a, dtype = keras$ops$dtype(b))
+    }
+    a
+  }
+  keras$ops$matmul(to_dtype_of(x1, x2), to_dtype_of(x2, x1))
+}
+
+#' Indices of the non-zero elements
+#'
+#' As in keras3, the result is one integer matrix with a row per non-zero element and a
+#' column per dimension of `x`, holding 1-based indices (Keras' `keras.ops.nonzero`
+#' returns a tuple of 0-based index vectors).
+#'
+#' @param x A tensor or R array.
+#' @param zero_indexed If `TRUE`, the indices are 0-based, as in Python.
+#' @return A tensor of shape `(number of non-zero elements, rank of x)`.
+#' @family ops
+#' @export
+op_nonzero <- function(x, zero_indexed = FALSE) {
+  idx <- keras$ops$nonzero(x)
+  if (is_py_object(idx)) idx <- py_to_r(idx)
+  if (!zero_indexed) idx <- lapply(idx, index_to_r)
+  keras$ops$stack(unname(idx), axis = -1L)
+}
+
+#' Convert a value to a tensor
+#'
+#' Wraps `keras.ops.convert_to_tensor`. As in keras3, an R double vector asked to become
+#' an integer dtype (`dtype = "int32"`) is converted to integers first; an R vector of
+#' length more than one becomes a 1-d tensor.
+#'
+#' @param x An R value (vector, array), NumPy array or tensor.
+#' @param dtype The target dtype (e.g. `"float32"`, `"int64"`); `NULL` keeps `x`'s.
+#' @param sparse,ragged Whether to keep (or allow) sparse and ragged tensors.
+#' @return A tensor.
+#' @family ops
+#' @export
+op_convert_to_tensor <- function(x, dtype = NULL, sparse = NULL, ragged = NULL) {
+  if (is.character(dtype) && length(dtype) == 1L && is.double(x) && grepl("int", dtype, fixed = TRUE)) {
+    x <- as_int_array(x, "x")
+  }
+  if (is.atomic(x) && !is_py_object(x) && is.null(dim(x)) && length(x) > 1L) {
+    x <- array(x, length(x))
+  }
+  args <- list(x, dtype = dtype)
+  if (!is.null(sparse)) args$sparse <- sparse
+  if (!is.null(ragged)) args$ragged <- ragged
+  do.call(keras$ops$convert_to_tensor, args)
+}
+
+stack_op <- function(fn, xs, dots) {
+  if (!is.list(xs) || is.object(xs)) xs <- list(xs)
+  xs <- lapply(c(xs, dots), as_operand)
+  fn(unname(xs))
+}
+
+#' Stack tensors horizontally, vertically or depth-wise
+#'
+#' Wrap `keras.ops.hstack`, `keras.ops.vstack` and `keras.ops.dstack`. The tensors are
+#' given as a list, or as separate arguments (as keras3 accepts).
+#'
+#' @param xs A list of tensors (or the first tensor).
+#' @param ... Further tensors.
+#' @return A tensor.
+#' @family ops
+#' @export
+op_hstack <- function(xs, ...) stack_op(keras$ops$hstack, xs, list(...))
+
+#' @rdname op_hstack
+#' @export
+op_vstack <- function(xs, ...) stack_op(keras$ops$vstack, xs, list(...))
+
+#' @rdname op_hstack
+#' @export
+op_dstack <- function(xs, ...) stack_op(keras$ops$dstack, xs, list(...))
+
+#' Subset a tensor with R's `[` rules
+#'
+#' `op_subset(x, ...)` is `x[...]` for tensors (1-based, inclusive ranges, negative
+#' numbers count from the end as in the tensor `[` method); `op_subset(x, ...) <- value`
+#' (also `op_subset_set()`) returns a new tensor with those elements replaced. Non-tensor
+#' inputs are converted with [op_convert_to_tensor()] first.
+#'
+#' @param x A tensor or R array.
+#' @param ... Indices, one per dimension, as for `[`.
+#' @param value The replacement values.
+#' @return A tensor.
+#' @family ops
+#' @export
+op_subset <- function(x, ...) {
+  if (!is_py_object(x)) x <- op_convert_to_tensor(x)
+  x[...]
+}
+
+#' @rdname op_subset
+#' @export
+`op_subset<-` <- function(x, ..., value) {
+  if (!is_py_object(x)) x <- op_convert_to_tensor(x)
+  x[...] <- value
+  x
+}
+
+#' @rdname op_subset
+#' @export
+op_subset_set <- function(x, ..., value) {
+  op_subset(x, ...) <- value
+  x
+}
+
+# activation_*() functions are classed (c("tandem_keras_activation", "function")) so that r_to_py() gives Keras' own activation
+# (by name), which layers serialize; called from R they run as usual.
+
+
+#' @method r_to_py tandem_keras_activation
+#' @export
+r_to_py.tandem_keras_activation <- function(x, convert = FALSE) {
+  py_set_convert(keras$activations[[attr(x, "py_name", exact = TRUE)]], isTRUE(convert))
+}
+
+#' @export
+print.tandem_keras_activation <- function(x, ...) {
+  cat("<Keras activation `", attr(x, "py_name", exact = TRUE), "`>\n", sep = "")
+  print(unclass(`attributes<-`(x, NULL)), ...)
+  invisible(x)
+}
