@@ -401,7 +401,7 @@ distributed_evaluate <- function(object, x = NULL, y = NULL, batch_size = NULL, 
   if (info$chief && !isTRUE(verbose == 0)) {
     cat(paste0(names(res), ": ", sprintf("%.4f", res), collapse = " - "), "\n", sep = "")
   }
-  res
+  as.list(res)  # evaluate()'s type: keras3's named list
 }
 
 distributed_predict <- function(object, x, batch_size = NULL, verbose = 0, steps = NULL, ...) {
