@@ -273,6 +273,18 @@ namespace {
 
 enum kind_t { K_NONE, K_BOOL, K_INT, K_FLOAT, K_COMPLEX, K_STR, K_OTHER };
 
+// pandas' NA scalar (pandas is never imported to check).
+bool is_pandas_na(PyObject* o) {
+  const char* name = Py_TYPE(o)->tp_name;
+  return name[0] == 'N' ? std::strcmp(name, "NAType") == 0 : std::strcmp(name, "pandas._libs.missing.NAType") == 0;
+}
+
+// pandas' NaT (a datetime subclass).
+bool is_pandas_nat(PyObject* o) {
+  const char* name = Py_TYPE(o)->tp_name;
+  return std::strcmp(name, "NaTType") == 0 || std::strcmp(name, "pandas._libs.tslibs.nattype.NaTType") == 0;
+}
+
 kind_t scalar_kind(PyObject* o) {
   if (o == Py_None) return K_NONE;
   if (PyBool_Check(o)) return K_BOOL;
@@ -400,7 +412,10 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   bool use_plain = false;
   if (simplify) {
     bool need = false;
-    for (Py_ssize_t i = 0; i < n && !need; i++) need = scalar_kind(items.data()[i]) == K_OTHER;
+    for (Py_ssize_t i = 0; i < n && !need; i++) {
+      PyObject* o = items.data()[i];
+      need = scalar_kind(o) == K_OTHER && !is_pandas_na(o);
+    }
     if (need) {
       items.pin();  // plain_scalar() may run __str__, __int__, item() of the elements
       PyObject* const* data = items.data();
@@ -410,7 +425,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
       for (Py_ssize_t i = 0; i < n; i++) {
         if ((i & (k_poll_list - 1)) == 0) ic.poll();
         PyObject* o = data[i];
-        if (scalar_kind(o) != K_OTHER) {
+        if (scalar_kind(o) != K_OTHER || is_pandas_na(o)) {
           plain[i] = py::reinterpret_borrow<py::object>(o);
           continue;
         }
@@ -431,6 +446,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
     PyObject* o = elements()[i];
     kind_t k = scalar_kind(o);
+    if (k == K_OTHER && is_pandas_na(o)) k = K_NONE;  // pd.NA is NA like None in vectors
     if (k == K_NONE) continue;
     if (k == K_OTHER || (any_value && k != kind)) homogeneous = false;
     kind = k;
@@ -465,7 +481,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
     for (Py_ssize_t i = 0; i < n; i++) {
       if ((i & (k_poll_every - 1)) == 0) ic.poll();
       PyObject* o = data[i];
-      bool na = o == Py_None;
+      bool na = o == Py_None || (scalar_kind(o) == K_OTHER && is_pandas_na(o));
       switch (type) {
         case LGLSXP: LOGICAL(out)[i] = na ? NA_LOGICAL : (o == Py_True); break;
         case INTSXP: INTEGER(out)[i] = na ? NA_INTEGER : (int)PyLong_AsLong(o); break;
@@ -694,6 +710,19 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   }
   if (PyDict_CheckExact(o)) return dict_to_r(o);
   if (SEXP r = robject_sexp(o)) return r;
+  if (is_pandas_na(o)) return r_safe([] { return Rf_ScalarLogical(NA_LOGICAL); });  // as reticulate
+  if (is_pandas_nat(o)) {
+    protect_scope p;
+    SEXP out = p(r_safe([] { return Rf_ScalarReal(NA_REAL); }));
+    SEXP cls = p(r_alloc(STRSXP, 2));
+    SET_STRING_ELT(cls, 0, Rf_mkChar("POSIXct"));
+    SET_STRING_ELT(cls, 1, Rf_mkChar("POSIXt"));
+    r_safe([&] {
+      Rf_setAttrib(out, R_ClassSymbol, cls);
+      return R_NilValue;
+    });
+    return out;
+  }
   if (PyBytes_Check(o) || PyByteArray_Check(o)) {
     char* data = PyBytes_Check(o) ? PyBytes_AS_STRING(o) : PyByteArray_AS_STRING(o);
     Py_ssize_t n = PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o);
@@ -756,6 +785,8 @@ SEXP find_py_to_r_method(PyTypeObject* type) {
   }
   return R_NilValue;
 }
+
+SEXP py_list_to_r_list(PyObject* list) { return sequence_to_r(list, false); }
 
 SEXP py_to_r_maybe(PyObject* o, bool convert) {
   if (convert) return py_to_r(o);

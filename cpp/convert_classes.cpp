@@ -445,8 +445,7 @@ SEXP datetime64_to_r(const py::array& a0) {
     return with_class(out, {"difftime"});
   }
   if (as_date) return with_class(out, {"Date"});
-  set_attr(out, "tzone", mk_string("UTC"));
-  return with_class(out, {"POSIXct", "POSIXt"});
+  return with_class(out, {"POSIXct", "POSIXt"});  // naive: no tzone, as reticulate
 }
 
 // pandas.Categorical -> factor (levels: the categories as str). Copy.
@@ -699,7 +698,18 @@ SEXP py_to_r_classed(PyObject* o) {
   if (pd) {
     py::handle h(o);
     if (py::isinstance(h, pd.attr("DataFrame"))) return dataframe_to_r(py::reinterpret_borrow<py::object>(o), pd);
-    if (py::isinstance(h, pd.attr("Series"))) return series_to_r(py::reinterpret_borrow<py::object>(o), pd);
+    if (py::isinstance(h, pd.attr("Series"))) {  // its index becomes names(), as reticulate
+      py::object s = py::reinterpret_borrow<py::object>(o);
+      py::object labels = s.attr("index").attr("map")(py::module_::import("builtins").attr("str")).attr("tolist")();
+      protect_scope p;
+      SEXP out = p(series_to_r(s, pd));
+      SEXP names = p(py_to_r(labels.ptr()));
+      if (TYPEOF(names) == STRSXP && XLENGTH(names) == Rf_xlength(out)) {
+        if (MAYBE_REFERENCED(out)) out = p(r_safe([&] { return Rf_shallow_duplicate(out); }));
+        set_attr(out, "names", names);
+      }
+      return out;
+    }
     if (py::isinstance(h, pd.attr("Categorical"))) return categorical_to_r(py::reinterpret_borrow<py::object>(o));
   }
   py::object sp = loaded_module("scipy.sparse");

@@ -62,3 +62,26 @@ test_that("string arrays: StringDType, empty and all-missing ones are character 
                convert = FALSE)
   expect_identical(py_to_r(y), matrix(c("a", "c", "b", "d"), 2))
 })
+
+test_that("pandas: index as names, pd.NA and NaT as NA, naive times, object columns as lists", {
+  skip_if(is.null(import("importlib.util")$find_spec("pandas")), "pandas is not installed")
+  pd <- import("pandas", convert = FALSE)
+  expect_identical(py_to_r(pd$Series(c(1, 2, 3), index = c("a", "b", "c"))), c(a = 1, b = 2, c = 3))
+  expect_identical(py_eval("__import__('pandas').NA"), NA)
+  expect_identical(py_eval("[1.5, __import__('pandas').NA]"), c(1.5, NA))
+  expect_true(is.na(py_eval("__import__('pandas').NaT")))
+  df <- py_eval(paste0(
+    "__import__('pandas').DataFrame({'b': [True, None, False], 'o': [1, __import__('pandas').NA, 3],",
+    " 'i': __import__('pandas').array([1, None, 3], dtype='Int64'),",
+    " 's': __import__('pandas').array(['x', None, 'z'], dtype='string'),",
+    " 't': __import__('pandas').to_datetime(['2020-01-01', None, '2020-01-03'])})"))
+  expect_identical(df$b, list(TRUE, NULL, FALSE))  # object column: a list, as reticulate
+  expect_identical(df$o, list(1L, NA, 3L))
+  expect_identical(df$i, c(1, NA, 3))
+  expect_identical(df$s, c("x", NA, "z"))
+  expect_identical(is.na(df$t), c(FALSE, TRUE, FALSE))
+  expect_null(attr(df$t, "tzone"))  # tz-naive stays naive
+  x <- data.frame(t = .POSIXct(c(1.6e9, NA)), f = factor(c("a", NA)))
+  back <- py_to_r(r_to_py(x))
+  expect_identical(back, x)  # naive times and factors with NA round-trip
+})
