@@ -370,9 +370,9 @@ py::object plain_scalar(PyObject* o) {
   }
   if (PyBool_Check(o)) return py::bool_(o == Py_True);
   if (PyFloat_Check(o)) return py::float_(PyFloat_AsDouble(o));
-  if (PyLong_Check(o)) return py::reinterpret_steal<py::object>(PyNumber_Long(o));
-  if (PyUnicode_Check(o)) return py::reinterpret_steal<py::object>(PyObject_Str(o));
-  return py::object();
+  PyObject* plain = PyLong_Check(o) ? PyNumber_Long(o) : PyUnicode_Check(o) ? PyObject_Str(o) : nullptr;
+  if (plain == nullptr && PyErr_Occurred()) throw py::error_already_set();  // a raising __int__ / __str__
+  return py::reinterpret_steal<py::object>(plain);
 }
 
 // The items of a list or tuple being converted. A tuple cannot change. A list is read in
