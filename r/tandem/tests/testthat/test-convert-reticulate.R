@@ -85,3 +85,15 @@ test_that("pandas: index as names, pd.NA and NaT as NA, naive times, object colu
   back <- py_to_r(r_to_py(x))
   expect_identical(back, x)  # naive times and factors with NA round-trip
 })
+
+test_that("iterate() keeps None and mixed items; py_iterator() needs a function without arguments", {
+  expect_identical(iterate(r_to_py(list("foo", "bar", 42L), convert = TRUE)), list("foo", "bar", 42L))
+  conv <- function(code) py_set_convert(py_eval(code, convert = FALSE), TRUE)
+  expect_identical(iterate(conv("[1, None, 3]")), list(1L, NULL, 3L))
+  expect_identical(iterate(conv("['a', 'b']")), c("a", "b"))
+  expect_identical(iterate(conv("[1.5, 2.5]"), simplify = FALSE), list(1.5, 2.5))
+  expect_error(py_iterator(function(x) x), "`fn` must be a function with no arguments")
+  i <- 0
+  it <- py_iterator(function() if (i < 3) (i <<- i + 1) else NULL)
+  expect_identical(iterate(it), c(1, 2, 3))
+})
