@@ -12,6 +12,12 @@
 #include <vector>
 
 
+extern "C" {
+extern uintptr_t R_CStackLimit;  // R's C stack check (Rinterface.h)
+extern uintptr_t R_CStackStart;
+extern int R_CStackDir;
+}
+
 namespace tandem {
 
 bool g_native_utf8 = true;
@@ -20,8 +26,19 @@ SEXP g_s3_methods_table = nullptr;
 
 namespace {
 
+// Nested containers: Python's recursion limit, and R's C stack limit too (frames are larger
+// than Python's estimate under sanitizers or with a raised sys.setrecursionlimit()).
 struct recursion_guard {
   recursion_guard() {
+    char probe;
+    if (R_CStackLimit != (uintptr_t)-1) {
+      intptr_t usage = (intptr_t)R_CStackDir * ((intptr_t)R_CStackStart - (intptr_t)&probe);
+      if (usage > (intptr_t)(R_CStackLimit / 10 * 8)) {
+        PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded while converting between R and Python "
+                                              "(C stack nearly full)");
+        throw py::error_already_set();
+      }
+    }
     if (Py_EnterRecursiveCall(" while converting between R and Python")) throw py::error_already_set();
   }
   ~recursion_guard() { Py_LeaveRecursiveCall(); }

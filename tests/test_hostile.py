@@ -292,3 +292,21 @@ def test_r_values_reach_python_or_raise(r, code):
     except EXPECTED:
         pass
     session_works(r)
+
+
+def test_deep_nesting_with_a_raised_recursion_limit_is_a_recursion_error(r):
+    """sys.setrecursionlimit() high enough that Python's own guard never fires: R's C stack
+    limit stops the conversion first (it segfaulted before)."""
+    import sys
+
+    v = 1.0
+    for _ in range(100_000):
+        v = [v]
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(1_000_000)
+    try:
+        with pytest.raises(RecursionError, match="C stack"):
+            tandem.to_r(v)
+    finally:
+        sys.setrecursionlimit(old)
+    session_works(r)
