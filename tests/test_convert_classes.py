@@ -115,8 +115,10 @@ def test_sparse_matrices(r):
     assert sp.issparse(m) and m.format == "csc" and m.shape == (3, 3)
     assert m.toarray().tolist() == [[1.5, 0, 0], [0, 0, 0], [0, 2.0, 0]]
     x = tandem.to_r(sp.csr_matrix(np.array([[0, 1.0], [2.0, 0]])))
-    assert x.rclass == ("dgCMatrix",)
+    assert x.rclass == ("dgRMatrix",)  # as reticulate: CSR -> dgRMatrix, COO -> dgTMatrix, others dgCMatrix
     assert r.eval("function(x) as.vector(as.matrix(x))")(x) == [0.0, 2.0, 1.0, 0.0]
+    assert tandem.to_r(sp.coo_matrix(np.eye(2))).rclass == ("dgTMatrix",)
+    assert tandem.to_r(sp.csc_matrix(np.eye(2))).rclass == ("dgCMatrix",)
 
 
 def test_without_pandas_factors_are_labels_and_data_frames_dicts():
