@@ -12,6 +12,12 @@
 #include <vector>
 
 
+extern "C" {
+extern uintptr_t R_CStackLimit;  // R's C stack check (Rinterface.h)
+extern uintptr_t R_CStackStart;
+extern int R_CStackDir;
+}
+
 namespace tandem {
 
 bool g_native_utf8 = true;
@@ -20,8 +26,19 @@ SEXP g_s3_methods_table = nullptr;
 
 namespace {
 
+// Nested containers: Python's recursion limit, and R's C stack limit too (frames are larger
+// than Python's estimate under sanitizers or with a raised sys.setrecursionlimit()).
 struct recursion_guard {
   recursion_guard() {
+    char probe;
+    if (R_CStackLimit != (uintptr_t)-1) {
+      intptr_t usage = (intptr_t)R_CStackDir * ((intptr_t)R_CStackStart - (intptr_t)&probe);
+      if (usage > (intptr_t)(R_CStackLimit / 10 * 8)) {
+        PyErr_SetString(PyExc_RecursionError, "maximum recursion depth exceeded while converting between R and Python "
+                                              "(C stack nearly full)");
+        throw py::error_already_set();
+      }
+    }
     if (Py_EnterRecursiveCall(" while converting between R and Python")) throw py::error_already_set();
   }
   ~recursion_guard() { Py_LeaveRecursiveCall(); }
@@ -273,6 +290,18 @@ namespace {
 
 enum kind_t { K_NONE, K_BOOL, K_INT, K_FLOAT, K_COMPLEX, K_STR, K_OTHER };
 
+// pandas' NA scalar (pandas is never imported to check).
+bool is_pandas_na(PyObject* o) {
+  const char* name = Py_TYPE(o)->tp_name;
+  return name[0] == 'N' ? std::strcmp(name, "NAType") == 0 : std::strcmp(name, "pandas._libs.missing.NAType") == 0;
+}
+
+// pandas' NaT (a datetime subclass).
+bool is_pandas_nat(PyObject* o) {
+  const char* name = Py_TYPE(o)->tp_name;
+  return std::strcmp(name, "NaTType") == 0 || std::strcmp(name, "pandas._libs.tslibs.nattype.NaTType") == 0;
+}
+
 kind_t scalar_kind(PyObject* o) {
   if (o == Py_None) return K_NONE;
   if (PyBool_Check(o)) return K_BOOL;
@@ -358,9 +387,9 @@ py::object plain_scalar(PyObject* o) {
   }
   if (PyBool_Check(o)) return py::bool_(o == Py_True);
   if (PyFloat_Check(o)) return py::float_(PyFloat_AsDouble(o));
-  if (PyLong_Check(o)) return py::reinterpret_steal<py::object>(PyNumber_Long(o));
-  if (PyUnicode_Check(o)) return py::reinterpret_steal<py::object>(PyObject_Str(o));
-  return py::object();
+  PyObject* plain = PyLong_Check(o) ? PyNumber_Long(o) : PyUnicode_Check(o) ? PyObject_Str(o) : nullptr;
+  if (plain == nullptr && PyErr_Occurred()) throw py::error_already_set();  // a raising __int__ / __str__
+  return py::reinterpret_steal<py::object>(plain);
 }
 
 // The items of a list or tuple being converted. A tuple cannot change. A list is read in
@@ -400,7 +429,10 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   bool use_plain = false;
   if (simplify) {
     bool need = false;
-    for (Py_ssize_t i = 0; i < n && !need; i++) need = scalar_kind(items.data()[i]) == K_OTHER;
+    for (Py_ssize_t i = 0; i < n && !need; i++) {
+      PyObject* o = items.data()[i];
+      need = scalar_kind(o) == K_OTHER && !is_pandas_na(o);
+    }
     if (need) {
       items.pin();  // plain_scalar() may run __str__, __int__, item() of the elements
       PyObject* const* data = items.data();
@@ -410,7 +442,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
       for (Py_ssize_t i = 0; i < n; i++) {
         if ((i & (k_poll_list - 1)) == 0) ic.poll();
         PyObject* o = data[i];
-        if (scalar_kind(o) != K_OTHER) {
+        if (scalar_kind(o) != K_OTHER || is_pandas_na(o)) {
           plain[i] = py::reinterpret_borrow<py::object>(o);
           continue;
         }
@@ -431,6 +463,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
     PyObject* o = elements()[i];
     kind_t k = scalar_kind(o);
+    if (k == K_OTHER && is_pandas_na(o)) k = K_NONE;  // pd.NA is NA like None in vectors
     if (k == K_NONE) continue;
     if (k == K_OTHER || (any_value && k != kind)) homogeneous = false;
     kind = k;
@@ -465,7 +498,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
     for (Py_ssize_t i = 0; i < n; i++) {
       if ((i & (k_poll_every - 1)) == 0) ic.poll();
       PyObject* o = data[i];
-      bool na = o == Py_None;
+      bool na = o == Py_None || (scalar_kind(o) == K_OTHER && is_pandas_na(o));
       switch (type) {
         case LGLSXP: LOGICAL(out)[i] = na ? NA_LOGICAL : (o == Py_True); break;
         case INTSXP: INTEGER(out)[i] = na ? NA_INTEGER : (int)PyLong_AsLong(o); break;
@@ -694,6 +727,19 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   }
   if (PyDict_CheckExact(o)) return dict_to_r(o);
   if (SEXP r = robject_sexp(o)) return r;
+  if (is_pandas_na(o)) return r_safe([] { return Rf_ScalarLogical(NA_LOGICAL); });  // as reticulate
+  if (is_pandas_nat(o)) {
+    protect_scope p;
+    SEXP out = p(r_safe([] { return Rf_ScalarReal(NA_REAL); }));
+    SEXP cls = p(r_alloc(STRSXP, 2));
+    SET_STRING_ELT(cls, 0, Rf_mkChar("POSIXct"));
+    SET_STRING_ELT(cls, 1, Rf_mkChar("POSIXt"));
+    r_safe([&] {
+      Rf_setAttrib(out, R_ClassSymbol, cls);
+      return R_NilValue;
+    });
+    return out;
+  }
   if (PyBytes_Check(o) || PyByteArray_Check(o)) {
     char* data = PyBytes_Check(o) ? PyBytes_AS_STRING(o) : PyByteArray_AS_STRING(o);
     Py_ssize_t n = PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o);
@@ -756,6 +802,8 @@ SEXP find_py_to_r_method(PyTypeObject* type) {
   }
   return R_NilValue;
 }
+
+SEXP py_list_to_r_list(PyObject* list) { return sequence_to_r(list, false); }
 
 SEXP py_to_r_maybe(PyObject* o, bool convert) {
   if (convert) return py_to_r(o);

@@ -445,8 +445,7 @@ SEXP datetime64_to_r(const py::array& a0) {
     return with_class(out, {"difftime"});
   }
   if (as_date) return with_class(out, {"Date"});
-  set_attr(out, "tzone", mk_string("UTC"));
-  return with_class(out, {"POSIXct", "POSIXt"});
+  return with_class(out, {"POSIXct", "POSIXt"});  // naive: no tzone, as reticulate
 }
 
 // pandas.Categorical -> factor (levels: the categories as str). Copy.
@@ -573,28 +572,37 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
 
 SEXP g_make_dgc = nullptr;
 
-// Any 2-D scipy sparse matrix -> dgCMatrix (via methods::new; needs Matrix). Copy.
+// A 2-D scipy sparse matrix -> Matrix, as reticulate: CSR -> dgRMatrix, COO -> dgTMatrix
+// (duplicates summed), any other format -> dgCMatrix (via methods::new; needs Matrix). Copy.
 SEXP sparse_to_r(const py::object& m0) {
-  py::object m = m0.attr("tocsc")(py::arg("copy") = true);
+  std::string format = py::str(m0.attr("format"));
+  const char* cls = format == "csr" ? "dgRMatrix" : format == "coo" ? "dgTMatrix" : "dgCMatrix";
+  py::object m = format == "csr" || format == "coo" ? m0.attr("copy")() : m0.attr("tocsc")(py::arg("copy") = true);
   m.attr("sum_duplicates")();
-  m.attr("sort_indices")();
+  if (format != "coo") m.attr("sort_indices")();
   std::string kind = py::str(m.attr("dtype").attr("kind"));
-  if (kind == "c") throw tandem_error("complex sparse matrices have no R equivalent in Matrix (dgCMatrix is double)", tandem_error::value);
+  if (kind == "c") throw tandem_error("complex sparse matrices have no R equivalent in Matrix (its matrices are double)", tandem_error::value);
   py::module_ np = numpy();
+  auto ints = [&](const char* attr) { return np.attr("asarray")(m.attr(attr), py::arg("dtype") = "int32"); };
   protect_scope p;
-  SEXP x = p(py_to_r(np.attr("asarray")(m.attr("data"), py::arg("dtype") = "float64").ptr()));
-  SEXP i = p(py_to_r(np.attr("asarray")(m.attr("indices"), py::arg("dtype") = "int32").ptr()));
-  SEXP ptr = p(py_to_r(np.attr("asarray")(m.attr("indptr"), py::arg("dtype") = "int32").ptr()));
+  SEXP x = p(drop_dim(py_to_r(np.attr("asarray")(m.attr("data"), py::arg("dtype") = "float64").ptr())));
+  // slots: i and p of dgCMatrix, j and p of dgRMatrix, i and j of dgTMatrix
+  SEXP a = p(drop_dim(py_to_r(ints(format == "coo" ? "row" : "indices").ptr())));
+  SEXP b = p(drop_dim(py_to_r(ints(format == "coo" ? "col" : "indptr").ptr())));
   py::tuple shape = m.attr("shape");
   SEXP dim = p(r_alloc(INTSXP, 2));
   INTEGER(dim)[0] = shape[0].cast<int>();
   INTEGER(dim)[1] = shape[1].cast<int>();
   if (g_make_dgc == nullptr) {
     const char* code =
-        "function(i, p, x, Dim) {\n"
+        "function(cls, a, b, x, Dim) {\n"
         "  if (!requireNamespace('Matrix', quietly = TRUE))\n"
         "    stop('the R package Matrix is needed to convert a scipy sparse matrix', call. = FALSE)\n"
-        "  methods::new('dgCMatrix', i = as.integer(i), p = as.integer(p), x = as.double(x), Dim = Dim)\n"
+        "  a <- as.integer(a); b <- as.integer(b); x <- as.double(x)\n"
+        "  switch(cls,\n"
+        "    dgRMatrix = methods::new('dgRMatrix', j = a, p = b, x = x, Dim = Dim),\n"
+        "    dgTMatrix = methods::new('dgTMatrix', i = a, j = b, x = x, Dim = Dim),\n"
+        "    methods::new('dgCMatrix', i = a, p = b, x = x, Dim = Dim))\n"
         "}";
     SEXP text = p(r_safe([&] { return Rf_mkString(code); }));
     SEXP parsed = p(r_safe([&] {
@@ -605,7 +613,8 @@ SEXP sparse_to_r(const py::object& m0) {
     R_PreserveObject(fn);
     g_make_dgc = fn;
   }
-  SEXP call = p(r_safe([&] { return Rf_lang5(g_make_dgc, i, ptr, x, dim); }));
+  SEXP cls_s = p(r_safe([&] { return Rf_mkString(cls); }));
+  SEXP call = p(r_safe([&] { return Rf_lang6(g_make_dgc, cls_s, a, b, x, dim); }));
   return r_eval(call, R_GlobalEnv);
 }
 
@@ -699,7 +708,18 @@ SEXP py_to_r_classed(PyObject* o) {
   if (pd) {
     py::handle h(o);
     if (py::isinstance(h, pd.attr("DataFrame"))) return dataframe_to_r(py::reinterpret_borrow<py::object>(o), pd);
-    if (py::isinstance(h, pd.attr("Series"))) return series_to_r(py::reinterpret_borrow<py::object>(o), pd);
+    if (py::isinstance(h, pd.attr("Series"))) {  // its index becomes names(), as reticulate
+      py::object s = py::reinterpret_borrow<py::object>(o);
+      py::object labels = s.attr("index").attr("map")(py::module_::import("builtins").attr("str")).attr("tolist")();
+      protect_scope p;
+      SEXP out = p(series_to_r(s, pd));
+      SEXP names = p(py_to_r(labels.ptr()));
+      if (TYPEOF(names) == STRSXP && XLENGTH(names) == Rf_xlength(out)) {
+        if (MAYBE_REFERENCED(out)) out = p(r_safe([&] { return Rf_shallow_duplicate(out); }));
+        set_attr(out, "names", names);
+      }
+      return out;
+    }
     if (py::isinstance(h, pd.attr("Categorical"))) return categorical_to_r(py::reinterpret_borrow<py::object>(o));
   }
   py::object sp = loaded_module("scipy.sparse");

@@ -67,6 +67,9 @@ bool int64_as_integer64();
 // Gives x (a double vector holding int64 bits) the class "integer64"; returns x.
 SEXP set_integer64_class(SEXP x);
 
+// A Python list as an R list, element by element (no simplification to a vector).
+SEXP py_list_to_r_list(PyObject* list);
+
 // Whether numpy is imported (it is never imported just to convert); caches its types.
 bool numpy_loaded();
 extern PyTypeObject* g_ndarray_type;

@@ -418,12 +418,10 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
     }
     if (force_character && !all_str)
       throw tandem_error("a string column holds values other than str and missing values", tandem_error::value);
-    if (!all_str) {
+    if (!all_str) {  // as reticulate: a list of the converted elements (never simplified)
       py::object list = flat.attr("tolist")();
       protect_scope p;
-      SEXP out = p(py_to_r(list.ptr()));
-      if (TYPEOF(out) != VECSXP && !(TYPEOF(out) >= LGLSXP && TYPEOF(out) <= STRSXP)) return out;
-      if (XLENGTH(out) != n) return out;
+      SEXP out = p(py_list_to_r_list(list.ptr()));
       return set_dims(out, shape);
     }
     protect_scope p;

@@ -255,6 +255,10 @@ r_to_py.R6ClassGenerator <- function(x, convert = FALSE) {
 #' }
 py_iterator <- function(fn, completed = NULL, prefetch = 0L) {
   if (!is.function(fn)) stop(sprintf("`fn` must be a function, not %s.", describe(fn)), call. = FALSE)
+  if (length(formals(fn))) {  # as reticulate: it is called with no arguments
+    stop(sprintf("`fn` must be a function with no arguments, not one with `%s`.", names(formals(fn))[[1]]),
+         call. = FALSE)
+  }
   if (!is.numeric(prefetch) || length(prefetch) != 1L || is.na(prefetch) || prefetch < 0 || prefetch != trunc(prefetch)) {
     stop(sprintf("`prefetch` must be a whole number >= 0, not %s.", describe(prefetch)), call. = FALSE)
   }

@@ -87,3 +87,31 @@ dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
   }
   .Call(.ffi$dict, as.list(nms), unname(args), convert)
 }
+
+# Matrix's other sparse classes, as reticulate converts them: dgRMatrix -> scipy CSR,
+# dgTMatrix -> COO, dsCMatrix (symmetric) -> CSC of the full matrix (dgCMatrix is in the core).
+sparse_parts <- function(x, slots) {
+  np <- import("numpy", convert = FALSE)
+  lapply(slots, function(s) np_array(methods::slot(x, s)))
+}
+
+#' @export
+r_to_py.dgRMatrix <- function(x, convert = FALSE) {
+  sp <- import("scipy.sparse", convert = FALSE)
+  parts <- sparse_parts(x, c("x", "j", "p"))
+  m <- sp$csr_matrix(tuple(parts[[1]], parts[[2]], parts[[3]]), shape = tuple(x@Dim[[1]], x@Dim[[2]]))
+  if (isTRUE(convert)) py_set_convert(m, TRUE) else m
+}
+
+#' @export
+r_to_py.dgTMatrix <- function(x, convert = FALSE) {
+  sp <- import("scipy.sparse", convert = FALSE)
+  parts <- sparse_parts(x, c("x", "i", "j"))
+  m <- sp$coo_matrix(tuple(parts[[1]], tuple(parts[[2]], parts[[3]])), shape = tuple(x@Dim[[1]], x@Dim[[2]]))
+  if (isTRUE(convert)) py_set_convert(m, TRUE) else m
+}
+
+#' @export
+r_to_py.dsCMatrix <- function(x, convert = FALSE) {
+  r_to_py(methods::as(x, "generalMatrix"), convert = convert)
+}

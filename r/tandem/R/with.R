@@ -69,10 +69,14 @@ iterate <- function(it, f = base::identity, simplify = TRUE) {
   repeat {
     item <- iter_next(iterator, completed = done)
     if (identical(item, done)) break
-    out[[length(out) + 1L]] <- f(item)
+    out[length(out) + 1L] <- list(f(item))  # keeps NULL (None) items
   }
-  if (simplify && length(out) && all(vapply(out, function(v) is.atomic(v) && length(v) == 1L, logical(1)))) {
-    return(unlist(out))
+  # As reticulate: simplified only when every item is a length-1 vector of one atomic type.
+  if (simplify && length(out)) {
+    type <- typeof(out[[1]])
+    same <- type %in% c("logical", "integer", "double", "complex", "character") &&
+      all(vapply(out, function(v) typeof(v) == type && length(v) == 1L, logical(1)))
+    if (same) return(unlist(out))
   }
   out
 }

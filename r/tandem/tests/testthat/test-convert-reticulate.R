@@ -62,3 +62,61 @@ test_that("string arrays: StringDType, empty and all-missing ones are character 
                convert = FALSE)
   expect_identical(py_to_r(y), matrix(c("a", "c", "b", "d"), 2))
 })
+
+test_that("pandas: index as names, pd.NA and NaT as NA, naive times, object columns as lists", {
+  skip_if(is.null(import("importlib.util")$find_spec("pandas")), "pandas is not installed")
+  pd <- import("pandas", convert = FALSE)
+  expect_identical(py_to_r(pd$Series(c(1, 2, 3), index = c("a", "b", "c"))), c(a = 1, b = 2, c = 3))
+  expect_identical(py_eval("__import__('pandas').NA"), NA)
+  expect_identical(py_eval("[1.5, __import__('pandas').NA]"), c(1.5, NA))
+  expect_true(is.na(py_eval("__import__('pandas').NaT")))
+  df <- py_eval(paste0(
+    "__import__('pandas').DataFrame({'b': [True, None, False], 'o': [1, __import__('pandas').NA, 3],",
+    " 'i': __import__('pandas').array([1, None, 3], dtype='Int64'),",
+    " 's': __import__('pandas').array(['x', None, 'z'], dtype='string'),",
+    " 't': __import__('pandas').to_datetime(['2020-01-01', None, '2020-01-03'])})"))
+  expect_identical(df$b, list(TRUE, NULL, FALSE))  # object column: a list, as reticulate
+  expect_identical(df$o, list(1L, NA, 3L))
+  expect_identical(df$i, c(1, NA, 3))
+  expect_identical(df$s, c("x", NA, "z"))
+  expect_identical(is.na(df$t), c(FALSE, TRUE, FALSE))
+  expect_null(attr(df$t, "tzone"))  # tz-naive stays naive
+  x <- data.frame(t = .POSIXct(c(1.6e9, NA)), f = factor(c("a", NA)))
+  back <- py_to_r(r_to_py(x))
+  expect_identical(back, x)  # naive times and factors with NA round-trip
+})
+
+test_that("iterate() keeps None and mixed items; py_iterator() needs a function without arguments", {
+  expect_identical(iterate(r_to_py(list("foo", "bar", 42L), convert = TRUE)), list("foo", "bar", 42L))
+  conv <- function(code) py_set_convert(py_eval(code, convert = FALSE), TRUE)
+  expect_identical(iterate(conv("[1, None, 3]")), list(1L, NULL, 3L))
+  expect_identical(iterate(conv("['a', 'b']")), c("a", "b"))
+  expect_identical(iterate(conv("[1.5, 2.5]"), simplify = FALSE), list(1.5, 2.5))
+  expect_error(py_iterator(function(x) x), "`fn` must be a function with no arguments")
+  i <- 0
+  it <- py_iterator(function() if (i < 3) (i <<- i + 1) else NULL)
+  expect_identical(iterate(it), c(1, 2, 3))
+})
+
+test_that("scipy sparse: dgRMatrix, dgTMatrix and dsCMatrix convert to csr/coo/csc and back", {
+  skip_if(is.null(import("importlib.util")$find_spec("scipy")), "scipy is not installed")
+  skip_if_not_installed("Matrix")
+  dense <- matrix(c(1, 0, 0, 2, 0, 3), 2)
+  r <- methods::as(methods::as(Matrix::Matrix(dense, sparse = TRUE), "RsparseMatrix"), "generalMatrix")
+  expect_s4_class(r, "dgRMatrix")
+  pr <- r_to_py(r)
+  expect_identical(py_to_r(py_get_attr(pr, "format")), "csr")
+  expect_identical(py_to_r(pr$toarray()), dense)
+  expect_identical(py_to_r(pr), r)
+  t <- methods::as(methods::as(Matrix::Matrix(dense, sparse = TRUE), "TsparseMatrix"), "generalMatrix")
+  pt <- r_to_py(t)
+  expect_identical(py_to_r(py_get_attr(pt, "format")), "coo")
+  expect_s4_class(py_to_r(pt), "dgTMatrix")
+  expect_identical(as.matrix(py_to_r(pt)), dense)
+  s <- Matrix::Matrix(matrix(c(2, 1, 1, 3), 2), sparse = TRUE)
+  expect_s4_class(s, "dsCMatrix")
+  ps <- r_to_py(s)
+  expect_identical(py_to_r(py_get_attr(ps, "format")), "csc")
+  expect_identical(py_to_r(ps$toarray()), matrix(c(2, 1, 1, 3), 2))
+  expect_s4_class(py_to_r(ps), "dgCMatrix")
+})
