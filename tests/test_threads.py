@@ -159,7 +159,11 @@ def test_interpreter_exit_with_daemon_threads_waiting_on_r(tmp_path):
     p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, env=child_env())
     assert p.returncode == 3, p.stderr
     assert "Fatal" not in p.stderr and "Segmentation" not in p.stderr
-    assert "pending call failed: R is shutting down" in p.stderr
+    # Whether a call is still queued at the instant of exit depends on timing: a thread
+    # that had one reports the clear error, and nothing else is printed. (The error
+    # itself is checked deterministically in the next test.)
+    reports = [line for line in p.stderr.splitlines() if line.strip()]
+    assert all(line.startswith("pending call failed: R is shutting down") for line in reports), p.stderr
 
 
 def test_calls_after_shutdown_fail_with_a_clear_error(tmp_path):

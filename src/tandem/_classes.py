@@ -177,6 +177,7 @@ class RIterator:
         self._done = False
         self._lock = threading.Lock()
         self._refill_posted = False
+        self._filling = False  # a fill runs (nested services must not start a second one)
         if self._prefetch > 0:
             self._fill()
 
@@ -184,19 +185,30 @@ class RIterator:
         return self
 
     def _fill(self, at_least=0):  # on R's main thread
+        # R's thread can serve a queued call while a fill runs (between the fill's bytecodes,
+        # or inside the R function). A second fill nested in the first would append the
+        # later items first, and could end the iteration before the outer fill's item is
+        # in: so a nested fill does nothing, and the caller asks again.
         with self._lock:
             self._refill_posted = False
-        target = max(self._prefetch, at_least)
-        while True:
+            if self._filling:
+                return
+            self._filling = True
+        try:
+            target = max(self._prefetch, at_least)
+            while True:
+                with self._lock:
+                    if self._done or len(self._buffer) >= target:
+                        return
+                value = self._f()
+                with self._lock:
+                    if value is ITER_DONE:
+                        self._done = True
+                    else:
+                        self._buffer.append(value)
+        finally:
             with self._lock:
-                if self._done or len(self._buffer) >= target:
-                    return
-            value = self._f()
-            with self._lock:
-                if value is ITER_DONE:
-                    self._done = True
-                else:
-                    self._buffer.append(value)
+                self._filling = False
 
     def _post_refill(self):
         with self._lock:

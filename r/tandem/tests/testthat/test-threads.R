@@ -129,5 +129,8 @@ py$start(function(x) x)
 quit(status = 3)
 ')
   expect_identical(res$status, 3L)
-  expect_true(any(grepl("pending call failed: R is shutting down", res$output)))
+  # A thread whose call was queued at the instant of exit reports the clear error, and
+  # nothing else is printed (whether one was queued depends on timing).
+  reports <- res$output[nzchar(trimws(res$output))]
+  expect_true(all(startsWith(reports, "pending call failed: R is shutting down")))
 })
