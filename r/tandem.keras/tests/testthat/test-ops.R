@@ -103,3 +103,12 @@ test_that("op_matmul(), op_convert_to_tensor() and op_subset() follow keras3", {
   expect_equal(as.vector(a(op_norm(c(3, 4)))), 5)
   expect_equal(as.vector(a(op_softmax(c(1, 1)))), c(0.5, 0.5))
 })
+
+test_that("op_arange() counts like R's seq(); R functions map over tensors", {
+  expect_equal(as.vector(a(op_arange(5))), 1:5)
+  expect_equal(as.vector(a(op_arange(2, 8, 3))), c(2, 5, 8))
+  expect_equal(as.vector(a(op_arange(0, 3, include_end = FALSE))), 0:2)
+  expect_equal(op_arange(1, 3, dtype = "int32")$dtype$name, "int32")
+  sq <- op_vectorized_map(op_convert_to_tensor(c(1, 2, 3)), function(v) v * v)
+  expect_equal(as.vector(a(sq)), c(1, 4, 9))
+})
