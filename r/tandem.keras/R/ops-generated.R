@@ -3753,19 +3753,6 @@ op_separable_conv <- function(inputs, depthwise_kernel, pointwise_kernel, stride
   call_fn(keras$ops$separable_conv, args)
 }
 
-#' Gets the shape of the tensor input.
-#'
-#' Wraps the Python function `keras.ops.shape`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
-#'
-#' @family ops
-#' @param x A tensor. This function will try to access the `shape` attribute of the input tensor.
-#' @return A tuple of integers or None values, indicating the shape of the input tensor.
-#' @export
-op_shape <- function(x) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
-  call_fn(keras$ops$shape, args)
-}
-
 #' Sigmoid activation function.
 #'
 #' Wraps the Python function `keras.ops.sigmoid`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.

@@ -315,3 +315,14 @@ op_arange <- function(start, end, step = 1L, dtype = NULL, include_end = TRUE) {
   if (!is.null(dtype)) args$dtype <- dtype
   do.call(keras$ops$arange, args)
 }
+
+#' The shape of a tensor
+#'
+#' Wraps `keras.ops.shape` and returns the result as [shape()] does (unknown extents are
+#' `NA`), as keras3's `op_shape()` returns a shape object.
+#'
+#' @param x A tensor or R array.
+#' @return A shape, as made by [shape()].
+#' @family ops
+#' @export
+op_shape <- function(x) shape(keras$ops$shape(x))

@@ -304,6 +304,7 @@ OP_HANDWRITTEN = {
     "convert_to_tensor", # whole doubles with an integer dtype become ints first
     "hstack", "vstack", "dstack",  # tensors as a list or in `...`
     "arange",            # keras3's R-like arange: op_arange(5) is 1..5, `end` included
+    "shape",             # a shape() object, not a list
 }
 # keras3's argument names and order where they differ from Python's (all are passed as
 # keywords, so the R order is free).
