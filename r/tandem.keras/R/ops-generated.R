@@ -177,22 +177,6 @@ op_append <- function(x1, x2, axis = NULL) {
   call_fn(keras$ops$append, args)
 }
 
-#' Return evenly spaced values within a given interval.
-#'
-#' Wraps the Python function `keras.ops.arange`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
-#'
-#' @family ops
-#' @param start Integer or real, representing the start of the interval. The interval includes this value.
-#' @param stop Integer or real, representing the end of the interval. The interval does not include this value, except in some cases where `step` is not an integer and floating point round-off affects the length of `out`. Defaults to `None`.
-#' @param step Integer or real, represent the spacing between values. For any output `out`, this is the distance between two adjacent values, `out(i+1) - out(i)`. The default step size is 1. If `step` is specified as a position argument, `start` must also be given.
-#' @param dtype The type of the output array. If `dtype` is not given, infer the data type from the other input arguments.
-#' @return Tensor of evenly spaced values. For floating point arguments, the length of the result is `ceil((stop - start)/step)`. Because of floating point overflow, this rule may result in the last element of out being greater than stop.
-#' @export
-op_arange <- function(start, stop = NULL, step = NULL, dtype = NULL) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
-  call_fn(keras$ops$arange, args)
-}
-
 #' Trigonometric inverse cosine, element-wise.
 #'
 #' Wraps the Python function `keras.ops.arccos`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
@@ -3769,19 +3753,6 @@ op_separable_conv <- function(inputs, depthwise_kernel, pointwise_kernel, stride
   call_fn(keras$ops$separable_conv, args)
 }
 
-#' Gets the shape of the tensor input.
-#'
-#' Wraps the Python function `keras.ops.shape`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
-#'
-#' @family ops
-#' @param x A tensor. This function will try to access the `shape` attribute of the input tensor.
-#' @return A tuple of integers or None values, indicating the shape of the input tensor.
-#' @export
-op_shape <- function(x) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
-  call_fn(keras$ops$shape, args)
-}
-
 #' Sigmoid activation function.
 #'
 #' Wraps the Python function `keras.ops.sigmoid`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
@@ -4678,13 +4649,13 @@ op_vdot <- function(x1, x2) {
 #' Wraps the Python function `keras.ops.vectorize`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
 #'
 #' @family ops
-#' @param pyfunc Callable of a single tensor argument.
+#' @param func Callable of a single tensor argument.
 #' @param excluded Optional set of integers representing positional arguments for which the function will not be vectorized. These will be passed directly to `pyfunc` unmodified.
 #' @param signature Optional generalized universal function signature, e.g., `"(m,n),(n)->(m)"` for vectorized matrix-vector multiplication. If provided, `pyfunc` will be called with (and expected to return) arrays with shapes given by the size of corresponding core dimensions. By default, `pyfunc` is assumed to take scalars tensors as input and output.
 #' @return A new function that applies `pyfunc` to every element of its input along axis 0 (the batch axis).
 #' @export
-op_vectorize <- function(pyfunc, excluded = NULL, signature = NULL) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
+op_vectorize <- function(func, excluded = NULL, signature = NULL) {
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, c(func = "pyfunc"))
   call_fn(keras$ops$vectorize, args)
 }
 
@@ -4693,11 +4664,11 @@ op_vectorize <- function(pyfunc, excluded = NULL, signature = NULL) {
 #' Wraps the Python function `keras.ops.vectorized_map`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
 #'
 #' @family ops
-#' @param f Passed to Python as `function`.
 #' @param elements Passed to Python as `elements`.
+#' @param f Passed to Python as `function`.
 #' @return The result of the Python function.
 #' @export
-op_vectorized_map <- function(f, elements) {
+op_vectorized_map <- function(elements, f) {
   args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, c(f = "function"))
   call_fn(keras$ops$vectorized_map, args)
 }

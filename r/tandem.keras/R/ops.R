@@ -285,3 +285,44 @@ print.tandem_keras_activation <- function(x, ...) {
   print(unclass(`attributes<-`(x, NULL)), ...)
   invisible(x)
 }
+
+#' Evenly spaced values, R style
+#'
+#' keras3's `op_arange()`: like R's `seq()`, `op_arange(5)` is 1, 2, ..., 5 and the `end`
+#' is included (`include_end = FALSE` gives Python's half-open range). With an integer
+#' `dtype`, whole doubles become integers first.
+#'
+#' @param start The first value; alone, the end of a range starting at 1.
+#' @param end The last value (included unless `include_end = FALSE`).
+#' @param step The spacing.
+#' @param dtype The dtype of the result.
+#' @param include_end Whether `end` is part of the range.
+#' @return A 1-d tensor.
+#' @family ops
+#' @export
+op_arange <- function(start, end, step = 1L, dtype = NULL, include_end = TRUE) {
+  if (missing(end)) {
+    end <- start
+    start <- if (is.double(end)) 1 else 1L
+  }
+  if (!is.null(dtype) && is.character(dtype) && grepl("int", dtype, fixed = TRUE)) {
+    start <- as_int(start, "start")
+    end <- as_int(end, "end")
+    step <- as_int(step, "step")
+  }
+  if (include_end) end <- end + step
+  args <- list(start, end, step)
+  if (!is.null(dtype)) args$dtype <- dtype
+  do.call(keras$ops$arange, args)
+}
+
+#' The shape of a tensor
+#'
+#' Wraps `keras.ops.shape` and returns the result as [shape()] does (unknown extents are
+#' `NA`), as keras3's `op_shape()` returns a shape object.
+#'
+#' @param x A tensor or R array.
+#' @return A shape, as made by [shape()].
+#' @family ops
+#' @export
+op_shape <- function(x) shape(keras$ops$shape(x))

@@ -303,7 +303,13 @@ OP_HANDWRITTEN = {
     "nonzero",           # one matrix of 1-based indices (keras3), not a tuple of 0-based ones
     "convert_to_tensor", # whole doubles with an integer dtype become ints first
     "hstack", "vstack", "dstack",  # tensors as a list or in `...`
+    "arange",            # keras3's R-like arange: op_arange(5) is 1..5, `end` included
+    "shape",             # a shape() object, not a list
 }
+# keras3's argument names and order where they differ from Python's (all are passed as
+# keywords, so the R order is free).
+OP_ARG_RENAME = {"vectorize": {"pyfunc": "func"}}
+OP_ARG_ORDER = {"vectorized_map": ["elements", "function"]}
 # Not ops: submodules and helpers of keras.ops.
 OP_SKIP = {"image", "linalg", "nn", "numpy"}
 # R names that differ from "op_" + the Python name.
@@ -406,7 +412,9 @@ R_RESERVED = {"if", "else", "repeat", "while", "function", "for", "next", "break
               "FALSE", "NULL", "Inf", "NaN", "NA", "in"}
 
 
-def r_name_ok(name):
+def r_name_ok(name, extra=None):
+    if extra and name in extra:
+        return extra[name]
     return RENAME.get(name, name + "_" if name in R_RESERVED else name)
 
 
@@ -440,9 +448,15 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
     _, docs = parse_doc(docobj or fn)
     formals, params, coerce, positional = [], [], [], []
     varargs = kwargs = False
+    has_varargs = any(q.kind == q.VAR_POSITIONAL for q in sig.parameters.values())
     index_out = OP_INDEX_OUTPUT.get(key, False) if family == "op" else False
     index_in = OP_INDEX_INPUT.get(key) if family == "op" else None
-    for p in sig.parameters.values():
+    params_in_order = list(sig.parameters.values())
+    if family == "op" and key in OP_ARG_ORDER:
+        order = OP_ARG_ORDER[key]
+        params_in_order.sort(key=lambda q: order.index(q.name) if q.name in order else len(order))
+    arg_rename = OP_ARG_RENAME.get(key, {}) if family == "op" else {}
+    for p in params_in_order:
         if p.name == "self":
             continue
         if p.kind == p.VAR_POSITIONAL:
@@ -454,7 +468,7 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
         if p.kind == p.VAR_KEYWORD:
             kwargs = True
             continue
-        rn = r_name_ok(p.name)
+        rn = r_name_ok(p.name, arg_rename)
         d = axis_default(p.name, p.default) or r_default(p.default)
         formals.append(rn if d is None else f"{rn} = {d}")
         desc = docs.get(p.name) or f"Passed to Python as `{p.name}`."
@@ -469,11 +483,8 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
         if c:
             coerce.append((rn, p.name, c))
         # Arguments before *args (and positional-only ones) must reach Python positionally.
-        if p.kind == p.POSITIONAL_ONLY or any(
-                q.kind == q.VAR_POSITIONAL for q in sig.parameters.values()):
-            if list(sig.parameters).index(p.name) < [q.kind for q in sig.parameters.values()].index(
-                    p.VAR_POSITIONAL) if any(q.kind == q.VAR_POSITIONAL for q in sig.parameters.values()) else True:
-                positional.append(rn)
+        if p.kind == p.POSITIONAL_ONLY or (has_varargs and not varargs):
+            positional.append(rn)
     if kwargs and not varargs:
         formals.append("...")
         params.append("#' @param ... Further keyword arguments for the Python function.")
@@ -505,8 +516,8 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
     if index_in:
         co = co.replace(f"{r_name_ok(index_in)} = as_index",
                         f"{r_name_ok(index_in)} = if (zero_indexed) as_int_array else as_index")
-    ren_all = [f'{r_name_ok(p.name)} = "{p.name}"' for p in sig.parameters.values()
-               if r_name_ok(p.name) != p.name and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    ren_all = [f'{r_name_ok(p.name, arg_rename)} = "{p.name}"' for p in sig.parameters.values()
+               if r_name_ok(p.name, arg_rename) != p.name and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     co = f"list({co})" if co else "NULL"
     ren = f"c({', '.join(ren_all)})" if ren_all else "NULL"
     pos = (', positional = c(' + ", ".join(f'"{p}"' for p in positional) + ')') if positional else ""

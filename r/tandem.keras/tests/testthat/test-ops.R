@@ -103,3 +103,26 @@ test_that("op_matmul(), op_convert_to_tensor() and op_subset() follow keras3", {
   expect_equal(as.vector(a(op_norm(c(3, 4)))), 5)
   expect_equal(as.vector(a(op_softmax(c(1, 1)))), c(0.5, 0.5))
 })
+
+test_that("op_arange() counts like R's seq(); R functions map over tensors", {
+  expect_equal(as.vector(a(op_arange(5))), 1:5)
+  expect_equal(as.vector(a(op_arange(2, 8, 3))), c(2, 5, 8))
+  expect_equal(as.vector(a(op_arange(0, 3, include_end = FALSE))), 0:2)
+  expect_equal(op_arange(1, 3, dtype = "int32")$dtype$name, "int32")
+  sq <- op_vectorized_map(op_convert_to_tensor(c(1, 2, 3)), function(v) v * v)
+  expect_equal(as.vector(a(sq)), c(1, 4, 9))
+})
+
+test_that("op_shape() gives a shape; image ops take whole-number sizes", {
+  s <- op_shape(matrix(0, 2, 3))
+  dims <- if (tandem::is_py_object(s)) unlist(s$as_list()) else as.integer(s)
+  expect_equal(as.integer(dims), c(2L, 3L))
+  img <- array(1:16 + 0, c(1, 4, 4, 1))
+  crop <- a(op_image_crop(img, top_cropping = 1, left_cropping = 1, target_height = 2, target_width = 2))
+  expect_equal(as.vector(crop), as.vector(img[1, 2:3, 2:3, 1]))
+  pad <- a(op_image_pad(img, top_padding = 1, left_padding = 1, target_height = 6, target_width = 6))
+  expect_equal(dim(pad), c(1L, 6L, 6L, 1L))
+  expect_equal(sum(pad), sum(img))
+  oh <- a(op_one_hot(factor(c("a", "c", "b")), 3))
+  expect_equal(apply(oh, 1, which.max), c(1, 3, 2))
+})
