@@ -29,10 +29,6 @@ members_of <- function(named, dots, public) {
   members[!duplicated(names(members), fromLast = TRUE)]
 }
 
-check_no_private <- function(private) {
-  if (length(private)) abort("`private` members are not supported here yet; use `public` (or `...`).")
-}
-
 #' Callbacks, constraints and learning-rate schedules defined in R
 #'
 #' keras3's class constructors: each makes a Python subclass of the Keras base class
@@ -64,7 +60,8 @@ check_no_private <- function(private) {
 #' @param get_config A function returning the constructor arguments as a named list.
 #' @param ... Further methods and attributes, named.
 #' @param public A named list of further methods and attributes.
-#' @param private Not supported yet (must be empty).
+#' @param private A named list of private members (R6's `private`): in methods,
+#'   `private` is an R environment of the instance, never seen by Python or Keras.
 #' @param inherit The parent class (a Python class or a generator); defaults to the Keras
 #'   base class.
 #' @param parent_env Accepted for keras3 compatibility.
@@ -89,7 +86,6 @@ Callback <- function(classname, on_epoch_begin = NULL, on_epoch_end = NULL,
                      on_predict_batch_begin = NULL, on_predict_batch_end = NULL,
                      ..., public = list(), private = list(), inherit = NULL,
                      parent_env = parent.frame()) {
-  check_no_private(private)
   named <- mget(CALLBACK_METHODS, envir = environment())
   members <- members_of(named, list(...), public)
   for (nm in intersect(names(members), c(CALLBACK_METHODS, "on_batch_begin", "on_batch_end"))) {
@@ -103,7 +99,7 @@ Callback <- function(classname, on_epoch_begin = NULL, on_epoch_end = NULL,
   methods <- members[names(members) %in% c("initialize", CALLBACK_METHODS)]
   extra <- members[!names(members) %in% names(methods)]
   cls <- make_keras_class(classname, methods, extra, inherit,
-                          function() keras$callbacks$Callback)
+                          function() keras$callbacks$Callback, private)
   class_generator(cls, init, "callback", compose = FALSE)
 }
 
@@ -111,7 +107,6 @@ Callback <- function(classname, on_epoch_begin = NULL, on_epoch_end = NULL,
 #' @export
 Constraint <- function(classname, call = NULL, get_config = NULL, ..., public = list(),
                        private = list(), inherit = NULL, parent_env = parent.frame()) {
-  check_no_private(private)
   members <- members_of(list(`__call__` = call, get_config = get_config), list(...), public)
   if (!is.null(members$call)) {
     members$`__call__` <- members$call
@@ -119,7 +114,7 @@ Constraint <- function(classname, call = NULL, get_config = NULL, ..., public = 
   }
   fns <- vapply(members, function(m) is.function(m) && !is_py_object(m), logical(1))
   cls <- make_keras_class(classname, members[fns], members[!fns], inherit,
-                          function() keras$constraints$Constraint)
+                          function() keras$constraints$Constraint, private)
   class_generator(cls, members$initialize, "constraint", compose = FALSE)
 }
 
@@ -128,7 +123,6 @@ Constraint <- function(classname, call = NULL, get_config = NULL, ..., public = 
 LearningRateSchedule <- function(classname, call = NULL, initialize = NULL, get_config = NULL,
                                  ..., public = list(), private = list(), inherit = NULL,
                                  parent_env = parent.frame()) {
-  check_no_private(private)
   members <- members_of(list(initialize = initialize, `__call__` = call,
                              get_config = get_config), list(...), public)
   if (!is.null(members$call)) {
@@ -137,7 +131,7 @@ LearningRateSchedule <- function(classname, call = NULL, initialize = NULL, get_
   }
   fns <- vapply(members, function(m) is.function(m) && !is_py_object(m), logical(1))
   cls <- make_keras_class(classname, members[fns], members[!fns], inherit,
-                          function() keras$optimizers$schedules$LearningRateSchedule)
+                          function() keras$optimizers$schedules$LearningRateSchedule, private)
   class_generator(cls, members$initialize, "learning rate schedule", compose = FALSE)
 }
 

@@ -168,12 +168,7 @@ keras3_class <- function(new_fn, classname, members, dots, public, private, inhe
   members <- c(Filter(Negate(is.null), members), dots, public)
   members <- members[!duplicated(names(members), fromLast = TRUE)]
   args <- c(list(classname), members, list(inherit = inherit))
-  if (length(private)) {
-    if (!"private" %in% names(formals(new_fn))) {
-      abort("`private` members are not supported here yet; use `public` (or `...`).")
-    }
-    args$private <- private
-  }
+  args$private <- private
   do.call(new_fn, args)
 }
 

@@ -53,6 +53,28 @@ test_that("Callback(), Constraint() and LearningRateSchedule() work in fit()", {
                   "tandem_keras_class_generator")
 })
 
+test_that("private members work in Callback(), Constraint() and Layer()", {
+  Counter <- Callback("PrivateCounter",
+    on_epoch_end = function(epoch, logs = NULL) private$n <- private$n + 1L,
+    public = list(count = function() private$n),
+    private = list(n = 0L))
+  Clip <- Constraint("PrivateClip", call = function(w) op_clip(w, -private$limit, private$limit),
+                     private = list(limit = 0.5))
+  Scale <- Layer("PrivateScale", call = function(x) x * private$factor,
+                 private = list(factor = 3))
+  expect_equal(as.numeric(as.array(Scale()(op_ones(c(1, 2))))), c(3, 3))
+  model <- keras_model_sequential(input_shape = 2) |>
+    layer_dense(units = 1, kernel_constraint = Clip(), kernel_initializer = initializer_constant(2))
+  compile(model, optimizer = "sgd", loss = "mse")
+  cb <- Counter()
+  fit(model, matrix(runif(20), 10), runif(10), epochs = 3, verbose = 0, callbacks = list(cb))
+  expect_identical(cb$count(), 3L)
+  expect_true(all(abs(as.array(model$layers[[1]]$kernel)) <= 0.5 + 1e-6))
+  # each instance has its own private environment
+  expect_identical(Counter()$count(), 0L)
+  expect_error(Callback("Bad", private = list(1)), "`private` must be a named list")
+})
+
 test_that("keras3's layer names are available", {
   x <- array(1, c(1, 2, 2, 1))
   expect_equal(dim(as.array(layer_upsampling_2d(x, size = 2))), c(1L, 4L, 4L, 1L))
