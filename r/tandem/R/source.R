@@ -10,7 +10,7 @@
 #' @param file Path of the Python script, or an `http(s)://` URL (downloaded first).
 #' @param envir The R environment to assign into; `NULL` to assign nothing.
 #' @param convert If `TRUE`, the objects are converted to R (and functions convert their
-#'   results).
+#'   results); an object whose conversion fails is assigned as the Python object.
 #' @return `NULL`, invisibly.
 #' @export
 #' @examples
@@ -42,7 +42,9 @@ source_python <- function(file, envir = parent.frame(), convert = TRUE) {
   for (key in keys) {
     value <- .Call(.ffi$getitem, res, key, FALSE, TRUE)
     if (py_to_r(py_call(isinstance, value, modtype))) next
-    assign(key, if (convert) py_to_r(value) else value, envir = envir)
+    # an object that cannot convert (a misbehaving class) is assigned as the Python object
+    if (convert) value <- tryCatch(py_to_r(value), error = function(e) value)
+    assign(key, value, envir = envir)
   }
   invisible(NULL)
 }

@@ -46,6 +46,10 @@ test_that("random nested R values reach Python and come back, or are R errors", 
 })
 
 test_that("misbehaving Python objects convert or raise; length() never errors", {
+  # the loop's names live in __main__: leave nothing there for later tests
+  withr::defer(py_run_string(paste(
+    "for _n in ('_boom', '_kinds', 'hostile', 'base', 'name', 'fn', 'cls'):",
+    "    globals().pop(_n, None)", sep = "\n")))
   py_run_string(paste(
     "def _boom(*a, **k): raise ZeroDivisionError('boom')",
     "_kinds = {'__len__': _boom, '__iter__': _boom, '__getitem__': _boom, '__str__': _boom,",
@@ -73,6 +77,7 @@ test_that("misbehaving Python objects convert or raise; length() never errors", 
 })
 
 test_that("deep nesting is a value or an R error, both directions", {
+  withr::defer(py_run_string("globals().pop('v', None)"))
   for (depth in c(10, 1000, 100000)) {
     converts_or_errors(function() py_eval(sprintf("eval('[' * %d + ']' * %d)", min(depth, 90), min(depth, 90))))
     py_run_string(sprintf("v = 1.0\nfor _ in range(%d): v = [v]", depth))
