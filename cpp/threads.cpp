@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cxxabi.h>
 #include <condition_variable>
 #include <csignal>
 #include <deque>
@@ -187,6 +188,19 @@ bool linger_for_tasks() {
 int wake_signal() { return SIGRTMIN + 7; }
 void enable_wake_signal() { g_wake_signal_ready.store(true); }
 
+// Takes the GIL back for a thread that called R. During Python's finalization,
+// PyEval_RestoreThread() ends a daemon thread with pthread_exit(), a forced unwind: the
+// frames above this one hold Python objects (pybind11's argument tuples and dicts) whose
+// destructors would then run without the GIL and abort the process. So the unwind stops
+// here and the thread waits, without the GIL, until the process has exited.
+static void restore_thread_or_park(PyThreadState* state) {
+  try {
+    PyEval_RestoreThread(state);
+  } catch (abi::__forced_unwind&) {
+    for (;;) pause();  // never leaves the handler: the forced unwind is not resumed
+  }
+}
+
 void run_on_r_thread(const std::function<void()>& fn) {
   if (!g_installed)
     throw tandem_error("R cannot be called from this thread: R's main thread does not service other threads",
@@ -222,7 +236,7 @@ void run_on_r_thread(const std::function<void()>& fn) {
       if (delay < std::chrono::microseconds(5000)) delay *= 2;
     }
     lock.unlock();
-    PyEval_RestoreThread(state);  // during Python's finalization this ends the thread
+    restore_thread_or_park(state);
   }
   if (task.error) std::rethrow_exception(task.error);
 }
