@@ -141,14 +141,7 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
       UNPROTECT(1);
       return xp;
     }
-    // { if (is.null(.r <- .External2(<call>, xp))) invisible(.r) else .r }: a None result is
-    // invisible NULL, as reticulate's callables give it.
-    SEXP inner = PROTECT(Rf_lang3(g_external_sym, g_call_symbol, xp));
-    SEXP result_sym = Rf_install(".r");
-    SEXP assign = PROTECT(Rf_lang3(Rf_install("<-"), result_sym, inner));
-    SEXP cond = PROTECT(Rf_lang2(Rf_install("is.null"), assign));
-    SEXP hidden = PROTECT(Rf_lang2(Rf_install("invisible"), result_sym));
-    SEXP body = PROTECT(Rf_lang4(Rf_install("if"), cond, hidden, result_sym));
+    SEXP body = PROTECT(Rf_lang3(g_external_sym, g_call_symbol, xp));
     SEXP fn = PROTECT(Rf_allocSExp(CLOSXP));
     SET_FORMALS(fn, g_dots_formals);
     SET_BODY(fn, body);
@@ -159,7 +152,7 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
     SET_TAG(attr, R_ClassSymbol);
     SET_ATTRIB(fn, attr);
     SET_OBJECT(fn, 1);
-    UNPROTECT(8);
+    UNPROTECT(4);
     return fn;
   });
   owner.release();  // the finalizer owns it now

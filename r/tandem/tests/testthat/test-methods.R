@@ -122,15 +122,3 @@ test_that("format() of a traceback lists its frames", {
   expect_true(any(grepl("<module>", lines, fixed = TRUE)))
   expect_type(lines, "character")
 })
-
-test_that("a Python callable returning None gives invisible NULL (reticulate)", {
-  f <- py_eval("lambda x=None: x", convert = TRUE)
-  expect_invisible(f())
-  expect_null(f())
-  expect_visible(f(1L))
-  expect_identical(f(1L), 1L)
-  # without conversion the result is the None object itself, visible (as in reticulate)
-  g <- py_eval("lambda: None", convert = FALSE)
-  expect_visible(g())
-  expect_true(is_py_object(g()))
-})

@@ -125,7 +125,7 @@ def start(f):
         threading.Thread(target=loop, daemon=True).start()
     calling.wait()
 ")
-py$start(function(x) x)
+invisible(py$start(function(x) x))
 quit(status = 3)
 ')
   expect_identical(res$status, 3L)
