@@ -22,14 +22,18 @@ setup:
 test: setup
 	@$(MAKE) --no-print-directory test-python test-r
 
+# Each suite runs under tools/watchdog.sh: a run that hangs is stopped after SUITE_TIMEOUT
+# seconds with every thread's stack printed (gdb), and fails.
+SUITE_TIMEOUT ?= 900
+
 test-python:
-	$(PY) -m pytest -q tests
+	bash tools/watchdog.sh $(SUITE_TIMEOUT) $(PY) -m pytest -q tests
 
 test-r:
 	@for pkg in r/tandem r/tandem.keras; do \
 	  [ -d $$pkg/tests/testthat ] || continue; \
 	  echo "==> testthat: $$pkg"; \
-	  Rscript tools/run_testthat.R $$pkg || exit 1; \
+	  bash tools/watchdog.sh $(SUITE_TIMEOUT) Rscript tools/run_testthat.R $$pkg || exit 1; \
 	done
 	@bash tools/check_r.sh
 

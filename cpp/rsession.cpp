@@ -302,20 +302,25 @@ named lists give their bindings as attributes and items. `repr()` is R's print()
   m.def("shutdown_r_queue", &shutdown_r_queue,
         "R stops serving other threads: their pending and later calls raise RuntimeError (at exit).");
   m.def("_preserved_count", [] { return g_preserved_count; }, "R objects currently held by Python proxies.");
-  m.def("call_on_r_thread", [](py::object fn) {
+  m.def("call_on_r_thread", [](py::object fn, bool urgent) {
     if (on_r_thread()) return fn();
     py::object result;
-    run_on_r_thread([&] { result = fn(); });
+    run_on_r_thread([&] { result = fn(); }, urgent);
     return result;
-  }, "Calls fn() on R's main thread and returns its result (any thread).");
-  m.def("post_to_r_thread", [](py::object fn) {
+  }, py::arg("fn"), py::arg("urgent") = false,
+     "Calls fn() on R's main thread and returns its result (any thread). urgent=True: served "
+     "at R's thread's next service point even when fairness would defer it.");
+  m.def("post_to_r_thread", [](py::object fn, bool urgent) {
     auto holder = std::make_shared<py::object>(std::move(fn));
     post_to_r_thread([holder] {
       (*holder)();
       *holder = py::none();  // drop the callable while the GIL is held
-    });
-  }, "Calls fn() on R's main thread soon, without waiting (any thread).");
+    }, urgent);
+  }, py::arg("fn"), py::arg("urgent") = false,
+     "Calls fn() on R's main thread soon, without waiting (any thread).");
   m.def("_enable_wake_signal", &enable_wake_signal);
+  m.def("_r_queue_length", &r_queue_length, py::arg("urgent_only") = false,
+        "Calls queued for R's main thread, not yet started (tests).");
   m.def("r_write", [](const std::string& text, bool err) { write_to_r_console(text, err); });
   m.def("on_r_thread", &on_r_thread);
   m.def("host", [] {

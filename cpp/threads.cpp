@@ -34,6 +34,7 @@ struct r_task {
   bool started = false;
   bool done = false;
   bool detached = false;  // posted: nobody waits; the task owns fn and is deleted after it ran
+  bool urgent = false;    // served even when R's thread is owed time (see service_r_queue)
 };
 
 // The synchronization objects are allocated once and never destroyed: at process exit
@@ -44,6 +45,7 @@ std::condition_variable& g_done_cv = *new std::condition_variable;
 std::condition_variable& g_task_cv = *new std::condition_variable;  // R's thread lingers on it
 std::deque<r_task*>& g_queue = *new std::deque<r_task*>;
 std::atomic<bool> g_pending{false};
+std::atomic<int> g_urgent{0};  // urgent tasks in the queue
 std::atomic<bool> g_shutdown{false};  // R is exiting: no task runs any more
 pthread_t g_r_pthread;
 int g_pipe[2] = {-1, -1};
@@ -54,7 +56,7 @@ std::atomic<bool> g_wake_signal_ready{false};  // a handler for wake_signal() is
 
 // ---- fairness (R's thread only) ------------------------------------------------------
 // R's main thread serves queued calls in turns of at most k_turn. After a turn that took
-// d, a busy R thread (running R code or Python bytecode of its own) gets k_share * d of its
+// d and left calls queued, a busy R thread (running R code or Python bytecode of its own) gets k_share * d of its
 // own work (at most k_max_owed) before the next turn; an R thread that was mostly blocked
 // since its last turn (sleeping, joining, idle at the prompt) has nothing to yield to and
 // serves again at once. A Python-level sleep() or join() on R's thread re-checks its
@@ -96,6 +98,7 @@ r_task* pop_task() {
   r_task* t = g_queue.front();
   g_queue.pop_front();
   t->started = true;
+  if (t->urgent) g_urgent.fetch_sub(1);
   if (g_queue.empty()) g_pending.store(false);
   return t;
 }
@@ -201,18 +204,20 @@ static void restore_thread_or_park(PyThreadState* state) {
   }
 }
 
-void run_on_r_thread(const std::function<void()>& fn) {
+void run_on_r_thread(const std::function<void()>& fn, bool urgent) {
   if (!g_installed)
     throw tandem_error("R cannot be called from this thread: R's main thread does not service other threads",
                        tandem_error::runtime);
   if (g_shutdown.load()) std::rethrow_exception(shutdown_error());
   r_task task;
   task.fn = &fn;
+  task.urgent = urgent;
   bool lingering;
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     if (g_shutdown.load()) std::rethrow_exception(shutdown_error());
     g_queue.push_back(&task);
+    if (urgent) g_urgent.fetch_add(1);
     g_pending.store(true);
     lingering = g_r_lingering;
   }
@@ -241,15 +246,17 @@ void run_on_r_thread(const std::function<void()>& fn) {
   if (task.error) std::rethrow_exception(task.error);
 }
 
-void post_to_r_thread(std::function<void()> fn) {
+void post_to_r_thread(std::function<void()> fn, bool urgent) {
   if (!g_installed) throw tandem_error("R's main thread does not service other threads", tandem_error::runtime);
   if (g_shutdown.load()) return;  // R is exiting: nothing more runs on its thread
   auto* task = new r_task;
   task->fn = new std::function<void()>(std::move(fn));
   task->detached = true;
+  task->urgent = urgent;
   {
     std::lock_guard<std::mutex> lock(g_mutex);
     g_queue.push_back(task);
+    if (urgent) g_urgent.fetch_add(1);
     g_pending.store(true);
   }
   wake_r_thread();
@@ -257,7 +264,10 @@ void post_to_r_thread(std::function<void()> fn) {
 
 void service_r_queue() {
   if (!on_r_thread() || g_shutdown.load()) return;
-  if (!may_take_turn()) return;
+  // An urgent task is one that R's thread may soon wait for from native code, where it
+  // serves nothing (py_iterator's prefetch for tf.data's threads): deferring it for
+  // fairness could leave it unserved when R's thread enters that wait, a deadlock.
+  if (!may_take_turn() && g_urgent.load() == 0) return;
   auto start = clock::now();
   auto deadline = start + k_turn;
   // Nested turns are fine (a task's R code may wait for a thread that calls R).
@@ -268,8 +278,16 @@ void service_r_queue() {
     }
   } while (clock::now() < deadline && !g_shutdown.load() && linger_for_tasks());
   // A nested turn's time is part of the enclosing task's, which its own turn accounts for.
+  // R's thread is owed time only when calls are still queued (threads compete for it):
+  // a deferred call is not served if R's thread next waits in native code, so a call
+  // that arrives alone is never deferred.
+  bool backlog;
+  {
+    std::lock_guard<std::mutex> lock(g_mutex);
+    backlog = !g_queue.empty();
+  }
   g_turn_end = clock::now();
-  g_owed = std::min<clock::duration>(k_share * (g_turn_end - start), k_max_owed);
+  g_owed = backlog ? std::min<clock::duration>(k_share * (g_turn_end - start), k_max_owed) : clock::duration::zero();
   g_turn_end_cpu = thread_cpu_ns();
 }
 
@@ -284,6 +302,7 @@ int shutdown_r_queue() {
     g_wake_signal_ready.store(false);
     dropped.swap(g_queue);
     g_pending.store(false);
+    g_urgent.store(0);
     for (r_task* t : dropped) {
       // Posted tasks hold Python objects, which may not be released here: leaked.
       if (t->detached) continue;
@@ -298,6 +317,12 @@ int shutdown_r_queue() {
 }
 
 bool r_queue_shut_down() { return g_shutdown.load(); }
+
+size_t r_queue_length(bool urgent_only) {
+  if (urgent_only) return (size_t)g_urgent.load();
+  std::lock_guard<std::mutex> lock(g_mutex);
+  return g_queue.size();
+}
 
 void install_r_services() {
   if (g_installed) return;

@@ -15,11 +15,13 @@ namespace tandem {
 // evaluation steps: one atomic load), idles or sleeps in R (input handler), or blocks in
 // a Python-level wait such as join() or sleep() (a real-time signal wakes it). It does not
 // while it is blocked in native code that waits for this thread: prefetch instead.
-void run_on_r_thread(const std::function<void()>& fn);
+// urgent: served at R's thread's next service point even when fairness would defer it
+// (for calls R's thread may next wait for from native code; keep them short).
+void run_on_r_thread(const std::function<void()>& fn, bool urgent = false);
 
 // Queues fn for R's main thread and returns at once (fn runs with the GIL held; an
 // exception it raises is reported as unraisable). Thread safety: any thread.
-void post_to_r_thread(std::function<void()> fn);
+void post_to_r_thread(std::function<void()> fn, bool urgent = false);
 
 // Runs fn here when on R's thread, else on R's thread (above).
 template <typename F>
@@ -32,7 +34,7 @@ void on_r_thread_do(F&& fn) {
 
 // Runs queued calls for one bounded turn (about 4 ms), unless R's thread, busy with its
 // own work, has not yet had three times the time of its previous turn (DESIGN.md "Threads,
-// fairness, exit"). Thread safety: R main thread (a no-op elsewhere); takes the GIL.
+// fairness, exit") and no urgent call is queued. Thread safety: R main thread (a no-op elsewhere); takes the GIL.
 void service_r_queue();
 
 // R (and with it the process) is exiting: every queued call fails with a Python
@@ -40,6 +42,8 @@ void service_r_queue();
 // calls failed. Thread safety: any thread.
 int shutdown_r_queue();
 bool r_queue_shut_down();
+// Calls queued for R's thread and not yet started (for tests). Thread safety: any thread.
+size_t r_queue_length(bool urgent_only = false);
 
 // Installs the service points (R_PolledEvents hook, input handler). R main thread, once.
 void install_r_services();

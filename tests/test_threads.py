@@ -189,3 +189,54 @@ def test_calls_after_shutdown_fail_with_a_clear_error(tmp_path):
     lines = p.stdout.splitlines()
     assert lines[0].startswith("R is shutting down")
     assert lines[1] == "1.0"
+
+
+URGENT_CHILD = r"""
+import ctypes, threading
+import tandem
+from tandem import _core
+f = tandem.r.eval("function(x) { t <- proc.time()[[3]]; while (proc.time()[[3]] - t < 0.015) NULL; x }")
+# R's thread (this one) serves a 15 ms call, then keeps busy in Python, as fit() does
+# between two steps.
+t = threading.Thread(target=lambda: f(1)); t.start()
+while t.is_alive():
+    pass
+libc = ctypes.CDLL(None)
+mutex = ctypes.create_string_buffer(64); cond = ctypes.create_string_buffer(64)
+libc.pthread_mutex_init(mutex, None); libc.pthread_cond_init(cond, None)
+flag = ctypes.c_int(0)
+def worker():
+    _core.call_on_r_thread(lambda: f(2), urgent=URGENT)
+    libc.pthread_mutex_lock(mutex); flag.value = 1; libc.pthread_cond_signal(cond); libc.pthread_mutex_unlock(mutex)
+threading.Thread(target=worker, daemon=True).start()
+# Busy in Python until the call is queued (or already served), then wait for the worker
+# in native code, where R's thread serves nothing: the shape of fit() waiting in a TF
+# function for tf.data's thread, which waits for R (py_iterator()'s prefetch).
+while flag.value == 0 and _core._r_queue_length() == 0:
+    pass
+for _ in range(2000):
+    pass  # a few more bytecodes: service points
+libc.pthread_mutex_lock(mutex)
+while flag.value == 0:
+    libc.pthread_cond_wait(cond, mutex)
+libc.pthread_mutex_unlock(mutex)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("urgent", [True, False])
+def test_call_is_served_before_r_thread_waits_in_native_code(tmp_path, urgent):
+    # A call that arrives while R's thread is busy in Python must be served at its next
+    # service point: deferred for fairness, it stays queued when R's thread next waits in
+    # native code for the calling thread (a hang; stop 14's fit() from an R generator).
+    # A lone call is never deferred; py_iterator()'s calls are urgent, never deferred.
+    from conftest import child_env
+
+    script = tmp_path / "urgent.py"
+    script.write_text(URGENT_CHILD.replace("URGENT", str(urgent)))
+    try:
+        p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60, env=child_env())
+    except subprocess.TimeoutExpired:
+        pytest.fail("R's thread waited in native code with a call still queued (deadlock)")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"

@@ -215,7 +215,7 @@ class RIterator:
             if self._refill_posted or self._done:
                 return
             self._refill_posted = True
-        self._core.post_to_r_thread(self._fill)
+        self._core.post_to_r_thread(self._fill, urgent=True)
 
     def __next__(self):
         # Every item goes through the buffer, so items keep their order whichever thread
@@ -231,7 +231,7 @@ class RIterator:
             if on_r_thread:
                 self._fill(1)
             else:
-                self._core.call_on_r_thread(lambda: self._fill(1))
+                self._core.call_on_r_thread(lambda: self._fill(1), urgent=True)
         if self._prefetch > 0:
             if on_r_thread:
                 self._fill()
