@@ -208,7 +208,8 @@ make_keras_class <- function(classname, methods, extra, inherit, default_base, p
 
 # What as_py_class() takes, checked without starting Python.
 check_inherit <- function(x) {
-  if (is.null(x) || is_py_object(x) || inherits(x, c(CLASS_GENERATOR, "tandem_keras_lazy"))) return()
+  if (is.null(x) || is_py_object(x) || inherits(x, c(CLASS_GENERATOR, "tandem_keras_lazy")) ||
+      is_wrapper(x)) return()
   if (is.list(x) && !is.object(x)) return(invisible(lapply(x, check_inherit)))
   abort("`inherit` must be a Python class, not ", describe_value(x), ".")
 }
@@ -220,6 +221,7 @@ as_py_class <- function(x) {
   if (inherits(x, CLASS_GENERATOR)) return(generator_class(x))
   if (inherits(x, "tandem_keras_lazy")) return(resolve_lazy(x))
   if (is.list(x) && !is.object(x)) return(lapply(x, as_py_class))
+  x <- wrapper_target(x)  # keras3: inherit = layer_dense
   if (!is_py_object(x)) abort("`inherit` must be a Python class, not ", describe_value(x), ".")
   x
 }

@@ -122,6 +122,8 @@ custom_metric <- function(name, fn) {
 
 # compile(loss = ): R functions (alone, or in a list per output) as named Python functions.
 as_keras_loss <- function(loss, expr) {
+  if (is_wrapper(loss)) return(wrapper_target(loss))  # compile(loss = loss_huber)
+  if (is.list(loss) && !is.object(loss)) loss[] <- lapply(loss, wrapper_target)
   if (is.function(loss) && !is_py_object(loss) || inherits(loss, "formula")) {
     return(as_tf_callable(as_r_function(loss, "loss"), r_fn_name(expr, "custom_loss")))
   }
@@ -142,6 +144,8 @@ as_keras_loss <- function(loss, expr) {
 as_keras_metrics <- function(metrics, expr) {
   if (is.null(metrics)) return(NULL)
   if (is.character(metrics)) return(as.list(metrics))
+  if (is_wrapper(metrics)) return(list(wrapper_target(metrics)))  # metrics = metric_auc
+  if (is.list(metrics) && !is.object(metrics)) metrics[] <- lapply(metrics, wrapper_target)
   if (is.function(metrics) && !is_py_object(metrics) || inherits(metrics, "formula")) {
     return(list(as_tf_callable(as_r_function(metrics, "metrics"), r_fn_name(expr, "custom_metric"))))
   }

@@ -151,14 +151,14 @@ layer_adaptive_max_pooling_3d <- function(object, output_size, data_format = NUL
 #'
 #' Wraps the Python class `keras.layers.Add`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_add <- function(object, ...) {
+layer_add <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Add, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Add, args)
 }
 
 #' AdditiveAttention
@@ -266,14 +266,14 @@ layer_auto_contrast <- function(object, value_range = c(0L, 255L), ...) {
 #'
 #' Wraps the Python class `keras.layers.Average`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_average <- function(object, ...) {
+layer_average <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Average, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Average, args)
 }
 
 #' AveragePooling1D
@@ -440,15 +440,15 @@ layer_center_crop <- function(object, height, width, data_format = NULL, ...) {
 #'
 #' Wraps the Python class `keras.layers.Concatenate`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param axis Axis along which to concatenate.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_concatenate <- function(object, axis = -1L, ...) {
+layer_concatenate <- function(inputs, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(axis = as_axis), NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Concatenate, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Concatenate, args)
 }
 
 #' ContrastLimitedAdaptiveHistogramEqualization
@@ -984,16 +984,16 @@ layer_discretization <- function(object, bin_boundaries = NULL, num_bins = NULL,
 #'
 #' Wraps the Python class `keras.layers.Dot`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param axes Integer or tuple of integers, axis or axes along which to take the dot product. If a tuple, should be two integers corresponding to the desired axis from the first input and the desired axis from the second input, respectively. Note that the size of the two selected axes must match, and that axis `0` (the batch axis) cannot be included.
 #' @param normalize Whether to L2-normalize samples along the dot product axis before taking the dot product. If set to `True`, then the output of the dot product is the cosine proximity between the two samples.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_dot <- function(object, axes, normalize = FALSE, ...) {
+layer_dot <- function(inputs, axes, normalize = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(axes = as_axis), NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Dot, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Dot, args)
 }
 
 #' Dropout
@@ -1397,7 +1397,7 @@ layer_group_normalization <- function(object, groups = 32L, axis = -1L, epsilon 
 layer_group_query_attention <- function(object, head_dim, num_query_heads, num_key_value_heads, dropout = 0.0, use_bias = TRUE, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(head_dim = as_int_tuple, num_query_heads = as_int_tuple, num_key_value_heads = as_int_tuple, seed = as_int_tuple), NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$GroupedQueryAttention, args)
+  compose_layer(if (missing(object)) NULL else object, keras$layers$GroupedQueryAttention, args, splat = TRUE)
 }
 
 #' @rdname layer_group_query_attention
@@ -1732,14 +1732,14 @@ layer_max_pooling_3d <- function(object, pool_size = c(2L, 2L, 2L), strides = NU
 #'
 #' Wraps the Python class `keras.layers.Maximum`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_maximum <- function(object, ...) {
+layer_maximum <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Maximum, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Maximum, args)
 }
 
 #' MelSpectrogram
@@ -1777,14 +1777,14 @@ layer_mel_spectrogram <- function(object, fft_length = 2048L, sequence_stride = 
 #'
 #' Wraps the Python class `keras.layers.Minimum`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_minimum <- function(object, ...) {
+layer_minimum <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Minimum, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Minimum, args)
 }
 
 #' MixUp
@@ -1812,7 +1812,7 @@ layer_mix_up <- function(object, alpha = 0.2, data_format = NULL, seed = NULL, .
 #'
 #' Wraps the Python class `keras.layers.MultiHeadAttention`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param num_heads Number of attention heads.
 #' @param key_dim Size of each attention head for query and key.
 #' @param value_dim Size of each attention head for value.
@@ -1832,12 +1832,12 @@ layer_mix_up <- function(object, alpha = 0.2, data_format = NULL, seed = NULL, .
 #' @param use_gate Boolean, whether to apply a gated attention mechanism. When True, an additional gating branch is added based on the (Gated Attention for Large Language Models)(https://arxiv.org/abs/2505.06708). It applies a sigmoid-activated linear projection to the query which then gates the attention output. This helps improve training stability and eliminates "attention sinks".
 #' @param seed Optional integer to seed the dropout layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_multi_head_attention <- function(object, num_heads, key_dim, value_dim = NULL, dropout = 0.0, use_bias = TRUE, output_shape = NULL, attention_axes = NULL, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
+layer_multi_head_attention <- function(inputs, num_heads, key_dim, value_dim = NULL, dropout = 0.0, use_bias = TRUE, output_shape = NULL, attention_axes = NULL, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), list(num_heads = as_int_tuple, key_dim = as_int_tuple, value_dim = as_int_tuple, output_shape = as_shape, seed = as_int_tuple), NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$MultiHeadAttention, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$MultiHeadAttention, args, splat = TRUE)
 }
 
 #' Multiply
@@ -1846,14 +1846,14 @@ layer_multi_head_attention <- function(object, num_heads, key_dim, value_dim = N
 #'
 #' Wraps the Python class `keras.layers.Multiply`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_multiply <- function(object, ...) {
+layer_multiply <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Multiply, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Multiply, args)
 }
 
 #' Normalization
@@ -1919,16 +1919,15 @@ layer_permute <- function(object, dims, ...) {
 #'
 #' Wraps the Python class `keras.layers.Pipeline`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
 #' @param layers Passed to Python as `layers`.
 #' @param name Passed to Python as `name`.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A Keras layer.
 #' @export
-layer_pipeline <- function(object, layers, name = NULL, ...) {
+layer_pipeline <- function(layers, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Pipeline, args)
+  do.call(keras$layers$Pipeline, args)
 }
 
 #' RMSNormalization
@@ -2869,14 +2868,14 @@ layer_string_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L,
 #'
 #' Wraps the Python class `keras.layers.Subtract`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
-#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param inputs The layer's inputs: a list of tensors (or tensors given separately in `...`); missing or `NULL` returns the layer.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A layer, the model, or the layer's output (see `object`).
+#' @return A layer, the model, or the layer's output (see `inputs`).
 #' @export
-layer_subtract <- function(object, ...) {
+layer_subtract <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  compose_layer(if (missing(object)) NULL else object, keras$layers$Subtract, args)
+  compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Subtract, args)
 }
 
 #' TFSMLayer
@@ -3090,4 +3089,27 @@ layer_zero_padding_3d <- function(object, padding = list(c(1L, 1L), c(1L, 1L), c
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ZeroPadding3D, args)
+}
+
+#' FeatureSpace
+#'
+#' One-stop utility for preprocessing and encoding structured data.
+#'
+#' Wraps the Python class `keras.utils.FeatureSpace`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#'
+#' @param object What to compose the layer with: missing or `NULL` returns the layer; a Sequential model gets the layer added in place and is returned; anything else (a tensor, an R array) is passed through the layer.
+#' @param features Passed to Python as `features`.
+#' @param output_mode One of `"concat"` or `"dict"`. In concat mode, all features get concatenated together into a single vector. In dict mode, the FeatureSpace returns a dict of individually encoded features (with the same keys as the input dict keys).
+#' @param crosses List of features to be crossed together, e.g. `crosses=(("feature_1", "feature_2"))`. The features will be "crossed" by hashing their combined value into a fixed-length vector.
+#' @param crossing_dim Default vector size for hashing crossed features. Defaults to `32`.
+#' @param hashing_dim Default vector size for hashing features of type `"integer_hashed"` and `"string_hashed"`. Defaults to `32`.
+#' @param num_discretization_bins Default number of bins to be used for discretizing features of type `"float_discretized"`. Defaults to `32`.
+#' @param name Passed to Python as `name`.
+#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
+#' @return A layer, the model, or the layer's output (see `object`).
+#' @export
+layer_feature_space <- function(object, features, output_mode = "concat", crosses = NULL, crossing_dim = 32L, hashing_dim = 32L, num_discretization_bins = 32L, name = NULL, ...) {
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
+                       list(...), list(crossing_dim = as_int_tuple, hashing_dim = as_int_tuple, num_discretization_bins = as_int_tuple), NULL)
+  compose_layer(if (missing(object)) NULL else object, keras$utils$FeatureSpace, args)
 }

@@ -4,7 +4,8 @@
 # way, with R-only names mapped back to Python's. `env` is the wrapper's frame; reading the
 # formals from it forces their promises once.
 capture_args <- function(env, supplied, dots, coerce = NULL, rename = NULL) {
-  supplied <- setdiff(as.character(supplied), c("object", "..."))  # NULL: no arguments
+  # `object`/`inputs`: what a layer wrapper composes with, not an argument of the class.
+  supplied <- setdiff(as.character(supplied), c("object", "inputs", "..."))  # NULL: none
   args <- mget(supplied, envir = env)
   positional <- list()
   if (length(dots)) {
@@ -20,6 +21,8 @@ capture_args <- function(env, supplied, dots, coerce = NULL, rename = NULL) {
   for (n in names(args)) {
     f <- coerce[[n]] %||% dots_coercers[[n]]
     if (!is.null(f)) args[n] <- list(f(args[[n]], n))
+    # keras3: a wrapper where Keras takes a class (kernel_initializer = initializer_ones).
+    if (is.function(args[[n]])) args[n] <- list(wrapper_target(args[[n]]))
   }
   if (length(rename)) {
     hit <- names(args) %in% names(rename)
@@ -55,7 +58,15 @@ dots_coercers <- list(
   salt = function(x, arg) as_int_tuple(x, arg),
   # layer_lambda(f = <R function>): a Python function with the R function's signature,
   # which Keras' Lambda can inspect.
-  f = function(x, arg) if (is.function(x) && !is_py_object(x)) tandem::py_func(x, name = "r_lambda") else x
+  f = function(x, arg) if (is.function(x) && !is_py_object(x)) tandem::py_func(x, name = "r_lambda") else x,
+  # metric_mean_wrapper(fn = <R function>): traced by Keras with the training step.
+  fn = function(x, arg) {
+    if (inherits(x, "formula") || is.function(x) && !is_py_object(x)) {
+      as_tf_callable(as_r_function(x, arg), "r_metric_fn")
+    } else {
+      x
+    }
+  }
 )
 
 # Reshape takes -1 (not None) for an unknown extent.
@@ -68,8 +79,10 @@ as_target_shape <- function(x, arg = "target_shape") {
 is_sequential <- function(x) inherits(x, "keras.src.models.sequential.Sequential")
 
 # The first argument of layer_*(): missing -> the layer; a Sequential model -> the layer is
-# added in place and the model returned; anything else -> the layer called on it.
-compose_layer <- function(object, cls, args) {
+# added in place and the model returned; anything else -> the layer called on it. With
+# `splat`, a list of inputs reaches the layer as separate arguments
+# (MultiHeadAttention(query, value), keras3's layer_multi_head_attention(list(q, v))).
+compose_layer <- function(object, cls, args, splat = FALSE) {
   force(object)  # earlier pipe stages first, so layers are created (and named) in order
   inputs <- attr(args, "inputs", exact = TRUE)
   attr(args, "inputs") <- NULL
@@ -94,7 +107,9 @@ compose_layer <- function(object, cls, args) {
     object$add(layer)
     return(object)
   }
-  if (is.list(object) && !is.object(object)) return(layer(unname(object)))
+  if (is.list(object) && !is.object(object)) {
+    return(if (splat) do.call(layer, unname(object)) else layer(unname(object)))
+  }
   # A plain R vector is a 1-d array (a Python list has no shape for the layer).
   if (is.atomic(object) && !is.object(object) && is.null(dim(object)) && length(object) != 1L) {
     object <- array(object, length(object))
@@ -115,6 +130,7 @@ compose_layer <- function(object, cls, args) {
 #' @param batch_shape The full shape including the batch dimension (instead of `shape`).
 #' @param name Optional name.
 #' @param tensor An existing tensor to wrap.
+#' @param optional Whether the input may be `NULL` (Python's `None`).
 #' @param ... Further keyword arguments for `keras.Input`.
 #' @return A symbolic Keras tensor.
 #' @export
@@ -123,9 +139,11 @@ compose_layer <- function(object, cls, args) {
 #' inputs <- keras_input(shape = c(28, 28, 1))
 #' }
 keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = NULL,
-                        batch_shape = NULL, name = NULL, tensor = NULL, ragged = NULL, ...) {
+                        ragged = NULL, batch_shape = NULL, name = NULL, tensor = NULL,
+                        optional = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1], list(...),
                        list(shape = as_shape, batch_shape = as_shape, batch_size = as_int))
+  if (isFALSE(args$optional)) args$optional <- NULL
   do.call(keras$Input, args)
 }
 

@@ -6,424 +6,536 @@
 #'
 #' Computes the cross-entropy loss between true labels and predicted labels.
 #'
-#' Wraps the Python class `keras.losses.BinaryCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.BinaryCrossentropy` and the function `keras.losses.binary_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
-#' @param from_logits Whether to interpret `y_pred` as a tensor of (logit)(https://en.wikipedia.org/wiki/Logit) values. By default, we assume that `y_pred` is probabilities (i.e., values in (0, 1)).
-#' @param label_smoothing Float in range (0, 1). When 0, no smoothing occurs. When > 0, we compute the loss between the predicted labels and a smoothed version of the true labels, where the smoothing squeezes the labels towards 0.5. Larger values of `label_smoothing` correspond to heavier smoothing.
-#' @param axis The axis along which to compute crossentropy (the features axis). Defaults to `-1`.
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in `(0, 1)`. If > `0` then smooth the labels by squeezing them towards 0.5, that is, using `1. - 0.5 * label_smoothing` for the target class and `0.5 * label_smoothing` for the non-target class.
+#' @param axis The axis along which the mean is computed. Defaults to `-1`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_binary_crossentropy <- function(from_logits = FALSE, label_smoothing = 0.0, axis = -1L, reduction = "sum_over_batch_size", name = "binary_crossentropy", dtype = NULL, ...) {
+loss_binary_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "binary_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$BinaryCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$BinaryCrossentropy, args)
+  } else {
+    do.call(keras$losses$binary_crossentropy, args)
+  }
 }
 
 #' BinaryFocalCrossentropy
 #'
 #' Computes focal cross-entropy loss between true labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.BinaryFocalCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.BinaryFocalCrossentropy` and the function `keras.losses.binary_focal_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param apply_class_balancing A bool, whether to apply weight balancing on the binary classes 0 and 1.
-#' @param alpha A weight balancing factor for class 1, default is `0.25` as mentioned in reference (Lin et al., 2018)( https://arxiv.org/pdf/1708.02002.pdf). The weight for class 0 is `1.0 - alpha`.
-#' @param gamma A focusing parameter used to compute the focal factor, default is `2.0` as mentioned in the reference (Lin et al., 2018)(https://arxiv.org/pdf/1708.02002.pdf).
-#' @param from_logits Whether to interpret `y_pred` as a tensor of (logit)(https://en.wikipedia.org/wiki/Logit) values. By default, we assume that `y_pred` are probabilities (i.e., values in `(0, 1)`).
-#' @param label_smoothing Float in `(0, 1)`. When `0`, no smoothing occurs. When > `0`, we compute the loss between the predicted labels and a smoothed version of the true labels, where the smoothing squeezes the labels towards `0.5`. Larger values of `label_smoothing` correspond to heavier smoothing.
-#' @param axis The axis along which to compute crossentropy (the features axis). Defaults to `-1`.
+#' @param alpha A weight balancing factor for class 1, default is `0.25` as mentioned in the reference. The weight for class 0 is `1.0 - alpha`.
+#' @param gamma A focusing parameter, default is `2.0` as mentioned in the reference.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in `(0, 1)`. If > `0` then smooth the labels by squeezing them towards 0.5, that is, using `1. - 0.5 * label_smoothing` for the target class and `0.5 * label_smoothing` for the non-target class.
+#' @param axis The axis along which the mean is computed. Defaults to `-1`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_binary_focal_crossentropy <- function(apply_class_balancing = FALSE, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, reduction = "sum_over_batch_size", name = "binary_focal_crossentropy", dtype = NULL, ...) {
+loss_binary_focal_crossentropy <- function(y_true, y_pred, apply_class_balancing = FALSE, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "binary_focal_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$BinaryFocalCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$BinaryFocalCrossentropy, args)
+  } else {
+    do.call(keras$losses$binary_focal_crossentropy, args)
+  }
 }
 
 #' CTC
 #'
 #' CTC (Connectionist Temporal Classification) loss.
 #'
-#' Wraps the Python class `keras.losses.CTC`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.CTC` and the function `keras.losses.ctc`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_ctc <- function(reduction = "sum_over_batch_size", name = "ctc", dtype = NULL, ...) {
+loss_ctc <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "ctc", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$CTC, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$CTC, args)
+  } else {
+    do.call(keras$losses$ctc, args)
+  }
 }
 
 #' CategoricalCrossentropy
 #'
 #' Computes the crossentropy loss between the labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.CategoricalCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.CategoricalCrossentropy` and the function `keras.losses.categorical_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
-#' @param label_smoothing Float in (0, 1). When > 0, label values are smoothed, meaning the confidence on label values are relaxed. For example, if `0.1`, use `0.1 / num_classes` for non-target labels and `0.9 + 0.1 / num_classes` for target labels.
-#' @param axis The axis along which to compute crossentropy (the features axis). Defaults to `-1`.
+#' @param label_smoothing Float in (0, 1). If > `0` then smooth the labels. For example, if `0.1`, use `0.1 / num_classes` for non-target labels and `0.9 + 0.1 / num_classes` for target labels.
+#' @param axis Defaults to `-1`. The dimension along which the entropy is computed.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_categorical_crossentropy <- function(from_logits = FALSE, label_smoothing = 0.0, axis = -1L, reduction = "sum_over_batch_size", name = "categorical_crossentropy", dtype = NULL, ...) {
+loss_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$CategoricalCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$CategoricalCrossentropy, args)
+  } else {
+    do.call(keras$losses$categorical_crossentropy, args)
+  }
 }
 
 #' CategoricalFocalCrossentropy
 #'
 #' Computes the alpha balanced focal crossentropy loss.
 #'
-#' Wraps the Python class `keras.losses.CategoricalFocalCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.CategoricalFocalCrossentropy` and the function `keras.losses.categorical_focal_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param alpha A weight balancing factor for all classes, default is `0.25` as mentioned in the reference. It can be a list of floats or a scalar. In the multi-class case, alpha may be set by inverse class frequency by using `compute_class_weight` from `sklearn.utils`.
-#' @param gamma A focusing parameter, default is `2.0` as mentioned in the reference. It helps to gradually reduce the importance given to simple (easy) examples in a smooth manner.
-#' @param from_logits Whether `output` is expected to be a logits tensor. By default, we consider that `output` encodes a probability distribution.
-#' @param label_smoothing Float in (0, 1). When > 0, label values are smoothed, meaning the confidence on label values are relaxed. For example, if `0.1`, use `0.1 / num_classes` for non-target labels and `0.9 + 0.1 / num_classes` for target labels.
-#' @param axis The axis along which to compute crossentropy (the features axis). Defaults to `-1`.
+#' @param gamma A focusing parameter, default is `2.0` as mentioned in the reference. It helps to gradually reduce the importance given to simple examples in a smooth manner. When `gamma` = 0, there is no focal effect on the categorical crossentropy.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in (0, 1). If > `0` then smooth the labels. For example, if `0.1`, use `0.1 / num_classes` for non-target labels and `0.9 + 0.1 / num_classes` for target labels.
+#' @param axis Defaults to `-1`. The dimension along which the entropy is computed.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_categorical_focal_crossentropy <- function(alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, reduction = "sum_over_batch_size", name = "categorical_focal_crossentropy", dtype = NULL, ...) {
+loss_categorical_focal_crossentropy <- function(y_true, y_pred, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "categorical_focal_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$CategoricalFocalCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$CategoricalFocalCrossentropy, args)
+  } else {
+    do.call(keras$losses$categorical_focal_crossentropy, args)
+  }
 }
 
 #' CategoricalGeneralizedCrossEntropy
 #'
 #' Computes the Generalized Cross Entropy loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.CategoricalGeneralizedCrossEntropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.CategoricalGeneralizedCrossEntropy` and the function `keras.losses.categorical_generalized_cross_entropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
-#' @param q Float in range `(0, 1)`. It is the noise parameter. Controls the behavior of the loss: - As `q` approaches 0: Behaves more like cross entropy - As `q` approaches 1: Behaves more like mean absolute error Defaults to `0.5`
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param q Float in range `(0, 1)`. It is the noise parameter. Controls the behavior of the loss: - As `q` approaches 0: Behaves more like cross entropy - As `q` approaches 1: Behaves more like mean absolute error
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_categorical_generalized_cross_entropy <- function(q = 0.5, reduction = "sum_over_batch_size", name = "categorical_generalized_cross_entropy", dtype = NULL, ...) {
+loss_categorical_generalized_cross_entropy <- function(y_true, y_pred, q, ..., reduction = "sum_over_batch_size", name = "categorical_generalized_cross_entropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$CategoricalGeneralizedCrossEntropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$CategoricalGeneralizedCrossEntropy, args)
+  } else {
+    do.call(keras$losses$categorical_generalized_cross_entropy, args)
+  }
 }
 
 #' CategoricalHinge
 #'
 #' Computes the categorical hinge loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.CategoricalHinge`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.CategoricalHinge` and the function `keras.losses.categorical_hinge`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_categorical_hinge <- function(reduction = "sum_over_batch_size", name = "categorical_hinge", dtype = NULL, ...) {
+loss_categorical_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "categorical_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$CategoricalHinge, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$CategoricalHinge, args)
+  } else {
+    do.call(keras$losses$categorical_hinge, args)
+  }
 }
 
 #' Circle
 #'
 #' Computes Circle Loss between integer labels and L2-normalized embeddings.
 #'
-#' Wraps the Python class `keras.losses.Circle`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.Circle` and the function `keras.losses.circle`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
-#' @param gamma Scaling factor that determines the largest scale of each similarity score. Defaults to `80`.
-#' @param margin The relaxation factor, below this distance, negatives are up weighted and positives are down weighted. Similarly, above this distance negatives are down weighted and positive are up weighted. Defaults to `0.4`.
-#' @param remove_diagonal Boolean, whether to remove self-similarities from the positive mask. Defaults to `True`.
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ref_labels Optional integer tensor with labels for reference embeddings. If `None`, defaults to `y_true`.
+#' @param ref_embeddings Optional tensor with L2 normalized reference embeddings. If `None`, defaults to `y_pred`.
+#' @param remove_diagonal Boolean, whether to remove self-similarities from positive mask. Defaults to `True`.
+#' @param gamma Float, scaling factor for the loss. Defaults to `80`.
+#' @param margin Float, relaxation factor for the loss. Defaults to `0.4`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_circle <- function(gamma = 80.0, margin = 0.4, remove_diagonal = TRUE, reduction = "sum_over_batch_size", name = "circle", dtype = NULL, ...) {
+loss_circle <- function(y_true, y_pred, ref_labels = NULL, ref_embeddings = NULL, remove_diagonal = TRUE, gamma = 80L, margin = 0.4, ..., reduction = "sum_over_batch_size", name = "circle", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$Circle, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, gamma = as_int_tuple), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$Circle, args)
+  } else {
+    do.call(keras$losses$circle, args)
+  }
 }
 
 #' CosineSimilarity
 #'
 #' Computes the cosine similarity between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.CosineSimilarity`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.CosineSimilarity` and the function `keras.losses.cosine_similarity`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
-#' @param axis The axis along which the cosine similarity is computed (the features axis). Defaults to `-1`.
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param axis Axis along which to determine similarity. Defaults to `-1`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_cosine_similarity <- function(axis = -1L, reduction = "sum_over_batch_size", name = "cosine_similarity", dtype = NULL, ...) {
+loss_cosine_similarity <- function(y_true, y_pred, axis = -1L, ..., reduction = "sum_over_batch_size", name = "cosine_similarity", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$CosineSimilarity, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$CosineSimilarity, args)
+  } else {
+    do.call(keras$losses$cosine_similarity, args)
+  }
 }
 
 #' Dice
 #'
 #' Computes the Dice loss value between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.Dice`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.Dice` and the function `keras.losses.dice`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param axis tuple for which dimensions the loss is calculated
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
-#' @param axis Tuple for which dimensions the loss is calculated. Defaults to `None`.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_dice <- function(reduction = "sum_over_batch_size", name = "dice", axis = NULL, dtype = NULL, ...) {
+loss_dice <- function(y_true, y_pred, axis = NULL, ..., reduction = "sum_over_batch_size", name = "dice", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$Dice, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$Dice, args)
+  } else {
+    do.call(keras$losses$dice, args)
+  }
 }
 
 #' Hinge
 #'
 #' Computes the hinge loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.Hinge`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.Hinge` and the function `keras.losses.hinge`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_hinge <- function(reduction = "sum_over_batch_size", name = "hinge", dtype = NULL, ...) {
+loss_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$Hinge, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$Hinge, args)
+  } else {
+    do.call(keras$losses$hinge, args)
+  }
 }
 
 #' Huber
 #'
 #' Computes the Huber loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.Huber`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.Huber` and the function `keras.losses.huber`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
-#' @param delta A float, the point where the Huber loss function changes from a quadratic to linear.
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param delta A float, the point where the Huber loss function changes from a quadratic to linear. Defaults to `1.0`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_huber <- function(delta = 1.0, reduction = "sum_over_batch_size", name = "huber_loss", dtype = NULL, ...) {
+loss_huber <- function(y_true, y_pred, delta = 1.0, ..., reduction = "sum_over_batch_size", name = "huber_loss", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$Huber, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$Huber, args)
+  } else {
+    do.call(keras$losses$huber, args)
+  }
 }
 
 #' KLDivergence
 #'
 #' Computes Kullback-Leibler divergence loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.KLDivergence`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.KLDivergence` and the function `keras.losses.kullback_leibler_divergence`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_kl_divergence <- function(reduction = "sum_over_batch_size", name = "kl_divergence", dtype = NULL, ...) {
+loss_kl_divergence <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "kl_divergence", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$KLDivergence, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$KLDivergence, args)
+  } else {
+    do.call(keras$losses$kullback_leibler_divergence, args)
+  }
 }
 
 #' LogCosh
 #'
 #' Computes the logarithm of the hyperbolic cosine of the prediction error.
 #'
-#' Wraps the Python class `keras.losses.LogCosh`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.LogCosh` and the function `keras.losses.logcosh`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_log_cosh <- function(reduction = "sum_over_batch_size", name = "log_cosh", dtype = NULL, ...) {
+loss_log_cosh <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "log_cosh", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$LogCosh, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$LogCosh, args)
+  } else {
+    do.call(keras$losses$logcosh, args)
+  }
 }
 
 #' MeanAbsoluteError
 #'
 #' Computes the mean of absolute difference between labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.MeanAbsoluteError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanAbsoluteError` and the function `keras.losses.mae`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_mean_absolute_error <- function(reduction = "sum_over_batch_size", name = "mean_absolute_error", dtype = NULL, ...) {
+loss_mean_absolute_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_absolute_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$MeanAbsoluteError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$MeanAbsoluteError, args)
+  } else {
+    do.call(keras$losses$mae, args)
+  }
 }
 
 #' MeanAbsolutePercentageError
 #'
 #' Computes the mean absolute percentage error between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.MeanAbsolutePercentageError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanAbsolutePercentageError` and the function `keras.losses.mape`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_mean_absolute_percentage_error <- function(reduction = "sum_over_batch_size", name = "mean_absolute_percentage_error", dtype = NULL, ...) {
+loss_mean_absolute_percentage_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_absolute_percentage_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$MeanAbsolutePercentageError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$MeanAbsolutePercentageError, args)
+  } else {
+    do.call(keras$losses$mape, args)
+  }
 }
 
 #' MeanSquaredError
 #'
 #' Computes the mean of squares of errors between labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.MeanSquaredError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanSquaredError` and the function `keras.losses.mse`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_mean_squared_error <- function(reduction = "sum_over_batch_size", name = "mean_squared_error", dtype = NULL, ...) {
+loss_mean_squared_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_squared_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$MeanSquaredError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$MeanSquaredError, args)
+  } else {
+    do.call(keras$losses$mse, args)
+  }
 }
 
 #' MeanSquaredLogarithmicError
 #'
 #' Computes the mean squared logarithmic error between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.MeanSquaredLogarithmicError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanSquaredLogarithmicError` and the function `keras.losses.msle`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_mean_squared_logarithmic_error <- function(reduction = "sum_over_batch_size", name = "mean_squared_logarithmic_error", dtype = NULL, ...) {
+loss_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_squared_logarithmic_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$MeanSquaredLogarithmicError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$MeanSquaredLogarithmicError, args)
+  } else {
+    do.call(keras$losses$msle, args)
+  }
 }
 
 #' Poisson
 #'
 #' Computes the Poisson loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.Poisson`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.Poisson` and the function `keras.losses.poisson`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_poisson <- function(reduction = "sum_over_batch_size", name = "poisson", dtype = NULL, ...) {
+loss_poisson <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "poisson", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$Poisson, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$Poisson, args)
+  } else {
+    do.call(keras$losses$poisson, args)
+  }
 }
 
 #' SparseCategoricalCrossentropy
 #'
 #' Computes the crossentropy loss between the labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.SparseCategoricalCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.SparseCategoricalCrossentropy` and the function `keras.losses.sparse_categorical_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
-#' @param ignore_class Passed to Python as `ignore_class`.
+#' @param ignore_class Optional integer. The ID of a class to be ignored during loss computation. This is useful, for example, in segmentation problems featuring a "void" class (commonly -1 or 255) in segmentation maps. By default (`ignore_class=None`), all classes are considered.
+#' @param axis Defaults to `-1`. The dimension along which the entropy is computed.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
-#' @param axis The axis along which to compute crossentropy (the features axis). Defaults to `-1`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_sparse_categorical_crossentropy <- function(from_logits = FALSE, ignore_class = NULL, reduction = "sum_over_batch_size", axis = -1L, name = "sparse_categorical_crossentropy", dtype = NULL, ...) {
+loss_sparse_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, ignore_class = NULL, axis = -1L, ..., reduction = "sum_over_batch_size", name = "sparse_categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$SparseCategoricalCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$SparseCategoricalCrossentropy, args)
+  } else {
+    do.call(keras$losses$sparse_categorical_crossentropy, args)
+  }
 }
 
 #' SquaredHinge
 #'
 #' Computes the squared hinge loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.SquaredHinge`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.SquaredHinge` and the function `keras.losses.squared_hinge`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_squared_hinge <- function(reduction = "sum_over_batch_size", name = "squared_hinge", dtype = NULL, ...) {
+loss_squared_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "squared_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$losses$SquaredHinge, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$SquaredHinge, args)
+  } else {
+    do.call(keras$losses$squared_hinge, args)
+  }
 }
 
 #' Tversky
 #'
 #' Computes the Tversky loss value between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.Tversky`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.Tversky` and the function `keras.losses.tversky`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
-#' @param alpha The coefficient controlling incidence of false positives. Defaults to `0.5`.
-#' @param beta The coefficient controlling incidence of false negatives. Defaults to `0.5`.
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param alpha coefficient controlling incidence of false positives.
+#' @param beta coefficient controlling incidence of false negatives.
+#' @param axis tuple for which dimensions the loss is calculated.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param reduction Type of reduction to apply to the loss. In almost all cases this should be `"sum_over_batch_size"`. Supported options are `"sum"`, `"sum_over_batch_size"`, `"mean"`, `"mean_with_sample_weight"` or `None`. `"sum"` sums the loss, `"sum_over_batch_size"` and `"mean"` sum the loss and divide by the sample size, and `"mean_with_sample_weight"` sums the loss and divides by the sum of the sample weights. `"none"` and `None` perform no aggregation. Defaults to `"sum_over_batch_size"`.
 #' @param name Optional name for the loss instance.
-#' @param axis Passed to Python as `axis`.
 #' @param dtype The dtype of the loss's computations. Defaults to `None`, which means using `keras.backend.floatx()`. `keras.backend.floatx()` is a `"float32"` unless set to different value (via `keras.backend.set_floatx()`). If a `keras.DTypePolicy` is provided, then the `compute_dtype` will be utilized.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras loss object (a Python handle).
+#' @return The loss values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras loss object.
 #' @export
-loss_tversky <- function(alpha = 0.5, beta = 0.5, reduction = "sum_over_batch_size", name = "tversky", axis = NULL, dtype = NULL, ...) {
+loss_tversky <- function(y_true, y_pred, alpha = 0.5, beta = 0.5, axis = NULL, ..., reduction = "sum_over_batch_size", name = "tversky", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$losses$Tversky, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$losses$Tversky, args)
+  } else {
+    do.call(keras$losses$tversky, args)
+  }
 }

@@ -48,37 +48,48 @@ metric_accuracy <- function(name = "accuracy", dtype = NULL, ...) {
 #'
 #' Calculates how often predictions match binary labels.
 #'
-#' Wraps the Python class `keras.metrics.BinaryAccuracy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.BinaryAccuracy` and the function `keras.metrics.binary_accuracy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param threshold (Optional) Float representing the threshold for deciding whether prediction values are 1 or 0.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param threshold (Optional) Float representing the threshold for deciding whether prediction values are 1 or 0.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_binary_accuracy <- function(name = "binary_accuracy", dtype = NULL, threshold = 0.5, ...) {
+metric_binary_accuracy <- function(y_true, y_pred, threshold = 0.5, ..., name = "binary_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$BinaryAccuracy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$BinaryAccuracy, args)
+  } else {
+    do.call(keras$metrics$binary_accuracy, args)
+  }
 }
 
 #' BinaryCrossentropy
 #'
 #' Computes the crossentropy metric between the labels and predictions.
 #'
-#' Wraps the Python class `keras.metrics.BinaryCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.BinaryCrossentropy` and the function `keras.metrics.binary_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in `(0, 1)`. If > `0` then smooth the labels by squeezing them towards 0.5, that is, using `1. - 0.5 * label_smoothing` for the target class and `0.5 * label_smoothing` for the non-target class.
+#' @param axis The axis along which the mean is computed. Defaults to `-1`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param from_logits (Optional) Whether output is expected to be a logits tensor. By default, we consider that output encodes a probability distribution.
-#' @param label_smoothing (Optional) Float in `(0, 1)`. When > 0, label values are smoothed, meaning the confidence on label values are relaxed. e.g. `label_smoothing=0.2` means that we will use a value of 0.1 for label "0" and 0.9 for label "1".
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_binary_crossentropy <- function(name = "binary_crossentropy", dtype = NULL, from_logits = FALSE, label_smoothing = 0L, ...) {
+metric_binary_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., name = "binary_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(label_smoothing = as_int_tuple), NULL)
-  do.call(keras$metrics$BinaryCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$BinaryCrossentropy, args)
+  } else {
+    do.call(keras$metrics$binary_crossentropy, args)
+  }
 }
 
 #' BinaryIoU
@@ -108,72 +119,92 @@ metric_binary_io_u <- metric_binary_iou
 #'
 #' Calculates how often predictions match one-hot labels.
 #'
-#' Wraps the Python class `keras.metrics.CategoricalAccuracy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.CategoricalAccuracy` and the function `keras.metrics.categorical_accuracy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_categorical_accuracy <- function(name = "categorical_accuracy", dtype = NULL, ...) {
+metric_categorical_accuracy <- function(y_true, y_pred, ..., name = "categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$CategoricalAccuracy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$CategoricalAccuracy, args)
+  } else {
+    do.call(keras$metrics$categorical_accuracy, args)
+  }
 }
 
 #' CategoricalCrossentropy
 #'
 #' Computes the crossentropy metric between the labels and predictions.
 #'
-#' Wraps the Python class `keras.metrics.CategoricalCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.CategoricalCrossentropy` and the function `keras.metrics.categorical_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in (0, 1). If > `0` then smooth the labels. For example, if `0.1`, use `0.1 / num_classes` for non-target labels and `0.9 + 0.1 / num_classes` for target labels.
+#' @param axis Defaults to `-1`. The dimension along which the entropy is computed.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param from_logits (Optional) Whether output is expected to be a logits tensor. By default, we consider that output encodes a probability distribution.
-#' @param label_smoothing (Optional) Float in `(0, 1)`. When > 0, label values are smoothed, meaning the confidence on label values are relaxed. e.g. `label_smoothing=0.2` means that we will use a value of 0.1 for label "0" and 0.9 for label "1".
-#' @param axis (Optional) Defaults to `-1`. The dimension along which entropy is computed.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_categorical_crossentropy <- function(name = "categorical_crossentropy", dtype = NULL, from_logits = FALSE, label_smoothing = 0L, axis = -1L, ...) {
+metric_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., name = "categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(label_smoothing = as_int_tuple, axis = as_axis), NULL)
-  do.call(keras$metrics$CategoricalCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$CategoricalCrossentropy, args)
+  } else {
+    do.call(keras$metrics$categorical_crossentropy, args)
+  }
 }
 
 #' CategoricalHinge
 #'
 #' Computes the categorical hinge metric between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.CategoricalHinge`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.CategoricalHinge` and the function `keras.metrics.categorical_hinge`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_categorical_hinge <- function(name = "categorical_hinge", dtype = NULL, ...) {
+metric_categorical_hinge <- function(y_true, y_pred, ..., name = "categorical_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$CategoricalHinge, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$CategoricalHinge, args)
+  } else {
+    do.call(keras$metrics$categorical_hinge, args)
+  }
 }
 
 #' ConcordanceCorrelation
 #'
 #' Calculates the Concordance Correlation Coefficient (CCC).
 #'
-#' Wraps the Python class `keras.metrics.ConcordanceCorrelation`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.ConcordanceCorrelation` and the function `keras.metrics.concordance_correlation`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param axis Axis along which to determine similarity. Defaults to `-1`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param axis (Optional) integer or tuple of integers of the axis/axes along which to compute the metric. Defaults to `-1`.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_concordance_correlation <- function(name = "concordance_correlation", dtype = NULL, axis = -1L, ...) {
+metric_concordance_correlation <- function(y_true, y_pred, axis = -1L, ..., name = "concordance_correlation", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$metrics$ConcordanceCorrelation, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$ConcordanceCorrelation, args)
+  } else {
+    do.call(keras$metrics$concordance_correlation, args)
+  }
 }
 
 #' CosineSimilarity
@@ -281,17 +312,22 @@ metric_false_positives <- function(thresholds = NULL, name = NULL, dtype = NULL,
 #'
 #' Computes the hinge metric between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.Hinge`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.Hinge` and the function `keras.metrics.hinge`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_hinge <- function(name = "hinge", dtype = NULL, ...) {
+metric_hinge <- function(y_true, y_pred, ..., name = "hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$Hinge, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$Hinge, args)
+  } else {
+    do.call(keras$metrics$hinge, args)
+  }
 }
 
 #' IoU
@@ -325,17 +361,22 @@ metric_io_u <- metric_iou
 #'
 #' Computes Kullback-Leibler divergence metric between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.KLDivergence`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.KLDivergence` and the function `keras.metrics.kullback_leibler_divergence`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_kl_divergence <- function(name = "kl_divergence", dtype = NULL, ...) {
+metric_kl_divergence <- function(y_true, y_pred, ..., name = "kl_divergence", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$KLDivergence, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$KLDivergence, args)
+  } else {
+    do.call(keras$metrics$kullback_leibler_divergence, args)
+  }
 }
 
 #' LogCoshError
@@ -376,34 +417,44 @@ metric_mean <- function(name = "mean", dtype = NULL, ...) {
 #'
 #' Computes the mean absolute error between the labels and predictions.
 #'
-#' Wraps the Python class `keras.metrics.MeanAbsoluteError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanAbsoluteError` and the function `keras.metrics.mae`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_mean_absolute_error <- function(name = "mean_absolute_error", dtype = NULL, ...) {
+metric_mean_absolute_error <- function(y_true, y_pred, ..., name = "mean_absolute_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$MeanAbsoluteError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$MeanAbsoluteError, args)
+  } else {
+    do.call(keras$metrics$mae, args)
+  }
 }
 
 #' MeanAbsolutePercentageError
 #'
 #' Computes mean absolute percentage error between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.MeanAbsolutePercentageError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanAbsolutePercentageError` and the function `keras.metrics.mape`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_mean_absolute_percentage_error <- function(name = "mean_absolute_percentage_error", dtype = NULL, ...) {
+metric_mean_absolute_percentage_error <- function(y_true, y_pred, ..., name = "mean_absolute_percentage_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$MeanAbsolutePercentageError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$MeanAbsolutePercentageError, args)
+  } else {
+    do.call(keras$metrics$mape, args)
+  }
 }
 
 #' MeanIoU
@@ -432,38 +483,66 @@ metric_mean_iou <- function(num_classes, name = NULL, dtype = NULL, ignore_class
 #' @export
 metric_mean_io_u <- metric_mean_iou
 
-#' MeanSquaredError
+#' MeanMetricWrapper
 #'
-#' Computes the mean squared error between `y_true` and `y_pred`.
+#' Wrap a stateless metric function with the `Mean` metric.
 #'
-#' Wraps the Python class `keras.metrics.MeanSquaredError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanMetricWrapper`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
 #'
+#' @param fn The metric function to wrap, with signature `fn(y_true, y_pred, **kwargs)`.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
 #' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
 #' @return A Keras metric object (a Python handle).
 #' @export
-metric_mean_squared_error <- function(name = "mean_squared_error", dtype = NULL, ...) {
+metric_mean_wrapper <- function(fn, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
-  do.call(keras$metrics$MeanSquaredError, args)
+  do.call(keras$metrics$MeanMetricWrapper, args)
+}
+
+#' MeanSquaredError
+#'
+#' Computes the mean squared error between `y_true` and `y_pred`.
+#'
+#' Wraps the Python class `keras.metrics.MeanSquaredError` and the function `keras.metrics.mse`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
+#' @param name (Optional) string name of the metric instance.
+#' @param dtype (Optional) data type of the metric result.
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
+#' @export
+metric_mean_squared_error <- function(y_true, y_pred, ..., name = "mean_squared_error", dtype = NULL) {
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$MeanSquaredError, args)
+  } else {
+    do.call(keras$metrics$mse, args)
+  }
 }
 
 #' MeanSquaredLogarithmicError
 #'
 #' Computes mean squared logarithmic error between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.MeanSquaredLogarithmicError`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanSquaredLogarithmicError` and the function `keras.metrics.msle`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_mean_squared_logarithmic_error <- function(name = "mean_squared_logarithmic_error", dtype = NULL, ...) {
+metric_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., name = "mean_squared_logarithmic_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$MeanSquaredLogarithmicError, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$MeanSquaredLogarithmicError, args)
+  } else {
+    do.call(keras$metrics$msle, args)
+  }
 }
 
 #' OneHotIoU
@@ -521,35 +600,45 @@ metric_one_hot_mean_io_u <- metric_one_hot_mean_iou
 #'
 #' Calculates the Pearson Correlation Coefficient (PCC).
 #'
-#' Wraps the Python class `keras.metrics.PearsonCorrelation`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.PearsonCorrelation` and the function `keras.metrics.pearson_correlation`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param axis Axis along which to determine similarity. Defaults to `-1`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param axis (Optional) integer or tuple of integers of the axis/axes along which to compute the metric. Defaults to `-1`.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_pearson_correlation <- function(name = "pearson_correlation", dtype = NULL, axis = -1L, ...) {
+metric_pearson_correlation <- function(y_true, y_pred, axis = -1L, ..., name = "pearson_correlation", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$metrics$PearsonCorrelation, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$PearsonCorrelation, args)
+  } else {
+    do.call(keras$metrics$pearson_correlation, args)
+  }
 }
 
 #' Poisson
 #'
 #' Computes the Poisson metric between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.Poisson`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.Poisson` and the function `keras.metrics.poisson`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_poisson <- function(name = "poisson", dtype = NULL, ...) {
+metric_poisson <- function(y_true, y_pred, ..., name = "poisson", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$Poisson, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$Poisson, args)
+  } else {
+    do.call(keras$metrics$poisson, args)
+  }
 }
 
 #' Precision
@@ -696,56 +785,71 @@ metric_sensitivity_at_specificity <- function(specificity, num_thresholds = 200L
 #'
 #' Calculates how often predictions match integer labels.
 #'
-#' Wraps the Python class `keras.metrics.SparseCategoricalAccuracy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.SparseCategoricalAccuracy` and the function `keras.metrics.sparse_categorical_accuracy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_sparse_categorical_accuracy <- function(name = "sparse_categorical_accuracy", dtype = NULL, ...) {
+metric_sparse_categorical_accuracy <- function(y_true, y_pred, ..., name = "sparse_categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$SparseCategoricalAccuracy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$SparseCategoricalAccuracy, args)
+  } else {
+    do.call(keras$metrics$sparse_categorical_accuracy, args)
+  }
 }
 
 #' SparseCategoricalCrossentropy
 #'
 #' Computes the crossentropy metric between the labels and predictions.
 #'
-#' Wraps the Python class `keras.metrics.SparseCategoricalCrossentropy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.SparseCategoricalCrossentropy` and the function `keras.metrics.sparse_categorical_crossentropy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param ignore_class Optional integer. The ID of a class to be ignored during loss computation. This is useful, for example, in segmentation problems featuring a "void" class (commonly -1 or 255) in segmentation maps. By default (`ignore_class=None`), all classes are considered.
+#' @param axis Defaults to `-1`. The dimension along which the entropy is computed.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param from_logits (Optional) Whether output is expected to be a logits tensor. By default, we consider that output encodes a probability distribution.
-#' @param ignore_class (Optional) Integer. Class to ignore. If `None`, no class is ignored.
-#' @param axis (Optional) Defaults to `-1`. The dimension along which entropy is computed.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_sparse_categorical_crossentropy <- function(name = "sparse_categorical_crossentropy", dtype = NULL, from_logits = FALSE, ignore_class = NULL, axis = -1L, ...) {
+metric_sparse_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, ignore_class = NULL, axis = -1L, ..., name = "sparse_categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
-  do.call(keras$metrics$SparseCategoricalCrossentropy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$SparseCategoricalCrossentropy, args)
+  } else {
+    do.call(keras$metrics$sparse_categorical_crossentropy, args)
+  }
 }
 
 #' SparseTopKCategoricalAccuracy
 #'
 #' Computes how often integer targets are in the top `K` predictions.
 #'
-#' Wraps the Python class `keras.metrics.SparseTopKCategoricalAccuracy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.SparseTopKCategoricalAccuracy` and the function `keras.metrics.sparse_top_k_categorical_accuracy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param k (Optional) Number of top elements to look at for computing accuracy. Defaults to `5`.
+#' @param from_sorted_ids (Optional) Whether `y_pred` is sorted category IDs or scores for all categories (the default).
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param from_sorted_ids (Optional) When `False`, the default, the tensor passed in `y_pred` contains the unsorted scores of all possible categories. When `True`, `y_pred` contains a the indices or IDs for the top categories.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_sparse_top_k_categorical_accuracy <- function(k = 5L, name = "sparse_top_k_categorical_accuracy", dtype = NULL, from_sorted_ids = FALSE, ...) {
+metric_sparse_top_k_categorical_accuracy <- function(y_true, y_pred, k = 5L, from_sorted_ids = FALSE, ..., name = "sparse_top_k_categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(k = as_int_tuple), NULL)
-  do.call(keras$metrics$SparseTopKCategoricalAccuracy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, k = as_int_tuple), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$SparseTopKCategoricalAccuracy, args)
+  } else {
+    do.call(keras$metrics$sparse_top_k_categorical_accuracy, args)
+  }
 }
 
 #' SpecificityAtSensitivity
@@ -772,17 +876,22 @@ metric_specificity_at_sensitivity <- function(sensitivity, num_thresholds = 200L
 #'
 #' Computes the hinge metric between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.SquaredHinge`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.SquaredHinge` and the function `keras.metrics.squared_hinge`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_squared_hinge <- function(name = "squared_hinge", dtype = NULL, ...) {
+metric_squared_hinge <- function(y_true, y_pred, ..., name = "squared_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
-  do.call(keras$metrics$SquaredHinge, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$SquaredHinge, args)
+  } else {
+    do.call(keras$metrics$squared_hinge, args)
+  }
 }
 
 #' Sum
@@ -806,18 +915,23 @@ metric_sum <- function(name = "sum", dtype = NULL, ...) {
 #'
 #' Computes how often targets are in the top `K` predictions.
 #'
-#' Wraps the Python class `keras.metrics.TopKCategoricalAccuracy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints, shapes take `NA` for unknown extents, and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.TopKCategoricalAccuracy` and the function `keras.metrics.top_k_categorical_accuracy`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param k (Optional) Number of top elements to look at for computing accuracy. Defaults to `5`.
+#' @param ... Further keyword arguments for the Python class or function.
 #' @param name (Optional) string name of the metric instance.
 #' @param dtype (Optional) data type of the metric result.
-#' @param ... Further keyword arguments for the Python class (for example `name`, `dtype`).
-#' @return A Keras metric object (a Python handle).
+#' @return The metric values (a tensor) when `y_true` or `y_pred` is given; otherwise a Keras metric object.
 #' @export
-metric_top_k_categorical_accuracy <- function(k = 5L, name = "top_k_categorical_accuracy", dtype = NULL, ...) {
+metric_top_k_categorical_accuracy <- function(y_true, y_pred, k = 5L, ..., name = "top_k_categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(k = as_int_tuple), NULL)
-  do.call(keras$metrics$TopKCategoricalAccuracy, args)
+                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, k = as_int_tuple), NULL)
+  if (missing(y_true) && missing(y_pred)) {
+    do.call(keras$metrics$TopKCategoricalAccuracy, args)
+  } else {
+    do.call(keras$metrics$top_k_categorical_accuracy, args)
+  }
 }
 
 #' TrueNegatives
@@ -854,4 +968,68 @@ metric_true_positives <- function(thresholds = NULL, name = NULL, dtype = NULL, 
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(...), NULL, NULL)
   do.call(keras$metrics$TruePositives, args)
+}
+
+#' Computes the binary focal crossentropy loss.
+#'
+#' Wraps the Python function `keras.metrics.binary_focal_crossentropy` (no Keras class matches it). Only the arguments you give are passed on; `axis` is 1-based.
+#'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors).
+#' @param apply_class_balancing A bool, whether to apply weight balancing on the binary classes 0 and 1.
+#' @param alpha A weight balancing factor for class 1, default is `0.25` as mentioned in the reference. The weight for class 0 is `1.0 - alpha`.
+#' @param gamma A focusing parameter, default is `2.0` as mentioned in the reference.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in `(0, 1)`. If > `0` then smooth the labels by squeezing them towards 0.5, that is, using `1. - 0.5 * label_smoothing` for the target class and `0.5 * label_smoothing` for the non-target class.
+#' @param axis The axis along which the mean is computed. Defaults to `-1`.
+#' @return The metric values (a tensor).
+#' @export
+metric_binary_focal_crossentropy <- function(y_true, y_pred, apply_class_balancing = FALSE, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L) {
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
+                       list(), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  do.call(keras$metrics$binary_focal_crossentropy, args)
+}
+
+#' Computes the categorical focal crossentropy loss.
+#'
+#' Wraps the Python function `keras.metrics.categorical_focal_crossentropy` (no Keras class matches it). Only the arguments you give are passed on; `axis` is 1-based.
+#'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors).
+#' @param alpha A weight balancing factor for all classes, default is `0.25` as mentioned in the reference. It can be a list of floats or a scalar. In the multi-class case, alpha may be set by inverse class frequency by using `compute_class_weight` from `sklearn.utils`.
+#' @param gamma A focusing parameter, default is `2.0` as mentioned in the reference. It helps to gradually reduce the importance given to simple examples in a smooth manner. When `gamma` = 0, there is no focal effect on the categorical crossentropy.
+#' @param from_logits Whether `y_pred` is expected to be a logits tensor. By default, we assume that `y_pred` encodes a probability distribution.
+#' @param label_smoothing Float in (0, 1). If > `0` then smooth the labels. For example, if `0.1`, use `0.1 / num_classes` for non-target labels and `0.9 + 0.1 / num_classes` for target labels.
+#' @param axis Defaults to `-1`. The dimension along which the entropy is computed.
+#' @return The metric values (a tensor).
+#' @export
+metric_categorical_focal_crossentropy <- function(y_true, y_pred, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L) {
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
+                       list(), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+  do.call(keras$metrics$categorical_focal_crossentropy, args)
+}
+
+#' Computes Huber loss value.
+#'
+#' Wraps the Python function `keras.metrics.huber` (no Keras class matches it). Only the arguments you give are passed on; `axis` is 1-based.
+#'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors).
+#' @param delta A float, the point where the Huber loss function changes from a quadratic to linear. Defaults to `1.0`.
+#' @return The metric values (a tensor).
+#' @export
+metric_huber <- function(y_true, y_pred, delta = 1.0) {
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
+                       list(), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  do.call(keras$metrics$huber, args)
+}
+
+#' Logarithm of the hyperbolic cosine of the prediction error.
+#'
+#' Wraps the Python function `keras.metrics.log_cosh` (no Keras class matches it). Only the arguments you give are passed on; `axis` is 1-based.
+#'
+#' @param y_true,y_pred The true and predicted values (R arrays or tensors).
+#' @return The metric values (a tensor).
+#' @export
+metric_log_cosh <- function(y_true, y_pred) {
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
+                       list(), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+  do.call(keras$metrics$logcosh, args)
 }

@@ -382,8 +382,10 @@ load_model_config <- function(filepath, custom_objects = NULL) {
 #' @export
 save_model_weights <- function(model, filepath, overwrite = FALSE, max_shard_size = NULL) {
   check_path(filepath)
-  if (!grepl("\\.weights\\.h5$", filepath)) {
-    abort("`filepath` must end in `.weights.h5`, not '", filepath, "'.")
+  # .weights.json: sharded weights (with max_shard_size, in GB), as Keras writes them.
+  if (!grepl("\\.weights\\.(h5|json)$", filepath)) {
+    abort("`filepath` must end in `.weights.h5` (or `.weights.json` for sharded weights), not '",
+          filepath, "'.")
   }
   check_overwrite(filepath, overwrite)
   args <- list(path.expand(filepath), overwrite = TRUE)

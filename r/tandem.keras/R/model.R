@@ -11,12 +11,16 @@ MODEL <- "keras.src.models.model.Model"
 #'
 #' @param input_shape The shape of one input sample (without the batch dimension), or
 #'   `NULL` to let the model be built on first use. `NA` is an unknown extent.
+#' @param name The model's name.
 #' @param ... For `keras_model_sequential()`: further arguments for [keras_input()]
 #'   (`batch_size`, `dtype`, ...). For `keras_model()`: keyword arguments of
 #'   `keras.Model` (e.g. `name`).
-#' @param layers A list of layers to add.
-#' @param name The model's name.
+#' @param input_dtype,input_batch_size,input_sparse,input_ragged,input_batch_shape,input_name,input_tensor,input_optional
+#'   keras3's names for the input's [keras_input()] arguments (`dtype`, `batch_size`,
+#'   `sparse`, `ragged`, `batch_shape`, `name`, `tensor`, `optional`). Any of them (or
+#'   `input_shape`) adds an input to the model.
 #' @param trainable Whether the model's weights are trainable.
+#' @param layers A list of layers to add.
 #' @param inputs,outputs Input and output tensors (or lists of them).
 #' @return A Keras model (a Python handle, modified in place by the layer wrappers,
 #'   [compile()] and [fit()]).
@@ -30,14 +34,27 @@ MODEL <- "keras.src.models.model.Model"
 #' outputs <- inputs |> layer_dense(1)
 #' model2 <- keras_model(inputs, outputs)
 #' }
-keras_model_sequential <- function(input_shape = NULL, ..., layers = list(), name = NULL,
-                                   trainable = TRUE) {
+keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_dtype = NULL,
+                                   input_batch_size = NULL, input_sparse = NULL,
+                                   input_ragged = NULL, input_batch_shape = NULL,
+                                   input_name = NULL, input_tensor = NULL,
+                                   input_optional = FALSE, trainable = TRUE, layers = list()) {
   dots <- list(...)
+  if (is_py_object(input_shape) && !inherits(input_shape, "keras_shape") ||
+      is.list(input_shape) && any(vapply(input_shape, is_py_object, logical(1)))) {
+    abort("`layers` must be passed by name (`layers = list(...)`), not as `input_shape`.")
+  }
+  given <- list(dtype = input_dtype, batch_size = input_batch_size, sparse = input_sparse,
+                ragged = input_ragged, batch_shape = input_batch_shape, name = input_name,
+                tensor = input_tensor)
+  given <- given[!vapply(given, is.null, logical(1))]
+  if (isTRUE(input_optional)) given$optional <- TRUE
+  input_args <- c(given, dots)
   model <- keras$Sequential(name = name, trainable = as_flag(trainable, "trainable"))
-  if (!is.null(input_shape)) {
-    model$add(do.call(keras_input, c(list(shape = input_shape), dots)))
-  } else if (length(dots)) {
-    abort("Arguments in `...` (", paste0("`", names(dots), "`", collapse = ", "),
+  if (!is.null(input_shape) || !is.null(input_batch_shape) || !is.null(input_tensor)) {
+    model$add(do.call(keras_input, c(if (!is.null(input_shape)) list(shape = input_shape), input_args)))
+  } else if (length(input_args)) {
+    abort("Arguments (", paste0("`", names(input_args), "`", collapse = ", "),
           ") describe the input: give `input_shape` too.")
   }
   if (is_py_object(layers)) layers <- list(layers)

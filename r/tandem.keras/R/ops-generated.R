@@ -2578,11 +2578,11 @@ op_lu_factor <- function(x) {
 #' Wraps the Python function `keras.ops.map`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
 #'
 #' @family ops
-#' @param f Callable defines the function to apply element-wise over the first axis or axes of `xs`.
 #' @param xs Values over which to map along the leading axis.
+#' @param f Callable defines the function to apply element-wise over the first axis or axes of `xs`.
 #' @return Mapped values.
 #' @export
-op_map <- function(f, xs) {
+op_map <- function(xs, f) {
   args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
   call_fn(keras$ops$map, args)
 }
@@ -3389,7 +3389,7 @@ op_real <- function(x) {
 #' @return Tensor: A Keras tensor with rearranged axes.
 #' @export
 op_rearrange <- function(tensor, pattern, ...) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL, dots_coerce = as_int)
   call_fn(keras$ops$rearrange, args)
 }
 
@@ -3605,7 +3605,7 @@ op_scan <- function(f, init, xs = NULL, length = NULL, reverse = FALSE, unroll =
 #' @return The result of the Python function.
 #' @export
 op_scatter <- function(indices, values, shape) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(indices = as_index, shape = as_shape), NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(indices = as_index, values = as_array, shape = as_shape), NULL)
   call_fn(keras$ops$scatter, args)
 }
 

@@ -7,7 +7,7 @@
 # must reach Python positionally (those before Python's *args), and unnamed elements of
 # `...` follow them positionally. Named elements of `...` are keywords.
 fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
-                    positional = NULL) {
+                    positional = NULL, dots_coerce = NULL) {
   supplied <- setdiff(as.character(names(call)[-1]), c("...", ignore))
   args <- mget(supplied, envir = env)
   for (n in names(args)) {
@@ -28,7 +28,9 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
     dots <- eval(quote(list(...)), env)
     nms <- names(dots) %||% rep("", length(dots))
     pos <- c(pos, lapply(unname(dots[!nzchar(nms)]), as_operand))
-    args <- c(args, dots[nzchar(nms)])
+    named <- dots[nzchar(nms)]
+    if (!is.null(dots_coerce)) named <- Map(dots_coerce, named, names(named))
+    args <- c(args, named)
   }
   c(pos, args)
 }

@@ -2,7 +2,7 @@
 
 #' @importFrom tandem import py_call py_get_attr py_to_r r_to_py tuple dict %as% iterate
 #' @importFrom tandem as_iterator iter_next py_set_convert is_py_object py_has_attr py_none
-#' @importFrom tandem np_array %py_class%
+#' @importFrom tandem np_array %py_class% use_python use_virtualenv py_require py_help
 #' @importFrom R6 R6Class
 #' @importFrom utils .DollarNames
 #' @keywords internal
@@ -14,11 +14,12 @@
 #' re-exported so that `library(tandem.keras)` is enough: `import()`, `%as%`,
 #' `with()` (base's generic; tandem's method handles Python context managers such as `tf$GradientTape()`),
 #' `%py_class%`, `py_to_r()`, `r_to_py()`, `tuple()`, `dict()`, `np_array()`, `iterate()`,
-#' `as_iterator()`, `iter_next()`.
+#' `as_iterator()`, `iter_next()`, and (as keras3 re-exports reticulate's) `use_python()`,
+#' `use_virtualenv()`, `py_require()`, `py_help()`.
 #'
 #' @name reexports
 #' @aliases import %as% py_to_r r_to_py tuple dict iterate as_iterator iter_next with
-#'   np_array %py_class%
+#'   np_array %py_class% use_python use_virtualenv py_require py_help
 #' @keywords internal
 #' @export import
 #' @export %as%
@@ -32,6 +33,10 @@
 #' @export with
 #' @export np_array
 #' @export %py_class%
+#' @export use_python
+#' @export use_virtualenv
+#' @export py_require
+#' @export py_help
 NULL
 
 # base's generic, so that `with(tf$GradientTape() %as% tape, ...)` reads as documented;

@@ -16,3 +16,18 @@
 #' @param rhs A function call using the magrittr semantics.
 #' @return The result of calling `rhs(lhs)`.
 NULL
+
+#' The magrittr assignment pipe
+#'
+#' Re-exported from magrittr (as keras3 does): `x %<>% f()` is `x <- x %>% f()`.
+#'
+#' @name %<>%
+#' @rdname assignment-pipe
+#' @keywords internal
+#' @importFrom magrittr %<>%
+#' @export %<>%
+#' @usage lhs \%<>\% rhs
+#' @param lhs A variable.
+#' @param rhs A function call using the magrittr semantics.
+#' @return The new value of `lhs`, invisibly.
+NULL

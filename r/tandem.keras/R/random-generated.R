@@ -60,11 +60,13 @@ random_binomial <- function(shape, counts, probabilities, dtype = NULL, seed = N
 #' @param num_samples Int, the number of independent samples to draw for each row of the input. This will be the second dimension of the output tensor's shape.
 #' @param dtype Optional dtype of the output tensor.
 #' @param seed Optional Python integer or instance of `keras.random.SeedGenerator`. By default, the `seed` argument is `None`, and an internal global `keras.random.SeedGenerator` is used. The `seed` argument can be used to ensure deterministic (repeatable) random number generation. Note that passing an integer as the `seed` value will produce the same random values for each call. To generate different random values for repeated calls, an instance of `keras.random.SeedGenerator` must be provided as the `seed` value. Remark concerning the JAX backend: When tracing functions with the JAX backend the global `keras.random.SeedGenerator` is not supported. Therefore, during tracing the default value seed=None will produce an error, and a `seed` argument must be provided.
-#' @return A 2-D tensor with (batch_size, num_samples).
+#' @param zero_indexed If `TRUE`, indices are 0-based as in Python; by default they are 1-based, as in R.
+#' @return A 2-D tensor with (batch_size, num_samples). Indices are 1-based unless `zero_indexed = TRUE`.
 #' @export
-random_categorical <- function(logits, num_samples, dtype = "int32", seed = NULL) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(num_samples = as_int, seed = as_int_tuple), NULL)
-  call_fn(keras$random$categorical, args)
+random_categorical <- function(logits, num_samples, dtype = "int32", seed = NULL, zero_indexed = FALSE) {
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(num_samples = as_int, seed = as_int_tuple), NULL, ignore = "zero_indexed")
+  out <- call_fn(keras$random$categorical, args)
+  if (zero_indexed) out else index_to_r(out)
 }
 
 #' dropout

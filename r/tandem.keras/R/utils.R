@@ -33,6 +33,10 @@ as_int_tuple <- function(x, arg) {
   if (is.null(x) || is_py_object(x)) return(x)
   # These take a whole number or a keyword ("epoch", "batch").
   if (is.character(x) && arg %in% c("save_freq", "update_freq")) return(x)
+  # A list of pairs (cropping = list(c(2, 2), c(4, 4))) is a tuple of tuples.
+  if (is.list(x) && any(lengths(x) > 1L)) {
+    return(tuple(lapply(x, function(e) tuple(as.list(as_int(unlist(e), arg))))))
+  }
   x <- as_int(unlist(x), arg)
   if (length(x) > 1L) tuple(as.list(x)) else x
 }
@@ -82,4 +86,12 @@ as_vocabulary <- function(x, arg = "vocabulary") {
   }
   if (is.double(x) && is_whole(x) && all(abs(x) <= .Machine$integer.max)) storage.mode(x) <- "integer"
   as.list(x)
+}
+
+# y_true/y_pred of the loss_*/metric_* functions: R vectors and arrays as NumPy arrays
+# (doubles in Keras' float type), so a vector is one 1-d array and not a Python list.
+as_loss_input <- function(x, arg = "y_true") {
+  if (is.null(x) || is_py_object(x) || !is.atomic(x)) return(x)
+  if (is.factor(x)) x <- as.integer(x) - 1L
+  np_array(x, dtype = if (is.double(x)) keras$config$floatx())
 }

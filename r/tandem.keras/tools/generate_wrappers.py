@@ -17,6 +17,7 @@ import unicodedata
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402  (tandem.keras' `keras` is tf.keras)
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "R")
 
@@ -32,7 +33,7 @@ INT_NAMES = {
     "sequence_length", "ngrams", "dims", "cycle", "sampling_rate", "sequence_stride",
     "frame_length", "frame_step", "fft_length", "num_mel_bins", "save_freq", "update_freq",
     "histogram_freq", "start_from_epoch", "decay_steps", "max_length", "num_layers",
-    "kernel_size", "num_channels", "scale_factor", "max_queue_size", "workers",
+    "kernel_size", "num_channels", "scale_factor", "max_queue_size", "workers", "crossing_dim",
     "first_decay_steps", "warmup_steps",
 }
 SHAPE_NAMES = {"shape", "batch_shape", "input_shape", "noise_shape", "output_shape", "target_shape"}
@@ -55,8 +56,8 @@ KINDS = [
     ("optimizer", "optimizers", keras.optimizers, "optimizers", {"Optimizer"}, {"AdamW": "adam_w", "RMSprop": "rmsprop",
                                                                       "LossScaleOptimizer": "loss_scale"}),
     ("loss", "losses", keras.losses, "losses", {"Loss", "LossFunctionWrapper"}, {}),
-    ("metric", "metrics", keras.metrics, "metrics", {"Metric", "MeanMetricWrapper", "Reduce"},
-     {"BinaryIoU": "binary_iou", "IoU": "iou", "MeanIoU": "mean_iou", "OneHotIoU": "one_hot_iou",
+    ("metric", "metrics", keras.metrics, "metrics", {"Metric", "Reduce"},
+     {"MeanMetricWrapper": "mean_wrapper", "BinaryIoU": "binary_iou", "IoU": "iou", "MeanIoU": "mean_iou", "OneHotIoU": "one_hot_iou",
       "OneHotMeanIoU": "one_hot_mean_iou", "F1Score": "f1_score", "FBetaScore": "fbeta_score",
       "R2Score": "r2_score"}),
     ("callback", "callbacks", keras.callbacks, "callbacks",
@@ -78,6 +79,15 @@ KINDS = [
       "StackedRNNCells": "=rnn_cells_stack"},
      {"SimpleRNNCell", "GRUCell", "LSTMCell", "StackedRNNCells"}),
 ]
+
+# Layers whose first argument is keras3's `inputs` (a list of tensors, or tensors in `...`),
+# not `object`; those in SPLAT_LAYERS are called with the list's elements as separate
+# arguments (MultiHeadAttention(query, value, key)). NO_COMPOSE layers are only made
+# (keras3's layer_pipeline(layers)).
+INPUTS_FIRST = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate",
+                "Dot", "MultiHeadAttention"}
+SPLAT_LAYERS = {"MultiHeadAttention", "GroupedQueryAttention"}
+NO_COMPOSE = {"Pipeline"}
 
 # Exported aliases: keras3's other names for generated wrappers, written after the wrapper.
 ALIASES = {
@@ -206,7 +216,47 @@ def coercer(name, default):
     return None
 
 
-def wrapper(prefix, module, cls, rname):
+# R wrapper -> the Python class or function it makes or calls (module path in R), written
+# to R/wrappers-generated.R: keras3 takes wrappers where Keras takes classes
+# (`inherit = layer_dense`, `compile(loss = loss_huber)`, `kernel_initializer = initializer_ones`).
+WRAPPED = {}
+
+
+def record(fname, target):
+    WRAPPED[fname] = target
+
+
+def tf_keras_name(module, fn):
+    """The name of `fn` in tf.keras' module (tf.keras.losses has `mse`, not
+    `mean_squared_error`); R reaches Keras through tf.keras."""
+    mod = tf.keras
+    for part in module.split("$"):
+        mod = getattr(mod, part)
+    if getattr(mod, fn.__name__, None) is fn:
+        return fn.__name__
+    names = sorted(n for n in dir(mod) if getattr(mod, n, None) is fn)
+    if not names:
+        raise SystemExit(f"keras.{module}.{fn.__name__} is not in tf.keras.{module}")
+    return min(names, key=lambda n: (n != n.lower(), -len(n)))
+
+
+def function_form(prefix, pymod, cls):
+    """keras3's loss_*/metric_* take `y_true, y_pred` first: given them, the wrapper calls
+    the module's function of the same (snake_case) name; without them, it makes the object."""
+    if prefix not in ("loss", "metric"):
+        return None
+    fn = getattr(pymod, snake(cls.__name__), None)
+    return fn if inspect.isfunction(fn) else None
+
+
+# The loss_*/metric_* wrappers' first arguments (their coercion; see as_loss_input()).
+Y_ARGS = ["y_true", "y_pred"]
+
+
+def wrapper(prefix, module, cls, rname, pymod=None):
+    fn = function_form(prefix, pymod, cls) if pymod is not None else None
+    if fn is not None:
+        return function_form_wrapper(prefix, module, cls, rname, fn)
     sig = inspect.signature(cls.__init__)
     summary, docs = parse_doc(cls)
     formals, params, coerce, rename = [], [], [], []
@@ -228,31 +278,126 @@ def wrapper(prefix, module, cls, rname):
            " give are passed on (the others keep Keras' defaults); whole numbers become Python"
            " ints, shapes take `NA` for unknown extents, and `axis` is 1-based."]
     out.append("#'")
-    if prefix == "layer":
+    first = None
+    if prefix == "layer" and cls.__name__ not in NO_COMPOSE:
+        first = "inputs" if cls.__name__ in INPUTS_FIRST else "object"
+    if first == "inputs":
+        out.append("#' @param inputs The layer's inputs: a list of tensors (or tensors given"
+                   " separately in `...`); missing or `NULL` returns the layer.")
+    elif first == "object":
         out.append("#' @param object What to compose the layer with: missing or `NULL` returns the"
                    " layer; a Sequential model gets the layer added in place and is returned;"
                    " anything else (a tensor, an R array) is passed through the layer.")
     out += params
     out.append("#' @param ... Further keyword arguments for the Python class"
                " (for example `name`, `dtype`).")
-    if prefix == "layer":
-        out.append("#' @return A layer, the model, or the layer's output (see `object`).")
+    if first:
+        out.append(f"#' @return A layer, the model, or the layer's output (see `{first}`).")
+    elif prefix == "layer":
+        out.append("#' @return A Keras layer.")
     else:
         out.append(f"#' @return A Keras {prefix} object (a Python handle).")
     out.append("#' @export")
-    all_formals = (["object"] if prefix == "layer" else []) + formals + ["..."]
+    all_formals = ([first] if first else []) + formals + ["..."]
     fname = rname[1:] if rname.startswith("=") else f"{prefix}_{rname}"
+    record(fname, f"{module}${cls.__name__}")
     out.append(f"{fname} <- function({', '.join(all_formals)}) {{")
     co = f"list({', '.join(coerce)})" if coerce else "NULL"
     rn = f"c({', '.join(rename)})" if rename else "NULL"
     out.append("  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],")
     out.append(f"                       list(...), {co}, {rn})")
-    if prefix == "layer":
-        out.append(f'  compose_layer(if (missing(object)) NULL else object, keras${module}${cls.__name__}, args)')
+    if first:
+        splat = ", splat = TRUE" if cls.__name__ in SPLAT_LAYERS else ""
+        out.append(f'  compose_layer(if (missing({first})) NULL else {first}, keras${module}${cls.__name__}, args{splat})')
     else:
         out.append(f"  do.call(keras${module}${cls.__name__}, args)")
     out.append("}")
     out += alias_lines(fname)
+    return "\n".join(out)
+
+
+def function_form_wrapper(prefix, module, cls, rname, fn):
+    """`loss_x(y_true, y_pred, <function args>, ..., <object args>)`: the values when
+    `y_true` or `y_pred` is given, else the Keras object (keras3's convention)."""
+    fsig = [p for p in inspect.signature(fn).parameters.values()][2:]
+    csig = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    summary, docs = parse_doc(cls)
+    _, fdocs = parse_doc(fn)
+    fnames = [p.name for p in fsig]
+    formals, params, coerce = list(Y_ARGS), [], ["y_true = as_loss_input", "y_pred = as_loss_input"]
+    params.append("#' @param y_true,y_pred The true and predicted values (R arrays or tensors)."
+                  " Given, the loss/metric values are returned; both missing, the Keras object.")
+    def add(p, desc_src):
+        d = axis_default(p.name, p.default) or r_default(p.default)
+        formals.append(p.name if d is None else f"{p.name} = {d}")
+        desc = desc_src.get(p.name) or docs.get(p.name) or fdocs.get(p.name) or f"Passed to Python as `{p.name}`."
+        params.append(f"#' @param {p.name} {desc}")
+        c = coercer(p.name, p.default)
+        if c:
+            coerce.append(f"{p.name} = {c}")
+    for p in fsig:
+        add(p, fdocs)
+    formals.append("...")
+    params.append("#' @param ... Further keyword arguments for the Python class or function.")
+    for p in csig:
+        if p.name not in fnames:
+            add(p, docs)
+    fname = f"{prefix}_{rname}"
+    pyfn = tf_keras_name(module, fn)
+    record(fname, f"{module}${cls.__name__}")
+    out = [f"#' {cls.__name__}", "#'", f"#' {summary}", "#'",
+           f"#' Wraps the Python class `keras.{module}.{cls.__name__}` and the function"
+           f" `keras.{module}.{pyfn}`: with `y_true` and `y_pred` the function's values are"
+           " returned, without them the object (for `compile()`). Only the arguments you give"
+           " are passed on; whole numbers become Python ints and `axis` is 1-based.", "#'"]
+    out += params
+    out.append(f"#' @return The {prefix} values (a tensor) when `y_true` or `y_pred` is given;"
+               f" otherwise a Keras {prefix} object.")
+    out.append("#' @export")
+    out.append(f"{fname} <- function({', '.join(formals)}) {{")
+    out.append("  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],")
+    out.append(f"                       list(...), list({', '.join(coerce)}), NULL)")
+    out.append("  if (missing(y_true) && missing(y_pred)) {")
+    out.append(f"    do.call(keras${module}${cls.__name__}, args)")
+    out.append("  } else {")
+    out.append(f"    do.call(keras${module}${pyfn}, args)")
+    out.append("  }")
+    out.append("}")
+    out += alias_lines(fname)
+    return "\n".join(out)
+
+
+def function_only_wrapper(prefix, module, fn):
+    """A loss/metric function without a class of its own (keras3's metric_huber())."""
+    sig = list(inspect.signature(fn).parameters.values())
+    summary, fdocs = func_doc(fn)[0], parse_doc(fn)[1]
+    formals, params, coerce = [], [], []
+    for p in sig:
+        d = axis_default(p.name, p.default) or r_default(p.default)
+        formals.append(p.name if d is None else f"{p.name} = {d}")
+        if p.name in Y_ARGS:
+            coerce.append(f"{p.name} = as_loss_input")
+        else:
+            params.append(f"#' @param {p.name} {fdocs.get(p.name) or 'Passed to Python as `' + p.name + '`.'}")
+            c = coercer(p.name, p.default)
+            if c:
+                coerce.append(f"{p.name} = {c}")
+    params.insert(0, "#' @param y_true,y_pred The true and predicted values (R arrays or tensors).")
+    fname = f"{prefix}_{fn.__name__}"
+    pyfn = tf_keras_name(module, fn)
+    record(fname, f"{module}${pyfn}")
+    out = [f"#' {summary}", "#'",
+           f"#' Wraps the Python function `keras.{module}.{fn.__name__}` (no Keras class"
+           " matches it). Only the arguments you give are passed on; `axis` is 1-based.", "#'"]
+    out += params
+    out.append(f"#' @return The {prefix} values (a tensor).")
+    out.append("#' @export")
+    out.append(f"{fname} <- function({', '.join(formals)}) {{")
+    out.append("  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],")
+    out.append(f"                       list(), list({', '.join(coerce)}), NULL)")
+    out.append(f"  do.call(keras${module}${pyfn}, args)")
+    out.append("}")
     return "\n".join(out)
 
 
@@ -279,7 +424,16 @@ def main():
         chunks = []
         for cls, name in sorted(classes.items(), key=lambda kv: kv[1]):
             rname = overrides.get(cls.__name__, snake(cls.__name__))
-            chunks.append(wrapper(prefix, module, cls, rname))
+            chunks.append(wrapper(prefix, module, cls, rname, pymod))
+        if prefix == "layer":
+            # keras3's layer_feature_space(): keras.utils.FeatureSpace is a layer too.
+            chunks.append(wrapper(prefix, "utils", keras.utils.FeatureSpace, "feature_space"))
+        if prefix in ("loss", "metric"):
+            with_class = {snake(c.__name__) for c in classes}
+            for fname, fn in public_functions(pymod):
+                if (inspect.isfunction(fn) and fname not in with_class
+                        and fname not in ("get", "serialize", "deserialize")):
+                    chunks.append(function_only_wrapper(prefix, module, fn))
         path = os.path.join(OUT_DIR, f"{stem}-generated.R")
         with open(path, "w") as f:
             f.write(f"# {stem}-generated.R: {prefix}_* wrappers for the classes of keras.{module}"
@@ -290,6 +444,17 @@ def main():
             f.write("\n\n".join(chunks) + "\n")
         print(f"{path}: {len(chunks)} wrappers", file=sys.stderr)
     write_functions()
+    path = os.path.join(OUT_DIR, "wrappers-generated.R")
+    with open(path, "w") as f:
+        f.write(f"# wrappers-generated.R: the Keras class or function behind each generated wrapper"
+                f" (Keras {keras.__version__}).\n")
+        f.write("# Generated by tools/generate_wrappers.py: do not edit by hand. Regenerate with\n"
+                "#   ../../.venv/bin/python tools/generate_wrappers.py && "
+                "Rscript -e 'roxygen2::roxygenise()'   (from r/tandem.keras)\n\n")
+        f.write("WRAPPED_PY <- c(\n")
+        f.write(",\n".join(f'  {k} = "{v}"' for k, v in sorted(WRAPPED.items())))
+        f.write("\n)\n")
+    print(f"{path}: {len(WRAPPED)} wrappers", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------------------------
@@ -309,7 +474,7 @@ OP_HANDWRITTEN = {
 # keras3's argument names and order where they differ from Python's (all are passed as
 # keywords, so the R order is free).
 OP_ARG_RENAME = {"vectorize": {"pyfunc": "func"}}
-OP_ARG_ORDER = {"vectorized_map": ["elements", "function"]}
+OP_ARG_ORDER = {"vectorized_map": ["elements", "function"], "map": ["xs", "f"]}
 # Not ops: submodules and helpers of keras.ops.
 OP_SKIP = {"image", "linalg", "nn", "numpy"}
 # R names that differ from "op_" + the Python name.
@@ -339,6 +504,8 @@ OP_COERCE = {
     "op:ctc_decode": {"sequence_lengths": "as_int_array"},
     "op:pad": {"pad_width": "as_int_array"},
     "op:histogram": {"bins": "as_int_tuple", "range": "as_tuple"},
+    "op:scatter": {"values": "as_array"},
+    "op:rearrange": {"...": "as_int"},  # axes lengths (h1 = 2) are ints
     "op:digitize": {"bins": "as_1d_array"},
     "op:searchsorted": {"sorted_sequence": "as_array", "values": "as_array"},
     "op:tensordot": {"axes": "as_tensordot_axes"},
@@ -366,13 +533,16 @@ for _op in ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
 OP_INDEX_OUTPUT = {"argmax": None, "argmin": None, "argsort": None, "argpartition": None,
                    "nanargmax": None, "nanargmin": None, "searchsorted": None,
                    "digitize": None, "top_k": 2}
+# The same for the other families (keras3's random_categorical() is 1-based).
+FUNC_INDEX_OUTPUT = {"random:categorical": None}
 # Ops whose index input gets a `zero_indexed = FALSE` switch (TRUE: pass 0-based as is).
 OP_INDEX_INPUT = {"take": "indices", "take_along_axis": "indices", "one_hot": "x"}
 # Varargs: Python's *args become R's `...` (unnamed elements positional, named ones keywords).
 # Activations' R names (the rest are "activation_" + the Python name).
 FUNC_SKIP = {"activation": {"deserialize", "get", "serialize"},
              "random": set(), "config": set()}
-FUNC_RENAME = {"random:randint": "integer", "random:SeedGenerator": "seed_generator"}
+FUNC_RENAME = {"random:randint": "integer", "random:SeedGenerator": "seed_generator",
+               "feature:feature": "custom"}
 # application_*(): keras3's names for the keras.applications constructors.
 APP_NAMES = {
     "ConvNeXtBase": "convnext_base", "ConvNeXtLarge": "convnext_large",
@@ -449,7 +619,8 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
     formals, params, coerce, positional = [], [], [], []
     varargs = kwargs = False
     has_varargs = any(q.kind == q.VAR_POSITIONAL for q in sig.parameters.values())
-    index_out = OP_INDEX_OUTPUT.get(key, False) if family == "op" else False
+    index_out = (OP_INDEX_OUTPUT.get(key, False) if family == "op"
+                 else FUNC_INDEX_OUTPUT.get(f"{family}:{key}", False))
     index_in = OP_INDEX_INPUT.get(key) if family == "op" else None
     params_in_order = list(sig.parameters.values())
     if family == "op" and key in OP_ARG_ORDER:
@@ -520,6 +691,9 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
                if r_name_ok(p.name, arg_rename) != p.name and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     co = f"list({co})" if co else "NULL"
     ren = f"c({', '.join(ren_all)})" if ren_all else "NULL"
+    dots_co = OP_COERCE.get(f"{family}:{key}", {}).get("...")
+    if dots_co:
+        ignore += f", dots_coerce = {dots_co}"
     pos = (', positional = c(' + ", ".join(f'"{p}"' for p in positional) + ')') if positional else ""
     out.append(f"  args <- fn_args(environment(), match.call(expand.dots = FALSE), {co}, {ren}"
                f"{ignore}{pos})")
@@ -591,6 +765,16 @@ def write_functions():
             pycall = f"keras${family if family != 'activation' else 'activations'}${name}"
             chunks.append(func_wrapper(family, name, target, rname, pycall, docobj=fn))
         write_file(stem, f"{family}_* wrappers for keras.{mod.__name__.split('.')[-1]}", chunks)
+    # feature_*(): keras.utils.FeatureSpace's feature constructors (keras3's names).
+    chunks = []
+    fs = keras.utils.FeatureSpace
+    for name in ("cross", "feature", "float", "float_discretized", "float_normalized",
+                 "float_rescaled", "integer_categorical", "integer_hashed",
+                 "string_categorical", "string_hashed"):
+        rname = "feature_" + FUNC_RENAME.get(f"feature:{name}", name)
+        chunks.append(func_wrapper("feature", name, getattr(fs, name), rname,
+                                   f"keras$utils$FeatureSpace${name}"))
+    write_file("feature-space", "feature_* wrappers for keras.utils.FeatureSpace", chunks)
     chunks = []
     for name, fn in public_functions(keras.applications):
         if name not in APP_NAMES:

@@ -233,3 +233,28 @@ test_that("tensors also have the class tensorflow.tensor", {
   f(t)
   expect_true(seen)
 })
+
+test_that("whole doubles reach Keras as ints beyond layer constructors (calls through `$`)", {
+  init <- initializer_ones()
+  expect_equal(dim(init(shape = c(2, 3))), c(2L, 3L))
+  stft <- initializer_stft("real", "hann", "density", FALSE)
+  expect_equal(dim(stft(shape = c(16, 1, 9))), c(16L, 1L, 9L))
+  expect_equal(keras$Input(shape = c(28, 28))$shape, list(NULL, 28L, 28L))
+  expect_equal(keras$Input(shape = 3)$shape, list(NULL, 3L))
+  v <- keras$Variable(initializer = "ones", shape = c(2, 2))
+  expect_equal(dim(as.array(v)), c(2L, 2L))
+  g1 <- keras$random$SeedGenerator(42)
+  g2 <- keras$random$SeedGenerator(42L)
+  expect_identical(as.array(random_uniform(3, seed = g1)), as.array(random_uniform(3, seed = g2)))
+  m <- keras$Sequential(list(keras$Input(shape = 2), keras$layers$Dense(1)))
+  m$compile(loss = "mse", optimizer = "sgd")
+  h <- m$fit(matrix(1, 4, 2), matrix(1, 4, 1), epochs = 3, batch_size = 2, verbose = 0)
+  expect_length(h$history$loss, 3)
+  # Non-whole values are not changed (Keras' own error).
+  expect_error(keras$layers$Dense(2.5), "units|int")
+})
+
+test_that("R vectors reach a loss object as arrays", {
+  mse <- keras$losses$MeanSquaredError()
+  expect_equal(as.numeric(mse(c(1, 2, 3), c(1, 2, 5))), 4 / 3, tolerance = 1e-6)
+})

@@ -91,3 +91,19 @@ test_that("optimizer, loss, metric and callback wrappers round-trip", {
   expect_identical(es$patience, 2L)
   expect_identical(es$monitor, "val_loss")
 })
+
+test_that("keras3's first arguments: inputs of merge layers and attention, layers of a pipeline", {
+  q <- keras_input(c(4, 8)); v <- keras_input(c(6, 8))
+  out <- layer_multi_head_attention(list(q, v), num_heads = 2, key_dim = 2)
+  expect_equal(out$shape, list(NULL, 4L, 8L))
+  out2 <- layer_multi_head_attention(inputs = list(q, v), num_heads = 2, key_dim = 2)
+  expect_equal(out2$shape, list(NULL, 4L, 8L))
+  a <- keras_input(3); b <- keras_input(3)
+  expect_equal(layer_add(inputs = list(a, b))$shape, list(NULL, 3L))
+  expect_equal(layer_concatenate(a, b)$shape, list(NULL, 6L))
+  p <- layer_pipeline(list(layer_rescaling(scale = 2), layer_rescaling(scale = 3)))
+  expect_equal(as.array(p(op_ones(c(1, 2)))), matrix(6, 1, 2))
+  # A list of pairs is a tuple of tuples (cropping rows and columns differently).
+  x <- op_ones(c(1, 8, 10, 1))
+  expect_equal(dim(layer_cropping_2d(x, cropping = list(c(2, 2), c(4, 4)))), c(1L, 4L, 2L, 1L))
+})

@@ -155,3 +155,14 @@ test_that("from_config() rebuilds a model of R-defined layers with custom_object
   x <- matrix(c(1, 2), 1)
   expect_equal(predict(m2, x), predict(m, x))
 })
+
+test_that("save_model_weights() writes sharded .weights.json files (max_shard_size)", {
+  model <- keras_model_sequential(input_shape = 2) |> layer_dense(4)
+  path_json <- withr::local_tempfile(fileext = ".weights.json")
+  save_model_weights(model, path_json, max_shard_size = 0.01)
+  w <- get_weights(model)
+  set_weights(model, lapply(w, function(a) a * 0))
+  load_model_weights(model, path_json)
+  expect_equal(get_weights(model), w)
+  expect_error(save_model_weights(model, tempfile(fileext = ".h5")), "weights.h5")
+})

@@ -144,3 +144,16 @@ test_that("fit(verbose = \"auto\") in an interactive session redraws Keras' prog
     expect_match(b, "loss: [0-9.]+")
   }
 })
+
+test_that("keras_model_sequential() takes keras3's input_* arguments", {
+  m <- keras_model_sequential(input_shape = 3, input_batch_size = 8, input_dtype = "float64",
+                              input_name = "feats", name = "seq") |> layer_dense(2)
+  expect_identical(m$name, "seq")
+  inp <- m$inputs[[1]]
+  expect_equal(inp$shape, list(8L, 3L))
+  expect_identical(inp$dtype, "float64")
+  m2 <- keras_model_sequential(input_batch_shape = c(NA, 5)) |> layer_dense(2)
+  expect_equal(m2$output_shape, list(NULL, 2L))
+  expect_error(keras_model_sequential(list(layer_dense(units = 2))), "layers")
+  expect_error(keras_model_sequential(input_dtype = "int32"), "input_shape")
+})

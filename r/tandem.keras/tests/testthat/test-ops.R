@@ -126,3 +126,11 @@ test_that("op_shape() gives a shape; image ops take whole-number sizes", {
   oh <- a(op_one_hot(factor(c("a", "c", "b")), 3))
   expect_equal(apply(oh, 1, which.max), c(1, 3, 2))
 })
+
+test_that("keras3's argument forms: op_map(xs, f), op_scatter() scalar values, op_rearrange() lengths", {
+  expect_equal(as.array(op_map(op_arange(3), function(x) x * 2)), array(c(2, 4, 6)))
+  expect_equal(as.array(op_scatter(indices = rbind(2), values = 1, shape = 3)), array(c(0, 1, 0)))
+  images <- op_ones(c(2, 4, 6, 3))
+  expect_equal(dim(op_rearrange(images, "b (h1 h) (w1 w) c -> (b h1 w1) h w c", h1 = 2, w1 = 2)),
+               c(8L, 2L, 3L, 3L))
+})

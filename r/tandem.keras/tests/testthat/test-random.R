@@ -33,5 +33,13 @@ test_that("shuffle permutes along a 1-based axis; dropout zeroes and rescales", 
   expect_true(all(d %in% c(0, 2)))
   expect_true(any(d == 0) && any(d == 2))
   cat_draws <- as.array(random_categorical(matrix(c(0, 1000), 1), num_samples = 5, seed = 7))
-  expect_equal(as.vector(cat_draws), rep(1, 5))   # class 2 (0-based 1) always wins
+  expect_equal(as.vector(cat_draws), rep(2, 5))   # class 2 always wins (1-based, keras3)
+})
+
+test_that("random_categorical() returns 1-based classes unless zero_indexed = TRUE", {
+  logits <- matrix(c(-100, 100, -100), nrow = 1)   # always the second class
+  expect_equal(as.array(random_categorical(logits, num_samples = 4, seed = 1)), matrix(2L, 1, 4))
+  expect_equal(as.array(random_categorical(logits, 4, seed = 1, zero_indexed = TRUE)), matrix(1L, 1, 4))
+  x <- matrix(c(10, 20, 30), nrow = 1)
+  expect_equal(as.array(op_take(x, random_categorical(logits, 2, seed = 1))), matrix(20, 1, 2))
 })
