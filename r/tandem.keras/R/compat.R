@@ -9,8 +9,10 @@
 # with floats. So when tandem.keras first touches `tf$keras`, it wraps, once per process:
 # the constructors of the classes of keras.layers, initializers, regularizers,
 # constraints, optimizers (and schedules), callbacks, losses, metrics, models and
-# random.SeedGenerator; the initializers' `__call__` (their `shape`); Model's fit,
-# evaluate, predict and *_on_batch; and keras.Variable. A float with a whole value (alone,
+# random.SeedGenerator; the initializers' `__call__` (their `shape`); Model's compile,
+# fit, evaluate, predict and *_on_batch; keras.Variable; and the public functions of
+# keras.utils, keras.ops and keras.random (`keras$utils$to_categorical(y, 10)`), in both
+# keras and tf.keras' namespaces. A float with a whole value (alone,
 # or in a list or tuple, nested) becomes an int for the parameters Keras takes as integers
 # (those whose default is an int or a tuple of ints, and the integer parameters named in
 # INT_NAMES). Other floats, and every other argument, are passed unchanged.
@@ -51,13 +53,13 @@ def _whole(v):
         return tuple(out) if isinstance(v, tuple) else out
     return v
 
-def _int_params(fn, extra=()):
+def _int_params(fn, extra=(), skip_first=True):
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return None, None
     names, positional = set(), []
-    for p in list(sig.parameters.values())[1:]:
+    for p in list(sig.parameters.values())[1 if skip_first else 0:]:
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
             positional.append(p.name)
         d = p.default
@@ -128,6 +130,31 @@ def _wrap_call(Layer, Sequential):
     __call__._tandem_pipe = True
     Layer.__call__ = __call__
 
+def _wrap_functions(module):
+    # The public functions of a Keras API module (keras.utils.to_categorical(y, 10)).
+    for name in dir(module):
+        fn = getattr(module, name, None)
+        if not inspect.isfunction(fn) or getattr(fn, '_tandem_whole_ints', False):
+            continue
+        names, positional = _int_params(fn, skip_first=False)
+        if not names:
+            continue
+        def make(fn, names, positional):
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                if args:
+                    args = tuple(_whole(a) if i < len(positional) and positional[i] in names
+                                 else a for i, a in enumerate(args))
+                for k in kwargs:
+                    if k in names:
+                        kwargs[k] = _whole(kwargs[k])
+                return fn(*args, **kwargs)
+            del wrapper.__wrapped__
+            wrapper.__signature__ = inspect.signature(fn)
+            wrapper._tandem_whole_ints = True
+            return wrapper
+        setattr(module, name, make(fn, names, positional))
+
 def _classes(*modules):
     todo = [getattr(m, n) for m in modules for n in dir(m)]
     seen = set()
@@ -139,7 +166,7 @@ def _classes(*modules):
         yield cls
         todo.extend(cls.__subclasses__())
 
-def install(keras):
+def install(keras, tf_keras):
     modules = [keras.layers, keras.initializers, keras.regularizers, keras.constraints,
                keras.optimizers, keras.optimizers.schedules, keras.callbacks, keras.losses,
                keras.metrics, keras.models]
@@ -153,8 +180,11 @@ def install(keras):
         _wrap_method(cls, '__call__', extra=('shape',))
     for cls in keras.Model.__mro__:
         for name in ('fit', 'evaluate', 'predict', 'train_on_batch', 'test_on_batch',
-                     'predict_on_batch'):
+                     'predict_on_batch', 'compile'):
             _wrap_method(cls, name)
+    for k in (keras, tf_keras):
+        for module in (k.utils, k.ops, k.random):
+            _wrap_functions(module)
     _wrap_loss_call(keras.losses.Loss)
     _wrap_call(keras.layers.Layer, keras.Sequential)
 "
@@ -166,7 +196,8 @@ install_keras_compat <- function() {
   if (isTRUE(compat_state$installed)) return(invisible())
   compat_state$installed <- TRUE
   install <- py_code_function(KERAS_COMPAT_PY, "install")
-  py_call(install, import("keras", convert = FALSE))
+  py_call(install, import("keras", convert = FALSE),
+          import("keras._tf_keras.keras", convert = FALSE))
   invisible()
 }
 

@@ -258,3 +258,14 @@ test_that("R vectors reach a loss object as arrays", {
   mse <- keras$losses$MeanSquaredError()
   expect_equal(as.numeric(mse(c(1, 2, 3), c(1, 2, 5))), 4 / 3, tolerance = 1e-6)
 })
+
+test_that("Keras' API functions reached through `$` take whole doubles for integer arguments", {
+  y <- keras$utils$to_categorical(c(0, 2, 1), 3)
+  expect_equal(dim(y), c(3L, 3L))
+  expect_equal(y[2, ], c(0, 0, 1))
+  expect_equal(dim(as.array(keras$ops$one_hot(c(0L, 1L), 4))), c(2L, 4L))
+  expect_equal(dim(as.array(keras$random$normal(c(2, 3), seed = 1))), c(2L, 3L))
+  m <- keras_model_sequential(input_shape = 2) |> layer_dense(1)
+  m$compile(loss = "mse", optimizer = "sgd", steps_per_execution = 2)
+  expect_identical(m$steps_per_execution, 2L)
+})
