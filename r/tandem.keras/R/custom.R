@@ -244,7 +244,10 @@ class_generator <- function(cls, initialize, kind, compose) {
     compose_layer(object, py_cls, args)
   }
   formals(gen) <- if (compose) c(alist(object = ), init_formals) else init_formals
-  environment(gen) <- list2env(list(cls = cls, compose = compose), parent = asNamespace("tandem.keras"))
+  env <- list2env(list(cls = cls, compose = compose), parent = asNamespace("tandem.keras"))
+  # keras3: environment(generator)$`__class__` is the Python class (made when read).
+  makeActiveBinding("__class__", function() resolve_lazy(cls), env)
+  environment(gen) <- env
   structure(gen, class = c(CLASS_GENERATOR, "function"), py_class = cls, kind = kind)
 }
 

@@ -58,3 +58,13 @@ test_that("quantize_weights() switches a Dense layer to int8", {
   expect_identical(model$layers[[1]]$quantization_mode, "int8")
   expect_equal(predict(model, x, verbose = 0), before, tolerance = 0.05)
 })
+
+test_that("a generator's environment holds its Python class as `__class__` (keras3)", {
+  old <- set_custom_objects(clear = FALSE)
+  on.exit(set_custom_objects(old, clear = TRUE))
+  layer_my_dense <- Layer("MyDenseReg")
+  layer_my_dense <- register_keras_serializable(layer_my_dense, package = "my_package")
+  MyDense <- environment(layer_my_dense)$`__class__`
+  expect_true(get_registered_object("my_package>MyDenseReg") == MyDense)
+  expect_identical(get_registered_name(MyDense), "my_package>MyDenseReg")
+})
