@@ -24,7 +24,7 @@ test: setup
 
 # Each suite runs under tools/watchdog.sh: a run that hangs is stopped after SUITE_TIMEOUT
 # seconds with every thread's stack printed (gdb), and fails.
-SUITE_TIMEOUT ?= 900
+SUITE_TIMEOUT ?= 1200
 
 test-python:
 	bash tools/watchdog.sh $(SUITE_TIMEOUT) $(PY) -m pytest -q tests
