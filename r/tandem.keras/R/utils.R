@@ -83,3 +83,21 @@ as_vocabulary <- function(x, arg = "vocabulary") {
   if (is.double(x) && is_whole(x) && all(abs(x) <= .Machine$integer.max)) storage.mode(x) <- "integer"
   as.list(x)
 }
+
+# Keras' tracked containers (attributes of layers and models, get_config() values) are
+# subclasses of list/dict/set, which tandem, like reticulate, leaves as Python objects;
+# keras3 registers these py_to_r() methods so they convert as plain lists and dicts.
+#' @method py_to_r keras.src.utils.tracking.TrackedList
+#' @export
+#' @noRd
+py_to_r.keras.src.utils.tracking.TrackedList <- function(x) tandem::import_builtins()$list(x)
+
+#' @method py_to_r keras.src.utils.tracking.TrackedDict
+#' @export
+#' @noRd
+py_to_r.keras.src.utils.tracking.TrackedDict <- function(x) tandem::import_builtins()$dict(x)
+
+#' @method py_to_r keras.src.utils.tracking.TrackedSet
+#' @export
+#' @noRd
+py_to_r.keras.src.utils.tracking.TrackedSet <- function(x) tandem::import_builtins()$list(x)
