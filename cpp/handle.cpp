@@ -293,9 +293,14 @@ SEXP handle_xptr(SEXP x) {
   }
   if (TYPEOF(x) == ENVSXP && OBJECT(x)) {
     if (Rf_inherits(x, "tandem_delayed_module")) return resolve_delayed(x);
-    SEXP h = Rf_findVarInFrame3(x, g_py_object_sym ? g_py_object_sym : Rf_install("py_object"), TRUE);
-    if (h == R_UnboundValue || TYPEOF(h) == ENVSXP || TYPEOF(h) == PROMSXP) return R_NilValue;
-    return handle_xptr(h);  // as.environment() of a Python object
+    // as.environment() of a Python object: its `py_object` binding (a plain one: reading an
+    // active binding would run R code here).
+    SEXP sym = Rf_install("py_object");
+    if (!Rf_inherits(x, "python.builtin.object") || !R_existsVarInFrame(x, sym) || R_BindingIsActive(sym, x))
+      return R_NilValue;
+    SEXP h = Rf_findVarInFrame3(x, sym, TRUE);
+    if (TYPEOF(h) != CLOSXP && TYPEOF(h) != EXTPTRSXP) return R_NilValue;
+    return handle_xptr(h);
   }
   if (TYPEOF(x) == CLOSXP) {
     if (ATTRIB(x) == R_NilValue) return R_NilValue;

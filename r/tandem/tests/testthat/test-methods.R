@@ -141,4 +141,8 @@ test_that("as.environment() of a Python object stands for it, as in reticulate",
   f <- py_eval("lambda x: x + 1")
   expect_identical(as.environment(f)$`__call__`(1L), 2L)
   expect_identical(py_to_r(as.environment(r_to_py(1:3))), 1:3)
+  # an environment that only looks like one is refused, and an active binding is never run
+  fake <- structure(new.env(), class = "python.builtin.object")
+  makeActiveBinding("py_object", function() stop("must not run"), fake)
+  expect_error(py_len(fake), "must be a Python object|not a Python object")
 })
