@@ -148,25 +148,33 @@ def keras_fit(n=12000, epochs=1, reps=2, cases=("fit", "fit_batch_callback")):
     return py, rr
 
 
-def distributed(n=6400, reps=5):
+def distributed(n=6400, passes=8, chunk=10):
     """The multi-worker loop (MultiWorkerMirroredStrategy, tandem.keras' own strategy.run()
     loop): per-step time with the steps driven from R against the same loop in Python, on
-    2 workers, and the throughput of 1 worker against 2 (both on this machine's cores)."""
+    2 workers, in interleaved chunks of steps; and the throughput of 1 worker against 2
+    (both on this machine's cores)."""
     script = os.path.join(HERE, "distributed.R")
-    two = run(["Rscript", script, "2", str(n), str(reps)])
-    one = run(["Rscript", script, "1", str(n), str(reps)])
-    r, p = two.get("r_step_ms", float("nan")), two.get("py_step_ms", float("nan"))
-    print(f"\nDistributed: the main job's CNN, {n} Fashion-MNIST images per epoch, global batch 64, "
-          f"best of {reps} epochs")
-    print(f"{'case':<46}{'Python loop':>12}{'R loop':>9}{'R/Python':>10}")
-    print(f"{'ms per step, 2 workers (target R/Python <= 1.05)':<46}{p:>12.2f}{r:>9.2f}{r / p:>10.3f}")
-    rc, pc = two.get("r_call_us", float("nan")), two.get("py_call_us", float("nan"))
-    print(f"{'driving cost per step (us; call returning at once)':<46}{pc:>12.2f}{rc:>9.2f}{rc / pc:>10.1f}")
+    two = run(["Rscript", script, "2", str(n), str(passes), str(chunk)])
+    one = run(["Rscript", script, "1", str(n), str(passes), str(chunk)])
+    nan = float("nan")
+    r, p = two.get("r_step_ms", nan), two.get("py_step_ms", nan)
+    pairs = int(two.get("pairs", 0))
+    print(f"\nDistributed: the main job's CNN on 2 workers (MultiWorkerMirroredStrategy), global "
+          f"batch 64; {pairs} pairs of {chunk}-step chunks of the same epochs, one chunk driven "
+          f"from R, one from Python, alternating which goes first: medians")
+    print(f"{'case':<52}{'Python loop':>12}{'R loop':>9}{'R/Python':>10}")
+    print(f"{'ms per step (median over chunks)':<52}{p:>12.2f}{r:>9.2f}{r / p:>10.3f}")
+    q1, q3 = two.get("pair_ratio_q1", nan), two.get("pair_ratio_q3", nan)
+    print(f"{'R/Python per pair of chunks: median (target <= 1.05)':<52}{'':>12}{'':>9}"
+          f"{two.get('pair_ratio', nan):>10.3f}")
+    print(f"  quartiles of the pairs' ratios: {q1:.3f} .. {q3:.3f} (the spread is the machine's load)")
+    rc, pc = two.get("r_call_us", nan), two.get("py_call_us", nan)
+    print(f"{'driving cost per step (us; a call returning at once)':<52}{pc:>12.2f}{rc:>9.2f}{rc / pc:>10.1f}")
     print(f"  R's extra driving cost per step: {rc - pc:.1f} us = {100 * (rc - pc) / 1000 / p:.3f}% "
           f"of the Python loop's step, i.e. R/Python = {(p + (rc - pc) / 1000) / p:.4f} without noise")
-    a, b = one.get("images_per_s", float("nan")), two.get("images_per_s", float("nan"))
-    print(f"{'case':<46}{'1 worker':>12}{'2 workers':>11}{'2/1':>8}")
-    print(f"{'images per second':<46}{a:>12.1f}{b:>11.1f}{b / a:>8.2f}")
+    a, b = one.get("images_per_s", nan), two.get("images_per_s", nan)
+    print(f"{'case':<52}{'1 worker':>12}{'2 workers':>11}{'2/1':>8}")
+    print(f"{'images per second':<52}{a:>12.1f}{b:>11.1f}{b / a:>8.2f}")
     print("  (reported, not judged: both workers share this machine's cores, and each step "
           "all-reduces the gradients over gRPC)")
     return two, one

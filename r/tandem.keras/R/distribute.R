@@ -30,10 +30,14 @@
 #'   [run_workers()] sets it).
 #' @param index This worker's position in `workers`, from 0 (0 is the chief). Defaults to
 #'   the `TANDEM_WORKER_INDEX` environment variable.
-#' @param heartbeat_timeout Seconds after which a silent peer is declared dead; the other
-#'   workers' next collective then fails with an error naming it. TensorFlow's own default
-#'   (10 s) declares live workers dead on a busy machine (a missed heartbeat is fatal), so
-#'   the default here is 60 s.
+#' @param heartbeat_timeout Seconds after which a silent peer is declared dead. A worker
+#'   that dies or hangs is found by the others within about 1.5 times this (a killed
+#'   chief often at once, when its connections close): their current or next collective
+#'   fails with an error of class `tandem_keras_peer_error` that names the worker, never a
+#'   hang. Measured on loopback with `heartbeat_timeout = 10`: 0.1 s for a killed chief,
+#'   7-8 s for a killed or hung (`SIGSTOP`) worker 1, 10-12 s for a hung chief.
+#'   TensorFlow's own default (10 s) declared live workers dead on a busy machine (a missed
+#'   heartbeat is fatal), so the default here is 60 s.
 #' @param startup_timeout Seconds to wait for all workers to join.
 #' @param collective_timeout Seconds any one collective operation may take, or `NULL` for
 #'   no limit (a dead peer is found by the heartbeat anyway; a limit must exceed the
@@ -205,7 +209,12 @@ peer_error <- function(e, info) {
   msg <- conditionMessage(e)
   tasks <- unique(regmatches(msg, gregexpr("/job:worker/replica:0/task:[0-9]+", msg))[[1]])
   ids <- as.integer(sub(".*task:", "", tasks))
-  why <- if (any(ids != info$index)) {
+  leader_silent <- grepl("CoordinationService/Heartbeat", msg, fixed = TRUE) &&
+    grepl("Deadline", msg, ignore.case = TRUE)
+  why <- if (leader_silent && info$index != 0L) {
+    paste0("worker 0 (the chief, which runs the cluster's coordination service) failed or ",
+           "stopped answering its heartbeats")
+  } else if (any(ids != info$index)) {
     paste0("worker ", ids[ids != info$index][[1]], " failed or became unreachable ",
            "(no heartbeat, or a collective aborted)")
   } else if (length(ids)) {
@@ -218,9 +227,24 @@ peer_error <- function(e, info) {
                    list(message = paste0(
                      "Worker ", info$index, ": distributed training stopped because ", why, ". ",
                      "Restart all workers; with callback_backup_and_restore() training ",
-                     "resumes from the last backup.\nTensorFlow: ", first_line(msg)),
+                     "resumes from the last backup.\nTensorFlow: ", tf_reason(msg)),
                      call = NULL, parent = e))
   stop(cnd)
+}
+
+# The line of a TensorFlow collective error that says why it failed ("Collective ops is
+# aborted by: ..." and the RPC or tasks named after it), else its first lines.
+tf_reason <- function(msg) {
+  lines <- strsplit(msg, "\n", fixed = TRUE)[[1]]
+  lines <- trimws(lines[nzchar(trimws(lines))])
+  at <- grep("aborted by:|unhealthy|Socket closed|Deadline Exceeded|failed to connect",
+             lines, ignore.case = TRUE)
+  if (!length(at)) return(first_line(msg))
+  i <- at[[1]]
+  out <- sub(".*aborted by: *", "", lines[[i]])
+  more <- lines[seq.int(i + 1L, length.out = min(2L, length(lines) - i))]
+  more <- more[grepl("^(RPC:|/job:)", more)]
+  paste(c(out, more), collapse = " ")
 }
 
 is_peer_failure <- function(e) {
@@ -352,13 +376,20 @@ distributed_fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epoch
   if (isTRUE(verbose == 0)) invisible(out) else out
 }
 
-# One epoch of training steps, driven from R (the Python module's train_epoch() is the same
-# loop in Python, for bench/distributed). TRUE when a callback stopped training.
+# One epoch of training steps, driven from R. TRUE when a callback stopped training.
 train_epoch <- function(tr, cbl, train, batch_size, shuffle, seed, steps) {
   tr$reset_metrics()
-  it <- tr$iterator(tr$dataset(train, batch_size, shuffle, seed, TRUE))
-  for (step in seq_len(steps) - 1L) {
-    if (py_to_r(tr$train_batch(cbl, it, step))) return(TRUE)
+  tr$begin(train, batch_size, shuffle, seed, TRUE)   # the iterator stays in Python ...
+  on.exit(tr$end())                                  # ... and is freed right after the epoch
+  train_steps(tr, cbl, 0L, steps)
+}
+
+# Steps `first` to `first + n - 1` of an epoch, driven from R: the loop fit() runs. The
+# Python module's Trainer.train_steps() is the same loop in Python, which bench/distributed.R
+# times against this one. TRUE when a callback stopped training.
+train_steps <- function(tr, cbl, first, n) {
+  for (step in first + seq_len(n) - 1L) {
+    if (py_to_r(tr$train_batch(cbl, step))) return(TRUE)
   }
   FALSE
 }
@@ -373,10 +404,10 @@ run_evaluation <- function(tr, data, batch_size, steps, cbl) {
   if (is.null(n_steps)) abort("The validation dataset's length is unknown: give `validation_steps`.")
   tr$reset_metrics()
   if (!is.null(cbl)) cbl$on_test_begin()
-  ds <- tr$dataset(data, batch_size, FALSE, 0L, FALSE)
-  it <- tr$iterator(ds)
+  tr$begin(data, batch_size, FALSE, 0L, FALSE)
+  on.exit(tr$end())
   for (step in seq_len(n_steps) - 1L) {
-    if (is.null(cbl)) tr$test_step(it) else tr$test_batch(cbl, it, step)
+    if (is.null(cbl)) tr$test_step() else tr$test_batch(cbl, step)
   }
   logs <- tr$metrics_result()
   if (!is.null(cbl)) cbl$on_test_end(logs)

@@ -9,8 +9,10 @@
 #' [distribute_strategy_multi_worker()] called with no arguments joins the cluster. Each
 #' worker's output (stdout and stderr) is printed as it comes, each line prefixed with
 #' `[i]`, the worker's index. When every worker has finished, their results are returned.
-#' If a worker fails (an R error, or the process dies), the others are stopped (with
-#' `stop_on_failure = TRUE`) and `run_workers()` signals an error of class
+#' If a worker fails (an R error, or the process dies), the others are stopped at once
+#' (within a fraction of a second, with `stop_on_failure = TRUE`; a worker whose peer
+#' hangs fails within its `heartbeat_timeout`, see [distribute_strategy_multi_worker()]) and
+#' `run_workers()` signals an error of class
 #' `tandem_workers_error` that says which worker failed and why; the condition's
 #' `results` field holds what the other workers returned, `failed` the failed indices.
 #'
@@ -112,6 +114,14 @@ run_workers <- function(fn_or_script, n = 2L, args = NULL, timeout = Inf, stop_o
     for (i in which(!alive)) {
       if (!(i %in% failed) && !identical(procs[[i]]$get_exit_status(), 0L)) failed <- c(failed, i)
     }
+    # A worker whose job failed counts as failed at once, while its process still exits
+    # (TensorFlow's shutdown can take seconds): the others are stopped without waiting.
+    for (i in which(alive)) {
+      if (!(i %in% failed) && file.exists(outs[[i]]) &&
+          !isTRUE(tryCatch(readRDS(outs[[i]])$ok, error = function(e) TRUE))) {
+        failed <- c(failed, i)
+      }
+    }
     if (length(failed) && stop_on_failure) break
     if (!any(alive)) break
     if (as.numeric(difftime(Sys.time(), start, units = "secs")) > timeout) {
@@ -186,7 +196,7 @@ worker_runner_code <- c(
   "  }",
   "  list(ok = TRUE, value = value)",
   "}, error = function(e) list(ok = FALSE, message = conditionMessage(e), class = class(e)))",
-  "saveRDS(res, out)",
+  "saveRDS(res, paste0(out, '.part')); file.rename(paste0(out, '.part'), out)",
   "if (!res$ok) { message('Error: ', res$message); quit(save = 'no', status = 1) }",
   "invisible(NULL)"
 )

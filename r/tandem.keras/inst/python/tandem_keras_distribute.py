@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import weakref
 
 import numpy as np
@@ -147,6 +148,7 @@ class Trainer:
         self._predict_fn = None
         self._seed_fn = None
         self._keys = {}
+        self._iterators = []   # a stack: an evaluate() inside a callback nests
 
     @property
     def model(self):
@@ -190,8 +192,28 @@ class Trainer:
         ds = ds.with_options(options).prefetch(tf.data.AUTOTUNE)
         return self.strategy.experimental_distribute_dataset(ds)
 
-    def iterator(self, dataset):
-        return iter(dataset)
+    # The iterators stay here, never in R, and end() lets each one go right after its last
+    # step, on a thread of its own. Under MultiWorkerMirroredStrategy, freeing a distributed
+    # iterator blocks the freeing thread, idle, until a tf.data thread of the per-device
+    # pipeline that TensorFlow makes wakes up: seconds to a minute, the longer the
+    # iterator lived (seen in plain Python too). On the training thread that pause stops
+    # this worker and the others wait for it in the next collective: an iterator handle
+    # freed by R's garbage collector at some later step made some epochs of the 2-worker
+    # demo 2-5x slower, and freeing it at the end of its epoch still cost 5-15 s an epoch.
+    def begin(self, data, batch_size, shuffle=False, seed=0, drop_remainder=False):
+        """Start one epoch of `data` (or one evaluation): the steps take from its iterator."""
+        self._iterators.append(iter(self.dataset(data, batch_size, shuffle, seed, drop_remainder)))
+
+    def end(self):
+        """Let the iterator of the innermost begin() go; it is freed on a background thread."""
+        if self._iterators:
+            holder = [self._iterators.pop()]   # the only reference: holder.clear() frees it
+            threading.Thread(target=holder.clear, name="tandem-free-iterator", daemon=True).start()
+
+    def _iterator(self):
+        if not self._iterators:
+            raise RuntimeError("no epoch was begun (Trainer.begin())")
+        return self._iterators[-1]
 
     def agree_seed(self, seed):
         """Every worker gets the chief's `seed` (an all-reduce where only the chief adds).
@@ -246,35 +268,42 @@ class Trainer:
             i += size
         return logs
 
-    def train_step(self, iterator):
+    def train_step(self):
         if self._train_fn is None:
             self._train_fn = self._reduced("train", self.model.train_step)
-        return self._unpack("train", self._train_fn(iterator))
+        return self._unpack("train", self._train_fn(self._iterator()))
 
-    def test_step(self, iterator):
+    def test_step(self):
         if self._test_fn is None:
             self._test_fn = self._reduced("test", self.model.test_step)
-        return self._unpack("test", self._test_fn(iterator))
+        return self._unpack("test", self._test_fn(self._iterator()))
 
-    def train_batch(self, callbacks, iterator, step):
+    def train_batch(self, callbacks, step):
         """One training step between the callbacks' batch hooks; True to stop training."""
         callbacks.on_train_batch_begin(step)
-        logs = self.train_step(iterator)
+        logs = self.train_step()
         callbacks.on_train_batch_end(step, logs)
         return bool(getattr(self.model, "stop_training", False))
 
     def train_epoch(self, callbacks, data, batch_size, shuffle, seed, steps):
-        """R's train_epoch() (R/distribute.R) in Python: the baseline of bench/distributed."""
+        """R's train_epoch() (R/distribute.R) in Python."""
         self.reset_metrics()
-        iterator = self.iterator(self.dataset(data, batch_size, shuffle, seed, True))
-        for step in range(steps):
-            if self.train_batch(callbacks, iterator, step):
+        self.begin(data, batch_size, shuffle, seed, True)
+        try:
+            return self.train_steps(callbacks, 0, steps)
+        finally:
+            self.end()
+
+    def train_steps(self, callbacks, first, n):
+        """R's train_steps() (R/distribute.R) in Python: the baseline of bench/distributed."""
+        for step in range(int(first), int(first) + int(n)):
+            if self.train_batch(callbacks, step):
                 return True
         return False
 
-    def test_batch(self, callbacks, iterator, step):
+    def test_batch(self, callbacks, step):
         callbacks.on_test_batch_begin(step)
-        logs = self.test_step(iterator)
+        logs = self.test_step()
         callbacks.on_test_batch_end(step, logs)
         return logs
 

@@ -171,10 +171,13 @@ test_that("2 workers: identical weights, the same losses as 1 worker at the glob
   expect_equal(predict(reloaded, d$x[1:7, ]), w0$pred, tolerance = 1e-6)
 })
 
-# One training job for the fault tests: worker 1 can be killed in the middle of an epoch.
-fault_job <- function(data, backup, kill_at) {
+# One training job for the fault tests: worker 1 can be killed in the middle of an epoch
+# (SIGKILL: the process is gone), and after training the chief can hang in the middle of a
+# second fit() (SIGSTOP: alive, but silent; only the heartbeats tell).
+fault_job <- function(data, backup, kill_at, hang_chief = FALSE, out = NULL) {
   library(tandem.keras)
-  strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 20, startup_timeout = 120)
+  me <- Sys.getenv("TANDEM_WORKER_INDEX")
+  strategy <- distribute_strategy_multi_worker(heartbeat_timeout = 10, startup_timeout = 120)
   set.seed(3)   # the chief's shuffle seed: the same in the first run and the restart
   with(strategy$scope(), {
     model <- keras_model_sequential(input_shape = 3) |> layer_dense(4, activation = "tanh") |>
@@ -186,7 +189,7 @@ fault_job <- function(data, backup, kill_at) {
     on_epoch_begin = function(epoch, logs) self$seen <- c(self$seen, epoch),
     on_train_batch_begin = function(batch, logs) {   # mid-epoch: at the 4th step
       epoch <- self$seen[length(self$seen)]
-      if (identical(epoch, kill_at) && batch == 4L && Sys.getenv("TANDEM_WORKER_INDEX") == "1") {
+      if (identical(epoch, kill_at) && batch == 4L && me == "1") {
         tools::pskill(Sys.getpid(), tools::SIGKILL)
         Sys.sleep(30)
       }
@@ -200,7 +203,14 @@ fault_job <- function(data, backup, kill_at) {
   }, tandem_keras_peer_error = function(e) list(error = conditionMessage(e)))
   res$seen <- killer$seen
   res$secs <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
-  res
+  if (!hang_chief) return(res)
+  saveRDS(res, file.path(out, paste0("result-", me, ".rds")))
+  Hang <- R6::R6Class("Hang", inherit = KerasCallback, public = list(
+    on_train_batch_begin = function(batch, logs) {
+      if (batch == 2L && me == "0") tools::pskill(Sys.getpid(), tools::SIGSTOP)
+    }))
+  # worker 1's error ends its job: run_workers() then stops the others (the hung chief)
+  fit(model, data$x, data$y, batch_size = 16, epochs = 3, verbose = 0, callbacks = list(Hang$new()))
 }
 
 test_that("a killed worker is a clear error on the other; backup and restore resumes", {
@@ -214,13 +224,25 @@ test_that("a killed worker is a clear error on the other; backup and restore res
   expect_match(conditionMessage(err), "Worker 1 failed: killed by signal 9")
   survivor <- err$results[[1]]
   expect_match(survivor$error, "Worker 0: distributed training stopped because worker 1 failed")
+  expect_match(survivor$error, "TensorFlow: .*(heartbeat|unhealthy|Socket closed|unavailable|connect)")
   expect_equal(survivor$seen, 1:3)
   expect_true(file.exists(file.path(backup, "training_metadata.json")))
   expect_match(readLines(file.path(backup, "training_metadata.json"), warn = FALSE), "\"epoch\": 2")
 
-  # both restart: training resumes at epoch 3 (the backup of epoch 2), no epoch lost
-  res <- run_workers(fault_job, n = 2, args = list(data = d, backup = backup, kill_at = -1L),
-                     timeout = 120, echo = FALSE)
+  # both restart: training resumes at epoch 3 (the backup of epoch 2), no epoch lost. Then
+  # the chief hangs in a second fit(): worker 1 finds it silent (its heartbeats to the
+  # chief's coordination service time out) and fails with an error naming it, and
+  # run_workers() stops the hung chief (a hang here would be run_workers()' timeout error).
+  out <- withr::local_tempdir()
+  err <- expect_error(run_workers(fault_job, n = 2, timeout = 120, echo = FALSE,
+                                  args = list(data = d, backup = backup, kill_at = -1L,
+                                              hang_chief = TRUE, out = out)),
+                      class = "tandem_workers_error")
+  expect_equal(err$failed, 1L)
+  expect_match(conditionMessage(err), paste0(
+    "Worker 1 failed: Worker 1: distributed training stopped because worker 0 \\(the chief.*",
+    "stopped answering its heartbeats.*The other workers were stopped"))
+  res <- lapply(0:1, function(i) readRDS(file.path(out, sprintf("result-%d.rds", i))))
   expect_equal(res[[1]]$seen, 3:5)
   expect_equal(res[[2]]$seen, 3:5)
   expect_identical(res[[1]]$weights, res[[2]]$weights)
