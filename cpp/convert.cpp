@@ -22,7 +22,6 @@ namespace tandem {
 
 bool g_native_utf8 = true;
 SEXP g_r_to_py_dispatch = nullptr;
-SEXP g_s3_methods_table = nullptr;
 
 namespace {
 
@@ -765,15 +764,17 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
   if (PyFloat_Check(o)) return r_safe([&] { return Rf_ScalarReal(PyFloat_AsDouble(o)); });
   if (PyLong_Check(o)) return scalar_to_r(o, K_INT);
   if (PyUnicode_Check(o)) return scalar_to_r(o, K_STR);
-  if (PyList_Check(o) || PyTuple_Check(o)) {
-    py::object fast = py::reinterpret_steal<py::object>(PySequence_Fast(o, "not a sequence"));
-    if (!fast) throw py::error_already_set();
-    return sequence_to_r(fast.ptr(), PyList_Check(o));
-  }
-  if (PyDict_Check(o)) return dict_to_r(o);
+  // Subclasses of list, tuple and dict (namedtuple, defaultdict, Counter, Keras' tracked
+  // containers, ...) stay Python objects, as in reticulate: they are often classes of their
+  // own (a namedtuple's fields are read with `$`). OrderedDict is the exception reticulate
+  // makes (a py_to_r method): a named list in its own order.
   protect_scope p;
-  SEXP method = p(dispatch_top ? find_py_to_r_method(Py_TYPE(o)) : R_NilValue);
+  SEXP method = p(dispatch_top ? find_s3_method(s3_generic::py_to_r, Py_TYPE(o)) : R_NilValue);
   if (method == R_NilValue) {
+    if (PyODict_Check(o)) {
+      py::object items = py::reinterpret_borrow<py::object>(o).attr("items")();
+      return dict_to_r(py::dict(items).ptr());
+    }
     if (SEXP r = py_to_r_classed(o)) return r;  // datetime, pandas, scipy.sparse
   }
   SEXP h = p(wrap_handle(Py_NewRef(o), true));
@@ -782,30 +783,6 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
     return r_eval(call, R_GlobalEnv);
   }
   return h;
-}
-
-SEXP find_py_to_r_method(PyTypeObject* type) {
-  if (g_s3_methods_table == nullptr) return R_NilValue;
-  static std::unordered_map<PyTypeObject*, std::vector<SEXP>>* symbols =
-      new std::unordered_map<PyTypeObject*, std::vector<SEXP>>();
-  auto it = symbols->find(type);
-  if (it == symbols->end()) {
-    SEXP cls = py_class_vector(type);
-    std::vector<SEXP> syms;
-    for (R_xlen_t i = 0; i < XLENGTH(cls); i++) {
-      std::string name = std::string("py_to_r.") + CHAR(STRING_ELT(cls, i));
-      syms.push_back(Rf_install(name.c_str()));  // symbols are never collected
-    }
-    it = symbols->emplace(type, std::move(syms)).first;
-  }
-  for (SEXP sym : it->second) {
-    SEXP fn = Rf_findVarInFrame3(R_GlobalEnv, sym, TRUE);
-    if (fn == R_UnboundValue) fn = Rf_findVarInFrame3(g_s3_methods_table, sym, TRUE);
-    if (fn == R_UnboundValue) continue;
-    if (TYPEOF(fn) == PROMSXP) fn = r_eval(fn, R_BaseEnv);
-    if (Rf_isFunction(fn)) return fn;
-  }
-  return R_NilValue;
 }
 
 SEXP py_list_to_r_list(PyObject* list) { return sequence_to_r(list, false); }

@@ -22,11 +22,8 @@ SEXP py_to_r_maybe(PyObject* o, bool convert);
 // Whether the process' R session uses UTF-8 as its native encoding (set at start).
 extern bool g_native_utf8;
 
-// Set by the R package: function(x) calling the r_to_py() generic, and the S3 methods table
-// of its namespace (py_to_r.<class> methods are looked up there and in the global env).
+// Set by the R package: function(x) calling the r_to_py() generic (py_to_r.<class> methods
+// are found by find_s3_method(), handle.hpp).
 extern SEXP g_r_to_py_dispatch;
-extern SEXP g_s3_methods_table;
-// The py_to_r.<class> method for a Python type, or R_NilValue.
-SEXP find_py_to_r_method(PyTypeObject* type);
 
 }  // namespace tandem

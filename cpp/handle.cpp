@@ -96,6 +96,36 @@ SEXP py_class_vector(PyTypeObject* type) {
   return cls;
 }
 
+SEXP g_s3_methods_table = nullptr;
+
+SEXP find_s3_method(s3_generic generic, PyTypeObject* type) {
+  if (g_s3_methods_table == nullptr) return R_NilValue;
+  // "<generic>.<class>" symbols per type (symbols are never collected); the types are kept
+  // alive by py_class_vector()'s cache, which holds a reference to each.
+  using symbol_map = std::unordered_map<PyTypeObject*, std::vector<SEXP>>;
+  static symbol_map* maps = new symbol_map[2];
+  symbol_map& symbols = maps[generic == s3_generic::py_to_r ? 0 : 1];
+  auto it = symbols.find(type);
+  if (it == symbols.end()) {
+    const char* prefix = generic == s3_generic::py_to_r ? "py_to_r." : "py_to_r_wrapper.";
+    SEXP cls = py_class_vector(type);
+    std::vector<SEXP> syms;
+    for (R_xlen_t i = 0; i < XLENGTH(cls); i++) {
+      std::string name = std::string(prefix) + CHAR(STRING_ELT(cls, i));
+      syms.push_back(Rf_install(name.c_str()));
+    }
+    it = symbols.emplace(type, std::move(syms)).first;
+  }
+  for (SEXP sym : it->second) {
+    SEXP fn = Rf_findVarInFrame3(R_GlobalEnv, sym, TRUE);
+    if (fn == R_UnboundValue) fn = Rf_findVarInFrame3(g_s3_methods_table, sym, TRUE);
+    if (fn == R_UnboundValue) continue;
+    if (TYPEOF(fn) == PROMSXP) fn = r_eval(fn, R_BaseEnv);
+    if (Rf_isFunction(fn)) return fn;
+  }
+  return R_NilValue;
+}
+
 static void handle_finalizer(SEXP xp) {
   PyObject* o = static_cast<PyObject*>(R_ExternalPtrAddr(xp));
   if (o == nullptr) return;
@@ -159,8 +189,30 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
   return res;
 }
 
+// A callable's closure `fn` through the user's py_to_r_wrapper.<class> method, as
+// reticulate applies it: the method's result, carrying fn's attributes (class, py_object),
+// so it still is the Python object; fn itself when there is no method or it returns fn.
+static SEXP apply_wrapper(SEXP fn, PyTypeObject* type) {
+  protect_scope p;
+  p(fn);
+  SEXP method = p(find_s3_method(s3_generic::py_to_r_wrapper, type));
+  if (method == R_NilValue) return fn;
+  SEXP call = p(r_safe([&] { return Rf_lang2(method, fn); }));
+  SEXP res = p(r_eval(call, R_GlobalEnv));
+  if (res == fn) return fn;
+  return r_safe([&] {
+    SEXP out = PROTECT(Rf_shallow_duplicate(res));  // the method's value may be shared
+    DUPLICATE_ATTRIB(out, fn);
+    UNPROTECT(1);
+    return out;
+  });
+}
+
 SEXP wrap_handle(PyObject* o, bool convert) {
-  return make_handle(o, Py_TYPE(o), PyCallable_Check(o), convert, handle_marker());
+  bool callable = PyCallable_Check(o);
+  PyTypeObject* type = Py_TYPE(o);
+  SEXP h = make_handle(o, type, callable, convert, handle_marker());
+  return callable ? apply_wrapper(h, type) : h;
 }
 
 SEXP wrap_weak_handle(PyObject* o, bool convert) {
@@ -170,7 +222,9 @@ SEXP wrap_weak_handle(PyObject* o, bool convert) {
     Py_INCREF(o);
     return wrap_handle(o, convert);
   }
-  return make_handle(ref, Py_TYPE(o), PyCallable_Check(o), convert, weak_marker());
+  bool callable = PyCallable_Check(o);
+  SEXP h = make_handle(ref, Py_TYPE(o), callable, convert, weak_marker());
+  return callable ? apply_wrapper(h, Py_TYPE(o)) : h;
 }
 
 // Callables reached as attributes of modules (functions, classes) live as long as their
@@ -188,6 +242,9 @@ SEXP g_closure_values = nullptr;
 }  // namespace
 
 SEXP wrap_module_callable(PyObject* o, bool convert) {
+  // A callable with a py_to_r_wrapper method gets a new wrapper each time, as in reticulate
+  // (the method may return a different wrapper each time); only plain closures are cached.
+  if (find_s3_method(s3_generic::py_to_r_wrapper, Py_TYPE(o)) != R_NilValue) return wrap_handle(o, convert);
   size_t i = (reinterpret_cast<uintptr_t>(o) >> 4) % k_closure_cache_size;
   closure_slot& slot = g_closure_keys[i];
   if (slot.key == o && slot.convert == convert && g_closure_values != nullptr) {
@@ -234,7 +291,17 @@ SEXP handle_xptr(SEXP x) {
       }
     }
   }
-  if (TYPEOF(x) == ENVSXP && OBJECT(x) && Rf_inherits(x, "tandem_delayed_module")) return resolve_delayed(x);
+  if (TYPEOF(x) == ENVSXP && OBJECT(x)) {
+    if (Rf_inherits(x, "tandem_delayed_module")) return resolve_delayed(x);
+    // as.environment() of a Python object: its `py_object` binding (a plain one: reading an
+    // active binding would run R code here).
+    SEXP sym = Rf_install("py_object");
+    if (!Rf_inherits(x, "python.builtin.object") || !R_existsVarInFrame(x, sym) || R_BindingIsActive(sym, x))
+      return R_NilValue;
+    SEXP h = Rf_findVarInFrame3(x, sym, TRUE);
+    if (TYPEOF(h) != CLOSXP && TYPEOF(h) != EXTPTRSXP) return R_NilValue;
+    return handle_xptr(h);
+  }
   if (TYPEOF(x) == CLOSXP) {
     if (ATTRIB(x) == R_NilValue) return R_NilValue;
     x = Rf_getAttrib(x, Rf_install("py_object"));

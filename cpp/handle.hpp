@@ -20,10 +20,19 @@ SEXP py_class_vector(PyTypeObject* type);
 // on (R_NilValue removes it) and empties the cache. Thread safety: R main thread, GIL held.
 void set_class_filter(SEXP fn);
 
+// The S3 methods table of the R package's namespace (set by the package at load), where
+// S3method() registrations land; methods are looked up there and in the global env.
+extern SEXP g_s3_methods_table;
+enum class s3_generic { py_to_r, py_to_r_wrapper };
+// The method of `generic` for a Python type (by its class vector, first match), or
+// R_NilValue. Thread safety: R main thread, GIL held.
+SEXP find_s3_method(s3_generic generic, PyTypeObject* type);
+
 // Wraps a Python object for R. Steals the reference `o`. Callables become R closures
-// (attribute "py_object" holds the external pointer). `convert` is the handle's flag:
-// whether results reached through it are converted to R. Returns an unprotected SEXP.
-// Thread safety: R main thread, GIL held.
+// (attribute "py_object" holds the external pointer), passed through the user's
+// py_to_r_wrapper.<class> method when there is one (as reticulate does). `convert` is the
+// handle's flag: whether results reached through it are converted to R. Returns an
+// unprotected SEXP. Thread safety: R main thread, GIL held.
 SEXP wrap_handle(PyObject* o, bool convert);
 
 // A weak handle to `o` (borrowed): it does not keep `o` alive, so R closures that capture

@@ -60,3 +60,37 @@ def test_load_hook_runs_when_python_imports_the_module(rt, tmp_path):
     finally:
         sys.path.remove(str(tmp_path))
     assert rt.eval("hook_ran") is True
+
+
+def test_subclasses_of_containers_reach_r_as_reticulate_converts_them(rt):
+    import collections
+
+    Spec = collections.namedtuple("Spec", ["args", "kw"])
+    spec = Spec(args=[1, 2], kw={"a": 1})
+    f = rt.eval("function(x) list(class(x), x$args, is_py_object(py_to_r(x)))")
+    cls, args, kept = f(spec)  # a namedtuple stays a Python object in R: `$` reads a field
+    assert cls[0].endswith(".Spec") and list(cls[1:]) == ["python.builtin.tuple", "python.builtin.object"]
+    assert list(args) == [1, 2]
+    assert kept is True
+    od = collections.OrderedDict([("b", 1), ("a", 2)])
+    od.move_to_end("b")
+    g = rt.eval("function(x) list(is.list(x), names(x))")
+    assert g(od) == [True, ["a", "b"]]  # an OrderedDict is a named list in its own order
+    h = rt.eval("function(x) class(x)[[1]]")
+    assert h(collections.defaultdict(int, a=1)) == "collections.defaultdict"
+    assert h((1, 2)) == "list" and h([1, "a"]) == "list" and h({"a": 1}) == "list"
+
+
+def test_py_to_r_wrapper_method_applies_when_python_hosts(rt):
+    rt.eval(
+        """
+        py_run_string("class HostedWrapped:\\n    def __call__(self, x):\\n        return x * 2")
+        registerS3method("py_to_r_wrapper", "__main__.HostedWrapped",
+                         function(x) function(y) x(y) + 100L, envir = asNamespace("tandem"))
+        """
+    )
+    try:
+        assert rt.eval("py_eval('HostedWrapped()')(1L)") == 102
+    finally:
+        rt.eval('registerS3method("py_to_r_wrapper", "__main__.HostedWrapped", function(x) x, '
+                'envir = asNamespace("tandem"))')

@@ -35,7 +35,13 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
   c(pos, args)
 }
 
-call_fn <- function(fn, args) do.call(fn, args)
+call_fn <- function(fn, args) {
+  out <- do.call(fn, args)
+  # TensorFlow returns some results as namedtuples (top_k's TopKV2), which stay Python
+  # objects in R as in reticulate: as a plain tuple they become an R list of their parts.
+  if (inherits(out, "python.builtin.tuple")) out <- tandem::import_builtins()$tuple(out)
+  out
+}
 
 # An R vector (no `dim`, length > 1) is a 1-d array for Keras, as an R array is: a Python
 # list has no `shape`, which some ops need.

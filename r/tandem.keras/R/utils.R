@@ -95,3 +95,21 @@ as_loss_input <- function(x, arg = "y_true") {
   if (is.factor(x)) x <- as.integer(x) - 1L
   np_array(x, dtype = if (is.double(x)) keras$config$floatx())
 }
+
+# Keras' tracked containers (attributes of layers and models, get_config() values) are
+# subclasses of list/dict/set, which tandem, like reticulate, leaves as Python objects;
+# keras3 registers these py_to_r() methods so they convert as plain lists and dicts.
+#' @method py_to_r keras.src.utils.tracking.TrackedList
+#' @export
+#' @noRd
+py_to_r.keras.src.utils.tracking.TrackedList <- function(x) tandem::import_builtins()$list(x)
+
+#' @method py_to_r keras.src.utils.tracking.TrackedDict
+#' @export
+#' @noRd
+py_to_r.keras.src.utils.tracking.TrackedDict <- function(x) tandem::import_builtins()$dict(x)
+
+#' @method py_to_r keras.src.utils.tracking.TrackedSet
+#' @export
+#' @noRd
+py_to_r.keras.src.utils.tracking.TrackedSet <- function(x) tandem::import_builtins()$list(x)

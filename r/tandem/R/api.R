@@ -218,9 +218,15 @@ py_validate_xptr <- function(x) {
 
 #' Custom R wrappers for Python objects
 #'
-#' An S3 generic kept from reticulate, for packages that define a method
-#' `py_to_r_wrapper.<Python class>` returning an R wrapper for such objects (for
-#' example an R function with proper formals for a callable). The default returns `x`.
+#' An S3 generic kept from reticulate: each time a callable Python object becomes an R
+#' function (a call's result, `$`, `py_eval()`, a method's `self`, ...), the method
+#' `py_to_r_wrapper.<Python class>` for its class, if there is one, is called with that
+#' function and its result is used instead (for example an R function with proper
+#' formals). The result gets the attributes of `x` (its class and Python object), so it
+#' still is the Python object: passed to Python, it is the object itself. Methods are
+#' found in the global environment and among registered S3 methods
+#' (`S3method(tandem::py_to_r_wrapper, <class>)` in a package's NAMESPACE). The default
+#' returns `x`.
 #'
 #' @param x A Python object.
 #' @return The wrapper (by default `x` itself).

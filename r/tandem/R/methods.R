@@ -29,6 +29,25 @@ NULL
 `$.python.builtin.object` <- function(x, name) .Call(.ffi$getattr, x, name, FALSE, FALSE)
 
 #' @rdname python-objects
+#' @details `as.environment()` of a Python object (module, dict, callable, any object)
+#'   is, as in reticulate, an environment standing for the object: it has the object's
+#'   classes, so `$`, calls into tandem and S3 methods treat it as the object, and it
+#'   holds the bindings `py_object` (the object) and `convert` (its conversion flag;
+#'   assigning it changes the flag of the environment's object).
+#' @export
+as.environment.python.builtin.object <- function(x) {
+  if (is.environment(x)) return(x)  # a delay-loaded module proxy, or one made here
+  env <- new.env(parent = emptyenv())
+  assign("py_object", x, envir = env)
+  makeActiveBinding("convert", function(value) {
+    if (missing(value)) return(py_get_convert(get("py_object", envir = env)))
+    assign("py_object", py_set_convert(get("py_object", envir = env), value), envir = env)
+  }, env)
+  class(env) <- class(x)
+  env
+}
+
+#' @rdname python-objects
 #' @export
 `$.python.builtin.module` <- function(x, name) {
   value <- .Call(.ffi$getattr, x, name, TRUE, FALSE)

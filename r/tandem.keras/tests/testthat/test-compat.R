@@ -269,3 +269,15 @@ test_that("Keras' API functions reached through `$` take whole doubles for integ
   m$compile(loss = "mse", optimizer = "sgd", steps_per_execution = 2)
   expect_identical(m$steps_per_execution, 2L)
 })
+
+test_that("Keras' tracked containers convert to R lists, as with keras3", {
+  l <- layer_dense(units = 2)
+  l$tracked_list <- list(1L, "a")
+  l$tracked_dict <- list(a = 1L, b = c(2L, 3L))
+  l$tracked_set <- tandem::import_builtins(convert = FALSE)$set(list(5L))
+  expect_identical(l$tracked_list, list(1L, "a"))
+  expect_identical(l$tracked_dict, list(a = 1L, b = c(2L, 3L)))
+  expect_identical(l$tracked_set, 5L)
+  raw <- tandem::py_get_attr(l, "tracked_dict")  # they are Keras' own classes in Python
+  expect_true(inherits(raw, "keras.src.utils.tracking.TrackedDict"))
+})

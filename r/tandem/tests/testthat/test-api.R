@@ -106,3 +106,37 @@ test_that("py_clear_last_error() forgets the last error", {
   try(py_eval("int('x')"), silent = TRUE)
   expect_match(py_last_error()$message, "ValueError")
 })
+
+test_that("py_to_r_wrapper() methods customise the R function of callables, as in reticulate", {
+  py_run_string(paste(
+    "class WrappedDoubler:",
+    "    def __call__(self, x):",
+    "        return x * 2",
+    "wrapped_doubler = WrappedDoubler()",
+    "def wrapped_call_twice(f):",
+    "    return f(1)",
+    sep = "\n"))
+  seen <- NULL
+  registerS3method("py_to_r_wrapper", "__main__.WrappedDoubler", function(x) {
+    seen <<- x
+    function(y) x(y) + 1L  # the R side adds 1 to what Python returns
+  }, envir = asNamespace("tandem"))
+  on.exit(registerS3method("py_to_r_wrapper", "__main__.WrappedDoubler", function(x) x,
+                           envir = asNamespace("tandem")))
+  f <- py$wrapped_doubler
+  expect_identical(f(2L), 5L)
+  expect_identical(names(formals(f)), "y")  # the method's function, not a generic `...`
+  # it still is the Python object: class, identity, attributes, passing it back to Python
+  expect_identical(class(f), c("__main__.WrappedDoubler", "python.builtin.object"))
+  expect_true(is_py_object(f))
+  expect_identical(py_id(f), py_id(py_eval("wrapped_doubler", convert = FALSE)))
+  expect_identical(py$wrapped_call_twice(f), 2L)  # Python calls the object itself
+  expect_true(is_py_object(seen))
+  expect_identical(py_eval("wrapped_doubler")(10L), 21L)  # every way of reaching it
+  # a method defined in the global environment is found as well
+  assign("py_to_r_wrapper.__main__.WrappedDoubler", function(x) function(...) "global", envir = globalenv())
+  on.exit(rm("py_to_r_wrapper.__main__.WrappedDoubler", envir = globalenv()), add = TRUE)
+  expect_identical(py$wrapped_doubler(1L), "global")
+  # callables without a method are the default closures
+  expect_identical(names(formals(py_eval("len"))), "...")
+})

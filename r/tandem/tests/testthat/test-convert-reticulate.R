@@ -120,3 +120,49 @@ test_that("scipy sparse: dgRMatrix, dgTMatrix and dsCMatrix convert to csr/coo/c
   expect_identical(py_to_r(ps$toarray()), matrix(c(2, 1, 1, 3), 2))
   expect_s4_class(py_to_r(ps), "dgCMatrix")
 })
+
+test_that("subclasses of list, tuple and dict stay Python objects, as in reticulate", {
+  py_run_string(paste(
+    "import collections",
+    "SubSpec = collections.namedtuple('SubSpec', ['args', 'kw'])",
+    "class SubList(list): pass",
+    "class SubDict(dict): pass",
+    "sub_spec = SubSpec(args=[1, 2], kw={'a': 1})",
+    "sub_values = dict(spec=sub_spec, lst=SubList([1, 2]), dct=SubDict(a=1),",
+    "                  dd=collections.defaultdict(int, x=1), cnt=collections.Counter('aab'),",
+    "                  tup=(1, 'a'), lst_exact=[1, 2], dct_exact={'a': 1})",
+    sep = "\n"))
+  spec <- py$sub_spec
+  expect_identical(class(spec), c("__main__.SubSpec", "python.builtin.tuple", "python.builtin.object"))
+  expect_identical(spec$args, c(1L, 2L))  # a namedtuple's fields are read with `$`
+  expect_identical(spec$kw, list(a = 1L))
+  kept <- py_to_r(spec)  # an explicit py_to_r() keeps it too
+  expect_true(is_py_object(kept))
+  expect_identical(kept$args, c(1L, 2L))
+  v <- py$sub_values  # converted as one dict: exact containers convert, subclasses stay
+  expect_true(inherits(v$lst, "__main__.SubList"))
+  expect_true(inherits(v$dct, "__main__.SubDict"))
+  expect_true(inherits(v$dd, "collections.defaultdict"))
+  expect_true(inherits(v$cnt, "collections.Counter"))
+  expect_true(inherits(v$spec, "__main__.SubSpec"))
+  expect_identical(v$tup, list(1L, "a"))
+  expect_identical(v$lst_exact, c(1L, 2L))
+  expect_identical(v$dct_exact, list(a = 1L))
+  b <- import_builtins()
+  expect_identical(b$list(v$lst), c(1L, 2L))  # converting them is one call away
+  expect_identical(b$dict(v$dd), list(x = 1L))
+  expect_identical(py_len(v$cnt), 2L)
+})
+
+test_that("an OrderedDict becomes a named list in its own order, nested ones too", {
+  py_run_string(paste(
+    "import collections",
+    "od = collections.OrderedDict([('b', 1), ('a', 2), (3, 'three')])",
+    "od.move_to_end('b')",
+    "class SubOD(collections.OrderedDict): pass",
+    "od_nested = [SubOD(x=[1, 2]), 0]",
+    sep = "\n"))
+  expect_identical(py$od, list(a = 2L, `3` = "three", b = 1L))
+  expect_identical(py$od_nested, list(list(x = c(1L, 2L)), 0L))
+  expect_identical(py_to_r(py_eval("od", convert = FALSE)), list(a = 2L, `3` = "three", b = 1L))
+})

@@ -122,3 +122,27 @@ test_that("format() of a traceback lists its frames", {
   expect_true(any(grepl("<module>", lines, fixed = TRUE)))
   expect_type(lines, "character")
 })
+
+test_that("as.environment() of a Python object stands for it, as in reticulate", {
+  m <- import("math")
+  e <- as.environment(m)
+  expect_true(is.environment(e))
+  expect_identical(class(e), class(m))
+  expect_equal(e$sqrt(4), 2)  # `$` and calls treat it as the module
+  expect_true(get("convert", envir = e))
+  assign("convert", FALSE, envir = e)
+  expect_true(is_py_object(e$pi))  # its flag changed: results stay Python objects
+  expect_false(py_get_convert(e))
+  d <- r_to_py(list(a = 1, b = "x"), convert = TRUE)
+  de <- as.environment(d)
+  expect_identical(py_len(de), 2L)
+  expect_identical(de$a, 1)
+  expect_identical(py_id(get("py_object", envir = de)), py_id(d))
+  f <- py_eval("lambda x: x + 1")
+  expect_identical(as.environment(f)$`__call__`(1L), 2L)
+  expect_identical(py_to_r(as.environment(r_to_py(1:3))), 1:3)
+  # an environment that only looks like one is refused, and an active binding is never run
+  fake <- structure(new.env(), class = "python.builtin.object")
+  makeActiveBinding("py_object", function() stop("must not run"), fake)
+  expect_error(py_len(fake), "must be a Python object|not a Python object")
+})
