@@ -404,9 +404,15 @@ class stable_items {
   explicit stable_items(PyObject* seq) : seq_(seq), n_(PySequence_Fast_GET_SIZE(seq)) {}
   void pin() {
     if (copy_ || !PyList_Check(seq_)) return;
-    PyObject* copy = PyList_GetSlice(seq_, 0, n_);
+    if (PyList_GET_SIZE(seq_) != n_) throw tandem_error("internal error (convert.cpp): a list changed before it was pinned");
+    PyObject* copy = PyList_New(n_);  // NULL items until copied: safe to release half made
     if (copy == nullptr) throw py::error_already_set();
     copy_ = py::reinterpret_steal<py::object>(copy);
+    interrupt_check ic;
+    for (Py_ssize_t i = 0; i < n_; i++) {
+      if ((i & (k_poll_every - 1)) == 0) ic.poll();  // raises at once if it ran any code
+      PyList_SET_ITEM(copy, i, Py_NewRef(PyList_GET_ITEM(seq_, i)));
+    }
   }
   Py_ssize_t size() const { return n_; }
   // Valid until the next pin().
@@ -416,6 +422,7 @@ class stable_items {
   PyObject* seq_;  // borrowed: the caller holds it
   Py_ssize_t n_;
   py::object copy_;  // owned: the pinned items
+  release_later_on_interrupt later_{copy_};
 };
 
 // Lists of same-typed scalars (None as NA) become atomic vectors; tuples stay R lists.
@@ -426,10 +433,13 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   stable_items items(seq);
   const Py_ssize_t n = items.size();
   py::list plain;  // the elements as plain scalars, when some were not
+  release_later_on_interrupt later(plain);
   bool use_plain = false;
+  interrupt_check scan;  // the scans below read every element too
   if (simplify) {
     bool need = false;
     for (Py_ssize_t i = 0; i < n && !need; i++) {
+      if ((i & (k_poll_every - 1)) == 0) scan.poll();
       PyObject* o = items.data()[i];
       need = scalar_kind(o) == K_OTHER && !is_pandas_na(o);
     }
@@ -461,6 +471,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   bool any_value = false;
   int int_width = 1;  // the widest int_fits() result among the ints
   for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
+    if ((i & (k_poll_every - 1)) == 0) scan.poll();
     PyObject* o = elements()[i];
     kind_t k = scalar_kind(o);
     if (k == K_OTHER && is_pandas_na(o)) k = K_NONE;  // pd.NA is NA like None in vectors
@@ -541,6 +552,7 @@ SEXP dict_to_r(PyObject* d0) {
   recursion_guard guard;
   py::object copy = py::reinterpret_steal<py::object>(PyDict_Copy(d0));
   if (!copy) throw py::error_already_set();
+  release_later_on_interrupt later(copy);
   PyObject* d = copy.ptr();
   Py_ssize_t n = PyDict_GET_SIZE(d);
   protect_scope p;
@@ -668,6 +680,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
       PyObject* list = PyList_New(n);
       if (list == nullptr) throw py::error_already_set();
       py::object out = py::reinterpret_steal<py::object>(list);
+      release_later_on_interrupt later(out);
       if (TYPEOF(x) == STRSXP) {  // PyList_New filled the list with NULL: a partial list is safe to drop
         strsxp_to_py_items(x, n, PySequence_Fast_ITEMS(list));
         return out;
@@ -693,6 +706,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
       if (names != R_NilValue) {
         check_dict_names(names);
         py::dict d;
+        release_later_on_interrupt later(d);
         interrupt_check ic;
         for (R_xlen_t i = 0; i < n; i++) {
           if ((i & (k_poll_list - 1)) == 0) ic.poll();
@@ -703,6 +717,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
         return std::move(d);
       }
       py::list l(n);
+      release_later_on_interrupt later(l);
       interrupt_check ic;
       for (R_xlen_t i = 0; i < n; i++) {
         if ((i & (k_poll_list - 1)) == 0) ic.poll();
