@@ -651,7 +651,9 @@ void check_dict_names(SEXP names) {
 
 }  // namespace
 
-py::object r_to_py(SEXP x, bool dispatch) {
+namespace {
+
+py::object r_to_py_value(SEXP x, bool dispatch) {
   TANDEM_ASSERT_R_THREAD();
   if (PyObject* h = handle_ptr(x)) return py::reinterpret_borrow<py::object>(h);
   if (dispatch && OBJECT(x) && g_r_to_py_dispatch != nullptr && !Rf_inherits(x, "AsIs")) {
@@ -730,7 +732,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
   }
 }
 
-SEXP py_to_r(PyObject* o, bool dispatch_top) {
+SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
   TANDEM_ASSERT_R_THREAD();
   kind_t k = scalar_kind(o);
   if (k == K_NONE) return R_NilValue;
@@ -792,6 +794,30 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
     return r_eval(call, R_GlobalEnv);
   }
   return h;
+}
+
+}  // namespace
+
+// The outermost conversion also polls at its end: a SIGINT that came during a part without
+// polls (pandas' constructors, NumPy's casts, a py_to_r method) interrupts the conversion
+// itself, instead of surfacing after its result was returned (or assigned) in unrelated code.
+py::object r_to_py(SEXP x, bool dispatch) {
+  interrupt_check ic;
+  py::object out = r_to_py_value(x, dispatch);
+  release_later_on_interrupt later(out);
+  if (ic.outermost()) ic.poll();
+  return out;
+}
+
+SEXP py_to_r(PyObject* o, bool dispatch_top) {
+  interrupt_check ic;
+  SEXP out = py_to_r_value(o, dispatch_top);
+  if (ic.outermost()) {
+    protect_scope p;
+    p(out);  // poll() may run Python's signal handlers, which may call R
+    ic.poll();
+  }
+  return out;
 }
 
 SEXP find_py_to_r_method(PyTypeObject* type) {

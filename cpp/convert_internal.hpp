@@ -29,7 +29,7 @@ constexpr long k_poll_every = 1 << 16;
 constexpr long k_poll_list = 1 << 10;  // for loops whose every step converts a whole element
 class interrupt_check {
  public:
-  interrupt_check() {
+  interrupt_check() : outermost_(depth_ == 0) {
     if (depth_++ == 0) {
       seen_ = g_sigint_count.load(std::memory_order_relaxed);
       g_interrupt_unwinding = false;
@@ -37,6 +37,8 @@ class interrupt_check {
   }
   ~interrupt_check() { depth_--; }
   interrupt_check(const interrupt_check&) = delete;
+  // Whether this check began the outermost conversion.
+  bool outermost() const { return outermost_; }
   bool pending() const { return g_sigint_count.load(std::memory_order_relaxed) != seen_; }
   void poll() {
     if (pending()) raise();
@@ -49,6 +51,7 @@ class interrupt_check {
   }
 
  private:
+  bool outermost_;
   static inline int depth_ = 0;
   static inline unsigned seen_ = 0;
 };
