@@ -6,7 +6,9 @@
 set -u
 limit=$1
 shift
-"$@" &
+# A background command of a script starts with SIGINT and SIGQUIT ignored (no job control):
+# Python would then install no KeyboardInterrupt handler. The command gets them back.
+env --default-signal=INT,QUIT "$@" &
 pid=$!
 deadline=$((SECONDS + limit))
 descendants() {
