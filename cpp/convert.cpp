@@ -656,10 +656,6 @@ namespace {
 py::object r_to_py_value(SEXP x, bool dispatch) {
   TANDEM_ASSERT_R_THREAD();
   if (PyObject* h = handle_ptr(x)) return py::reinterpret_borrow<py::object>(h);
-  // Ctrl-C from here on interrupts this conversion, also a signal that arrives while the
-  // result is allocated (before the copy loops start polling; R's GC may run Python
-  // finalizers then, which would otherwise swallow Python's KeyboardInterrupt).
-  interrupt_check ic;
   if (dispatch && OBJECT(x) && g_r_to_py_dispatch != nullptr && !Rf_inherits(x, "AsIs")) {
     protect_scope p;
     SEXP call = p(r_safe([&] { return Rf_lang2(g_r_to_py_dispatch, x); }));
@@ -741,7 +737,6 @@ SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
   kind_t k = scalar_kind(o);
   if (k == K_NONE) return R_NilValue;
   if (k != K_OTHER) return scalar_to_r(o, k);
-  interrupt_check ic;  // see r_to_py()
   if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
     py::object fast = py::reinterpret_steal<py::object>(PySequence_Fast(o, "not a sequence"));
     if (!fast) throw py::error_already_set();
@@ -803,7 +798,10 @@ SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
 
 }  // namespace
 
-// The outermost conversion also polls at its end: a SIGINT that came during a part without
+// Ctrl-C from the entry on interrupts the conversion, also a signal that arrives while the
+// result is allocated (before the copy loops start polling; R's GC may run Python
+// finalizers then, which would otherwise swallow Python's KeyboardInterrupt). The
+// outermost conversion also polls at its end: a SIGINT that came during a part without
 // polls (pandas' constructors, NumPy's casts, a py_to_r method) interrupts the conversion
 // itself, instead of surfacing after its result was returned (or assigned) in unrelated code.
 py::object r_to_py(SEXP x, bool dispatch) {
