@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import tandem
-from tandem import r
+from tandem import _core, r
 
 HELPER = ("import os, signal, sys, time; at = float(sys.argv[1]); time.sleep(max(0.0, at - time.time())); "
           "t = time.time(); os.kill(int(sys.argv[2]), signal.SIGINT); open(sys.argv[3], 'w').write(repr(t))")
@@ -30,11 +30,15 @@ def sent_time(path, helper):
 
 
 def settle():
+    """What an interrupted conversion built is released in slices on R's thread: wait until
+    it is gone, so that the next case runs alone."""
     gc.collect()
+    for _ in range(600):
+        if _core._deferred_releases() == 0:
+            break
+        time.sleep(0.1)
     r.eval("invisible(gc())")
-    for _ in range(3):
-        sum(range(1000))  # bytecode: Python's pending calls run (a deferred release, if any)
-    time.sleep(0.3)
+    time.sleep(0.2)
 
 
 def measure(name, convert):

@@ -28,10 +28,17 @@ sent_time <- function(out) {
   NA_real_
 }
 
+core <- import("tandem._core")
+# What an interrupted conversion built is released in slices on R's thread: wait until it is
+# gone, so that the next case runs alone.
 settle <- function() {
   invisible(gc())
-  for (i in 1:3) py_eval("0")  # runs Python's pending calls (a deferred release, if any)
-  Sys.sleep(0.3)
+  for (i in 1:600) {
+    if (core$`_deferred_releases`() == 0) break
+    Sys.sleep(0.1)
+  }
+  invisible(gc())
+  Sys.sleep(0.2)
 }
 
 measure <- function(name, convert) {
