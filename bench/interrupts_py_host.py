@@ -48,23 +48,23 @@ def measure(name, convert):
     conv = time.time() - t0
     settle()
     latency = float("nan")
-    for frac in (0.75, 0.5, 0.25):
+    for frac in (0.75, 0.5, 0.25, 0.1):
         fd, path = tempfile.mkstemp()
         os.close(fd)
         start = time.time() + 0.15  # the helper is up by then
         helper = subprocess.Popen([sys.executable, "-c", HELPER, repr(start + frac * conv), str(os.getpid()), path])
         time.sleep(max(0.0, start - time.time()))
+        finished = False
         try:
             convert()
+            finished = True
+            helper.wait(timeout=30)  # the conversion ended before the signal: let it come here
+            time.sleep(0.5)
             caught = None
         except KeyboardInterrupt:
-            caught = time.time()
-        if caught is None:  # the conversion ended before the signal: let it pass, go earlier
-            try:
-                helper.wait(timeout=30)
-                time.sleep(0.5)
-            except KeyboardInterrupt:
-                pass
+            caught = None if finished else time.time()
+        if caught is None:  # go earlier
+            helper.wait(timeout=30)
             os.unlink(path)
             settle()
             continue

@@ -48,18 +48,21 @@ measure <- function(name, convert) {
   conv <- now() - t0
   settle()
   latency <- NaN
-  for (frac in c(0.75, 0.5, 0.25)) {
+  for (frac in c(0.75, 0.5, 0.25, 0.1)) {
     out <- tempfile()
     start <- now() + 0.15  # the helper is up by then
     kill_at(start + frac * conv, out)
     Sys.sleep(max(0, start - now()))
+    state <- new.env()
+    state$finished <- FALSE
     caught <- tryCatch({
       convert()
+      state$finished <- TRUE
+      sent_time(out)  # the conversion ended before the signal: let it come here, go earlier
+      Sys.sleep(0.5)
       NA_real_
-    }, interrupt = function(e) now())
-    if (is.na(caught)) {  # the conversion ended before the signal: let it pass, go earlier
-      tryCatch(sent_time(out), interrupt = function(e) NULL)
-      Sys.sleep(0.1)
+    }, interrupt = function(e) if (state$finished) NA_real_ else now())
+    if (is.na(caught)) {
       settle()
       next
     }
