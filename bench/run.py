@@ -180,10 +180,31 @@ def distributed(n=6400, passes=8, chunk=10):
     return two, one
 
 
+def interrupts(cases=None):
+    """Ctrl-C inside long conversions: seconds from the SIGINT (sent by a helper process at
+    about 3/4 of the conversion) to the handler around the conversion, per case and host."""
+    extra = list(cases or [])
+    rr = run(["Rscript", os.path.join(HERE, "interrupts_r_host.R")] + extra)
+    py = run([sys.executable, os.path.join(HERE, "interrupts_py_host.py")] + extra)
+    names = [k for k in rr if not k.endswith("_conv")] + [k for k in py if not k.endswith("_conv") and k not in rr]
+    print("\nInterrupts: SIGINT during a conversion -> its handler runs (tryCatch(interrupt =) in R, "
+          "except KeyboardInterrupt in Python)")
+    print("  seconds; the signal comes at about 3/4 of the conversion's own time (nan: it ended first)")
+    print(f"{'case':<26}{'R hosts: conv':>14}{'latency':>9}{'lat/conv':>10}{'Py hosts: conv':>16}{'latency':>9}{'lat/conv':>10}")
+    for k in names:
+        a, b = rr.get(k + "_conv", float("nan")), rr.get(k, float("nan"))
+        c, d = py.get(k + "_conv", float("nan")), py.get(k, float("nan"))
+        print(f"{k:<26}{a:>14.3f}{b:>9.3f}{b / a:>10.3f}{c:>16.3f}{d:>9.3f}{d / c:>10.3f}")
+    worst = max([v for k, v in list(rr.items()) + list(py.items()) if not k.endswith("_conv") and v == v] or [float("nan")])
+    print(f"  worst latency: {worst:.3f} s (target: 0.5 s)")
+    return rr, py
+
+
 if __name__ == "__main__":
     # keras-full (not in the default set: about 15 minutes) times the whole 10-epoch
     # training of the main job on all 60,000 images, once per language. distributed (not in
-    # the default set either: a few minutes) times the multi-worker loop.
+    # the default set either: a few minutes) times the multi-worker loop. interrupts (not in
+    # the default set: about 5 minutes, and up to 4 GB of memory) times Ctrl-C in conversions.
     which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert", "keras"]
     if "calls" in which:
         r_host()
@@ -198,5 +219,7 @@ if __name__ == "__main__":
         keras_fit()
     if "distributed" in which:
         distributed()
+    if "interrupts" in which:
+        interrupts()
     if "keras-full" in which:
         keras_fit(n=60000, epochs=10, reps=1, cases=("fit",))

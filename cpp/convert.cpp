@@ -403,9 +403,15 @@ class stable_items {
   explicit stable_items(PyObject* seq) : seq_(seq), n_(PySequence_Fast_GET_SIZE(seq)) {}
   void pin() {
     if (copy_ || !PyList_Check(seq_)) return;
-    PyObject* copy = PyList_GetSlice(seq_, 0, n_);
+    if (PyList_GET_SIZE(seq_) != n_) throw tandem_error("internal error (convert.cpp): a list changed before it was pinned");
+    PyObject* copy = PyList_New(n_);  // NULL items until copied: safe to release half made
     if (copy == nullptr) throw py::error_already_set();
     copy_ = py::reinterpret_steal<py::object>(copy);
+    interrupt_check ic;
+    for (Py_ssize_t i = 0; i < n_; i++) {
+      if ((i & (k_poll_every - 1)) == 0) ic.poll();  // raises at once if it ran any code
+      PyList_SET_ITEM(copy, i, Py_NewRef(PyList_GET_ITEM(seq_, i)));
+    }
   }
   Py_ssize_t size() const { return n_; }
   // Valid until the next pin().
@@ -415,6 +421,7 @@ class stable_items {
   PyObject* seq_;  // borrowed: the caller holds it
   Py_ssize_t n_;
   py::object copy_;  // owned: the pinned items
+  release_later_on_interrupt later_{copy_};
 };
 
 // Lists of same-typed scalars (None as NA) become atomic vectors; tuples stay R lists.
@@ -425,10 +432,13 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   stable_items items(seq);
   const Py_ssize_t n = items.size();
   py::list plain;  // the elements as plain scalars, when some were not
+  release_later_on_interrupt later(plain);
   bool use_plain = false;
+  interrupt_check scan;  // the scans below read every element too
   if (simplify) {
     bool need = false;
     for (Py_ssize_t i = 0; i < n && !need; i++) {
+      if ((i & (k_poll_every - 1)) == 0) scan.poll();
       PyObject* o = items.data()[i];
       need = scalar_kind(o) == K_OTHER && !is_pandas_na(o);
     }
@@ -460,6 +470,7 @@ SEXP sequence_to_r(PyObject* seq, bool simplify) {
   bool any_value = false;
   int int_width = 1;  // the widest int_fits() result among the ints
   for (Py_ssize_t i = 0; i < n && homogeneous; i++) {
+    if ((i & (k_poll_every - 1)) == 0) scan.poll();
     PyObject* o = elements()[i];
     kind_t k = scalar_kind(o);
     if (k == K_OTHER && is_pandas_na(o)) k = K_NONE;  // pd.NA is NA like None in vectors
@@ -540,6 +551,7 @@ SEXP dict_to_r(PyObject* d0) {
   recursion_guard guard;
   py::object copy = py::reinterpret_steal<py::object>(PyDict_Copy(d0));
   if (!copy) throw py::error_already_set();
+  release_later_on_interrupt later(copy);
   PyObject* d = copy.ptr();
   Py_ssize_t n = PyDict_GET_SIZE(d);
   protect_scope p;
@@ -638,13 +650,11 @@ void check_dict_names(SEXP names) {
 
 }  // namespace
 
-py::object r_to_py(SEXP x, bool dispatch) {
+namespace {
+
+py::object r_to_py_value(SEXP x, bool dispatch) {
   TANDEM_ASSERT_R_THREAD();
   if (PyObject* h = handle_ptr(x)) return py::reinterpret_borrow<py::object>(h);
-  // Ctrl-C from here on interrupts this conversion, also a signal that arrives while the
-  // result is allocated (before the copy loops start polling; R's GC may run Python
-  // finalizers then, which would otherwise swallow Python's KeyboardInterrupt).
-  interrupt_check ic;
   if (dispatch && OBJECT(x) && g_r_to_py_dispatch != nullptr && !Rf_inherits(x, "AsIs")) {
     protect_scope p;
     SEXP call = p(r_safe([&] { return Rf_lang2(g_r_to_py_dispatch, x); }));
@@ -671,6 +681,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
       PyObject* list = PyList_New(n);
       if (list == nullptr) throw py::error_already_set();
       py::object out = py::reinterpret_steal<py::object>(list);
+      release_later_on_interrupt later(out);
       if (TYPEOF(x) == STRSXP) {  // PyList_New filled the list with NULL: a partial list is safe to drop
         strsxp_to_py_items(x, n, PySequence_Fast_ITEMS(list));
         return out;
@@ -696,6 +707,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
       if (names != R_NilValue) {
         check_dict_names(names);
         py::dict d;
+        release_later_on_interrupt later(d);
         interrupt_check ic;
         for (R_xlen_t i = 0; i < n; i++) {
           if ((i & (k_poll_list - 1)) == 0) ic.poll();
@@ -706,6 +718,7 @@ py::object r_to_py(SEXP x, bool dispatch) {
         return std::move(d);
       }
       py::list l(n);
+      release_later_on_interrupt later(l);
       interrupt_check ic;
       for (R_xlen_t i = 0; i < n; i++) {
         if ((i & (k_poll_list - 1)) == 0) ic.poll();
@@ -718,12 +731,11 @@ py::object r_to_py(SEXP x, bool dispatch) {
   }
 }
 
-SEXP py_to_r(PyObject* o, bool dispatch_top) {
+SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
   TANDEM_ASSERT_R_THREAD();
   kind_t k = scalar_kind(o);
   if (k == K_NONE) return R_NilValue;
   if (k != K_OTHER) return scalar_to_r(o, k);
-  interrupt_check ic;  // see r_to_py()
   if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
     py::object fast = py::reinterpret_steal<py::object>(PySequence_Fast(o, "not a sequence"));
     if (!fast) throw py::error_already_set();
@@ -783,6 +795,33 @@ SEXP py_to_r(PyObject* o, bool dispatch_top) {
     return r_eval(call, R_GlobalEnv);
   }
   return h;
+}
+
+}  // namespace
+
+// Ctrl-C from the entry on interrupts the conversion, also a signal that arrives while the
+// result is allocated (before the copy loops start polling; R's GC may run Python
+// finalizers then, which would otherwise swallow Python's KeyboardInterrupt). The
+// outermost conversion also polls at its end: a SIGINT that came during a part without
+// polls (pandas' constructors, NumPy's casts, a py_to_r method) interrupts the conversion
+// itself, instead of surfacing after its result was returned (or assigned) in unrelated code.
+py::object r_to_py(SEXP x, bool dispatch) {
+  interrupt_check ic;
+  py::object out = r_to_py_value(x, dispatch);
+  release_later_on_interrupt later(out);
+  if (ic.outermost()) ic.poll();
+  return out;
+}
+
+SEXP py_to_r(PyObject* o, bool dispatch_top) {
+  interrupt_check ic;
+  SEXP out = py_to_r_value(o, dispatch_top);
+  if (ic.outermost()) {
+    protect_scope p;
+    p(out);  // poll() may run Python's signal handlers, which may call R
+    ic.poll();
+  }
+  return out;
 }
 
 SEXP py_list_to_r_list(PyObject* list) { return sequence_to_r(list, false); }

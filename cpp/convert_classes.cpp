@@ -259,6 +259,7 @@ py::object factor_to_py(SEXP x, bool scalar_ok, bool categorical = true) {
   if (!pd) {
     if (n == 1 && scalar_ok) return codes[0] == NA_INTEGER ? py::none() : py::object(cats[codes[0] - 1]);
     py::list out(n);
+    release_later_on_interrupt later(out);
     interrupt_check ic;
     for (R_xlen_t i = 0; i < n; i++) {
       if ((i & (k_poll_every - 1)) == 0) ic.poll();

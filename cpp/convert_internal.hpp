@@ -4,6 +4,7 @@
 
 #include "convert.hpp"
 #include "handle.hpp"
+#include "release.hpp"
 #include "rsafe.hpp"
 #include "sigint.hpp"
 
@@ -20,17 +21,24 @@ constexpr long long k_max_exact_int = 9007199254740992LL;
 // seen by the loops after it), raise() runs Python's signal handlers and throws:
 // KeyboardInterrupt (an R interrupt condition under R) unwinds the whole conversion, so
 // nothing half made is returned or kept. It throws even when a handler swallowed the
-// signal: a handler may have changed the container whose items the loop reads.
+// signal: a handler may have changed the container whose items the loop reads. The big
+// containers built so far are released later, in slices (release.hpp): releasing 3e7
+// Python floats takes a second, which would otherwise stand before the handler.
 // pending() needs no GIL (copies that release it call it); the rest: R's thread, GIL held.
 constexpr long k_poll_every = 1 << 16;
 constexpr long k_poll_list = 1 << 10;  // for loops whose every step converts a whole element
 class interrupt_check {
  public:
-  interrupt_check() {
-    if (depth_++ == 0) seen_ = g_sigint_count.load(std::memory_order_relaxed);
+  interrupt_check() : outermost_(depth_ == 0) {
+    if (depth_++ == 0) {
+      seen_ = g_sigint_count.load(std::memory_order_relaxed);
+      g_interrupt_unwinding = false;
+    }
   }
   ~interrupt_check() { depth_--; }
   interrupt_check(const interrupt_check&) = delete;
+  // Whether this check began the outermost conversion.
+  bool outermost() const { return outermost_; }
   bool pending() const { return g_sigint_count.load(std::memory_order_relaxed) != seen_; }
   void poll() {
     if (pending()) raise();
@@ -38,10 +46,12 @@ class interrupt_check {
   [[noreturn]] void raise() {
     seen_ = g_sigint_count.load(std::memory_order_relaxed);
     if (PyErr_CheckSignals() == 0) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    g_interrupt_unwinding = true;
     throw py::error_already_set();
   }
 
  private:
+  bool outermost_;
   static inline int depth_ = 0;
   static inline unsigned seen_ = 0;
 };

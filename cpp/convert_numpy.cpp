@@ -412,7 +412,9 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
     // (an empty or all-missing array), is character; anything else a list.
     PyObject* const* items = reinterpret_cast<PyObject* const*>(base);
     bool all_str = true;
+    interrupt_check scan;
     for (R_xlen_t i = 0; i < n && all_str; i++) {
+      if ((i & (k_poll_every - 1)) == 0) scan.poll();
       PyObject* o = items[i];
       all_str = PyUnicode_Check(o) || is_missing_value(o);
     }
@@ -681,14 +683,15 @@ py::object r_array_to_numpy(SEXP x, const std::vector<py::ssize_t>& shape) {
     case STRSXP: {
       py::array out(py::dtype("O"), shape, fortran_strides(shape, sizeof(PyObject*)));
       PyObject** o = static_cast<PyObject**>(out.mutable_data());
-      std::vector<PyObject*> strs((size_t)n, nullptr);
-      try {
-        strsxp_to_py_items(x, n, strs.data());
-      } catch (...) {
-        for (PyObject* s : strs) Py_XDECREF(s);
-        throw;
+      py::object strs = py::reinterpret_steal<py::object>(PyList_New(n));  // NULL items: safe to release half made
+      if (!strs) throw py::error_already_set();
+      release_later_on_interrupt later(strs);
+      PyObject** items = PySequence_Fast_ITEMS(strs.ptr());
+      strsxp_to_py_items(x, n, items);
+      for (R_xlen_t i = 0; i < n; i++) {  // moved: NumPy left NULL (read as None) or None
+        Py_XSETREF(o[i], items[i]);
+        items[i] = nullptr;
       }
-      for (R_xlen_t i = 0; i < n; i++) Py_XSETREF(o[i], strs[(size_t)i]);  // NumPy left NULL (read as None) or None
       return std::move(out);
     }
     default:

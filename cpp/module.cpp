@@ -4,6 +4,7 @@
 #include "error.hpp"
 #include "ffi.hpp"
 #include "handle.hpp"
+#include "release.hpp"
 #include "rsafe.hpp"
 #include "rsession.hpp"
 
@@ -137,4 +138,6 @@ PYBIND11_MODULE(_core, m) {
     Py_XSETREF(g_rwarning_type, rwarning.release().ptr());
   });
   register_rsession(m);
+  m.def("_deferred_releases", [] { return deferred_releases(); },
+        "Half-made containers that a Ctrl-C left, not yet released (tests; release.hpp).");
 }

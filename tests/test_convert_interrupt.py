@@ -5,7 +5,9 @@ records whether the conversion went on past it."""
 import __main__
 import os
 import signal
+import sys
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -74,3 +76,46 @@ def test_a_real_ctrl_c_from_another_thread(r):
     finally:
         timer.cancel()
     assert r.eval("sum(1:10)") == 55
+
+
+def _eventually(condition, r):
+    """Polls condition() for up to 60 s while R and Python reach their service points (a
+    half-made result that a Ctrl-C left is released in slices there)."""
+    for _ in range(6000):
+        if condition():
+            return True
+        r.eval("invisible(gc())")
+        time.sleep(0.01)
+    return condition()
+
+
+def test_what_an_interrupted_r_to_python_conversion_built_is_released(r, hooks):
+    """Ctrl-C after 50,000 of 100,001 elements: the R environments already converted (each
+    a proxy that keeps its R object alive) are all released again, and nothing is assigned."""
+    from tandem import _core
+
+    r.eval("tandem_test_envs <- rep(list(new.env()), 5e4)")
+    base = _core._preserved_count()
+    value = None
+    with pytest.raises(KeyboardInterrupt):
+        value = r.eval("c(tandem_test_envs, list(structure(1, class = 'tandem_test_sigint')), tandem_test_envs, "
+                       "list(structure(1, class = 'tandem_test_mark')))")
+    assert value is None
+    assert hooks() is False
+    assert _eventually(lambda: _core._deferred_releases() == 0 and _core._preserved_count() == base, r)
+    r.eval("rm(tandem_test_envs)")
+    assert r.eval("1 + 1") == 2.0
+
+
+def test_what_an_interrupted_python_to_r_conversion_held_is_released(r, hooks):
+    """Ctrl-C in the middle of a list of 100,001 objects: the references the conversion took
+    (its snapshot of the list, the handles made so far) are all given back."""
+    marker = object()
+    value = [marker] * 50_000 + [__main__.SigintNow()] + [marker] * 50_000 + [__main__.Mark()]
+    before = sys.getrefcount(marker)
+    result = None
+    with pytest.raises(KeyboardInterrupt):
+        result = tandem.to_r(value)
+    assert result is None
+    assert hooks() is False
+    assert _eventually(lambda: sys.getrefcount(marker) == before, r)

@@ -102,3 +102,50 @@ test_that("a real Ctrl-C from another process interrupts a long conversion", {
   out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = TRUE)
   expect_match(paste(out, collapse = "\n"), "interrupted 42")
 })
+
+# Polls for up to 60 s while R reaches its service points (a half-made result that a
+# Ctrl-C left is released in slices there, and R's gc() releases the handles made so far).
+eventually <- function(condition) {
+  for (i in 1:3000) {
+    if (condition()) return(TRUE)
+    gc()
+    Sys.sleep(0.02)
+  }
+  condition()
+}
+
+test_that("what an interrupted R -> Python conversion built is released", {
+  skip_on_os("windows")
+  state <- sigint_hooks()
+  core <- import("tandem._core")
+  envs <- rep(list(new.env()), 5e4)  # each element becomes a proxy that keeps it alive
+  long <- c(envs, list(structure(1, class = "tandem_test_sigint")), envs,
+            list(structure(1, class = "tandem_test_mark")))
+  base <- core$`_preserved_count`()
+  x <- NULL
+  res <- interrupted(x <- r_to_py(long))
+  expect_identical(res, "interrupted")
+  expect_false(state$reached)
+  expect_null(x)
+  expect_true(eventually(function() core$`_deferred_releases`() == 0 && core$`_preserved_count`() == base))
+})
+
+test_that("what an interrupted Python -> R conversion held is released", {
+  skip_on_os("windows")
+  state <- sigint_hooks()
+  py_run_string(paste(
+    "import sys",
+    "tandem_test_marker = object()",
+    "tandem_test_long = [tandem_test_marker] * 50000 + [SigintNow()] + [tandem_test_marker] * 50000 + [Mark()]",
+    sep = "\n"
+  ))
+  withr::defer(py_run_string("del tandem_test_marker, tandem_test_long"))
+  refs <- function() py_eval("sys.getrefcount(tandem_test_marker)")
+  before <- refs()
+  x <- NULL
+  res <- interrupted(x <- py_eval("tandem_test_long"))
+  expect_identical(res, "interrupted")
+  expect_false(state$reached)
+  expect_null(x)
+  expect_true(eventually(function() refs() == before))
+})
