@@ -56,8 +56,8 @@ std::atomic<bool> g_wake_signal_ready{false};  // a handler for wake_signal() is
 
 // ---- fairness (R's thread only) ------------------------------------------------------
 // R's main thread serves queued calls in turns of at most k_turn. After a turn that took
-// d and left calls queued, a busy R thread (running R code or Python bytecode of its own) gets k_share * d of its
-// own work (at most k_max_owed) before the next turn; an R thread that was mostly blocked
+// d and left calls queued, a busy R thread (running R code or Python bytecode of its own)
+// gets k_share * d of its own work (at most k_max_owed) before the next turn; an R thread that was mostly blocked
 // since its last turn (sleeping, joining, idle at the prompt) has nothing to yield to and
 // serves again at once. A Python-level sleep() or join() on R's thread re-checks its
 // deadline after every turn, so it returns on time however many threads call R.
@@ -281,11 +281,7 @@ void service_r_queue() {
   // R's thread is owed time only when calls are still queued (threads compete for it):
   // a deferred call is not served if R's thread next waits in native code, so a call
   // that arrives alone is never deferred.
-  bool backlog;
-  {
-    std::lock_guard<std::mutex> lock(g_mutex);
-    backlog = !g_queue.empty();
-  }
+  const bool backlog = g_pending.load();  // true exactly while the queue is not empty
   g_turn_end = clock::now();
   g_owed = backlog ? std::min<clock::duration>(k_share * (g_turn_end - start), k_max_owed) : clock::duration::zero();
   g_turn_end_cpu = thread_cpu_ns();
