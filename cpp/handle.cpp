@@ -140,6 +140,11 @@ static SEXP g_call_symbol = nullptr;  // .External2 entry: takes the closure's d
 static SEXP g_dots_formals = nullptr;
 static SEXP g_external_sym = nullptr;
 static SEXP g_py_object_sym = nullptr;
+static SEXP g_value_sym = nullptr;
+static SEXP g_is_null_sym = nullptr;
+static SEXP g_invisible_call = nullptr;
+static SEXP g_if_sym = nullptr;
+static SEXP g_assign_sym = nullptr;
 
 static void init_wrap_statics() {
   g_call_symbol = native_symbol(as_dl_func(tandem_ffi_call_dots));
@@ -149,6 +154,12 @@ static void init_wrap_statics() {
   R_PreserveObject(g_dots_formals);
   g_external_sym = Rf_install(".External2");
   g_py_object_sym = Rf_install("py_object");
+  g_value_sym = Rf_install("value");
+  g_is_null_sym = Rf_install("is.null");
+  g_if_sym = Rf_install("if");
+  g_assign_sym = Rf_install("<-");
+  g_invisible_call = Rf_lang1(Rf_install("invisible"));
+  R_PreserveObject(g_invisible_call);
 }
 
 // The R value for a handle whose external pointer holds `stored` (owned by the finalizer
@@ -171,7 +182,14 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
       UNPROTECT(1);
       return xp;
     }
-    SEXP body = PROTECT(Rf_lang3(g_external_sym, g_call_symbol, xp));
+    // if (is.null(value <- .External2(call, xp))) invisible() else value: as reticulate,
+    // a call that returns None (NULL) returns it invisibly.
+    SEXP ext = PROTECT(Rf_lang3(g_external_sym, g_call_symbol, xp));
+    SEXP assign = PROTECT(Rf_lang3(g_assign_sym, g_value_sym, ext));
+    SEXP test = PROTECT(Rf_lang2(g_is_null_sym, assign));
+    SEXP body = Rf_lang4(g_if_sym, test, g_invisible_call, g_value_sym);
+    UNPROTECT(3);
+    PROTECT(body);
     SEXP fn = PROTECT(Rf_allocSExp(CLOSXP));
     SET_FORMALS(fn, g_dots_formals);
     SET_BODY(fn, body);

@@ -211,4 +211,7 @@ py_available <- function(initialize = FALSE) {
   # knitr's python engine is tandem's: now if knitr is loaded, else when it loads.
   setHook(packageEvent("knitr", "onLoad"), function(...) register_knitr_engine())
   if (isNamespaceLoaded("knitr")) register_knitr_engine()
+  # reticulate in the same session: each package's objects keep their own S3 methods.
+  setHook(packageEvent("reticulate", "onLoad"), function(...) coexist_with_reticulate())
+  if (isNamespaceLoaded("reticulate")) coexist_with_reticulate()
 }

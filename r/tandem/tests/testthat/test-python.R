@@ -211,3 +211,18 @@ test_that("print() of a callable adds its signature, one parameter per line when
   cls <- py_eval("type('Plain', (), {'__init__': lambda self, a, b=1: None})", convert = FALSE)
   expect_identical(capture.output(print(cls))[[2]], " signature: (a, b=1)")
 })
+
+test_that("a Python function returning None returns NULL invisibly, as in reticulate", {
+  f <- py_eval("lambda x=None: x")
+  expect_invisible(f())
+  expect_null(f())
+  expect_visible(f(1))
+  expect_identical(f(1), 1)
+  b <- import_builtins()
+  expect_identical(capture.output(b$print("hi")), "hi")
+  expect_visible(b$len(list(1, 2)))
+  expect_invisible(import("random")$seed(1L))
+  # without conversion, None is a Python object: visible, as in reticulate
+  g <- py_eval("lambda: None", convert = FALSE)
+  expect_visible(g())
+})

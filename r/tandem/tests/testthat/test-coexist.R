@@ -1,0 +1,87 @@
+# reticulate loaded into a tandem session (after or before tandem): both packages class
+# their objects "python.builtin.object", so S3 methods must route each object to its own
+# package. Without that, reticulate's methods crashed R on tandem's objects.
+# Each case runs in its own R process: loading reticulate here would change this session.
+
+# (requireNamespace() would load reticulate into this session.)
+reticulate_installed <- nzchar(system.file(package = "reticulate"))
+
+run_coexist <- function(code, timeout = 180) {
+  script <- tempfile(fileext = ".R")
+  writeLines(code, script)
+  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), script,
+                                  stdout = TRUE, stderr = TRUE, timeout = timeout))
+  status <- attr(out, "status")
+  list(status = if (is.null(status)) 0L else status, output = out)
+}
+
+tandem_cases <- '
+l <- py_eval("[1, 2, 3]", convert = FALSE)
+d <- py_eval("{\\"a\\": 1}", convert = FALSE)
+np <- import("numpy", convert = FALSE)
+a <- np$arange(6)$reshape(2L, 3L)
+stopifnot(identical(length(l), 3L))
+stopifnot(identical(py_to_r(l[0]), 1L))
+stopifnot(identical(py_to_r(d$get("a")), 1L), identical(d$a, d[["a"]]))
+stopifnot(identical(names(d), "a"))
+stopifnot(isTRUE(py_to_r(l == l)), identical(py_to_r(l + l)[[4]], 1L))
+stopifnot(identical(dim(a), c(2L, 3L)), identical(as.vector(py_to_r(a[, 1])), c(1, 4)))
+l[0] <- 10L
+stopifnot(identical(py_to_r(l)[[1]], 10L))
+stopifnot(identical(import("math")$sqrt(4), 2))
+stopifnot(grepl("1, 2, 3", format(py_eval("[1, 2, 3]", convert = FALSE))))
+with(py_eval("open(\\"/dev/null\\")", convert = FALSE) %as% fh, stopifnot(identical(py_to_r(fh$name), "/dev/null")))
+stopifnot(identical(capture.output(print(l)), "[10, 2, 3]"))
+'
+
+test_that("tandem objects keep working after reticulate loads", {
+  skip_if_not(reticulate_installed, "reticulate is not installed")
+  res <- run_coexist(paste0('
+library(tandem)
+invisible(py_eval("1"))
+# a method registered at run time (its row in the S3 table holds the function itself)
+registerS3method("py_to_r_wrapper", "__main__.Nothing", function(x) x, envir = asNamespace("tandem"))
+invisible(suppressMessages(loadNamespace("reticulate")))
+', tandem_cases, '
+r <- reticulate::py_eval("[4, 5]", convert = FALSE)
+stopifnot(identical(length(r), 2L), inherits(r, "python.builtin.list"))
+stopifnot(identical(capture.output(print(r)), "[4, 5]"))
+cat("coexist-ok\\n")
+'))
+  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
+  expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
+})
+
+test_that("tandem objects work when reticulate was loaded first", {
+  skip_if_not(reticulate_installed, "reticulate is not installed")
+  res <- run_coexist(paste0('
+invisible(suppressMessages(loadNamespace("reticulate")))
+library(tandem)
+', tandem_cases, '
+cat("coexist-ok\\n")
+'))
+  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
+  expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
+})
+
+test_that("reticulate's functions given a tandem object fail without crashing R", {
+  skip_if_not(reticulate_installed, "reticulate is not installed")
+  res <- run_coexist('
+library(tandem)
+x <- py_eval("iter([1, 2])", convert = FALSE)
+r <- tryCatch(reticulate::as_iterator(x), error = function(e) "error")
+cat("survived\\n")
+')
+  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
+  expect_true("survived" %in% res$output, info = paste(res$output, collapse = "\n"))
+})
+
+test_that("only Python objects made by tandem are tandem's", {
+  expect_true(tandem:::tandem_owns(import("math")))
+  expect_true(tandem:::tandem_owns(import("math")$sqrt))
+  expect_true(tandem:::tandem_owns(as.environment(py_eval("[1]", convert = FALSE))))
+  fake <- structure(new.env(), class = c("python.builtin.object"))
+  assign("pyobj", NULL, envir = fake)
+  expect_false(tandem:::tandem_owns(fake))
+  expect_false(tandem:::tandem_owns(structure(function() NULL, py_object = fake)))
+})
