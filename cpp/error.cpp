@@ -4,6 +4,7 @@
 #include "error.hpp"
 
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "handle.hpp"
@@ -123,7 +124,7 @@ static void remember_error(PyObject* exc, SEXP calls) {
 }
 
 // The classes of a condition that has been a Python exception of type `type`: its own R
-// classes, then the Python MRO (without python.builtin.object), then error, condition.
+// classes, then the Python MRO (with python.builtin.object), then error, condition.
 static SEXP crossed_classes(SEXP own, PyTypeObject* type) {
   protect_scope p;
   SEXP py = p(py_class_vector(type));
@@ -138,9 +139,7 @@ static SEXP crossed_classes(SEXP own, PyTypeObject* type) {
     };
     auto add = [&](SEXP ch) {
       const char* c = CHAR(ch);
-      if (std::strcmp(c, "error") == 0 || std::strcmp(c, "condition") == 0 ||
-          std::strcmp(c, "python.builtin.object") == 0 || has(ch))
-        return;
+      if (std::strcmp(c, "error") == 0 || std::strcmp(c, "condition") == 0 || has(ch)) return;
       SET_STRING_ELT(out, k++, ch);
     };
     for (R_xlen_t i = 0; i < n_own; i++) add(STRING_ELT(own, i));
@@ -151,6 +150,112 @@ static SEXP crossed_classes(SEXP own, PyTypeObject* type) {
     UNPROTECT(1);
     return out;
   });
+}
+
+// The classes of an exception condition: the MRO (ending with python.builtin.object),
+// then "error" ("interrupt" for a KeyboardInterrupt) and "condition", as reticulate has them.
+static SEXP exception_classes(PyTypeObject* type) {
+  protect_scope p;
+  SEXP py = p(py_class_vector(type));
+  bool interrupt = PyType_IsSubtype(type, (PyTypeObject*)PyExc_KeyboardInterrupt);
+  return r_safe([&] {
+    R_xlen_t n = XLENGTH(py);
+    SEXP out = PROTECT(Rf_allocVector(STRSXP, n + 2));
+    for (R_xlen_t i = 0; i < n; i++) SET_STRING_ELT(out, i, STRING_ELT(py, i));
+    SET_STRING_ELT(out, n, Rf_mkChar(interrupt ? "interrupt" : "error"));
+    SET_STRING_ELT(out, n + 1, Rf_mkChar("condition"));
+    UNPROTECT(1);
+    return out;
+  });
+}
+
+static SEXP py_object_symbol() {
+  static SEXP sym = Rf_install("py_object");  // symbols are never collected
+  return sym;
+}
+
+struct condition_field {
+  const char* name;
+  SEXP value;  // protected by the caller
+};
+
+// list(<fields>) with `classes` and the attribute py_object = `handle` (all protected by
+// the caller). Returns an unprotected SEXP.
+static SEXP condition_list(std::initializer_list<condition_field> fields, SEXP classes, SEXP handle) {
+  return r_safe([&] {
+    R_xlen_t n = (R_xlen_t)fields.size();
+    SEXP cond = PROTECT(Rf_allocVector(VECSXP, n));
+    SEXP names = PROTECT(Rf_allocVector(STRSXP, n));
+    R_xlen_t i = 0;
+    for (const condition_field& f : fields) {
+      SET_VECTOR_ELT(cond, i, f.value);
+      SET_STRING_ELT(names, i, Rf_mkChar(f.name));
+      i++;
+    }
+    Rf_setAttrib(cond, R_NamesSymbol, names);
+    Rf_setAttrib(cond, R_ClassSymbol, classes);
+    Rf_setAttrib(cond, py_object_symbol(), handle);
+    UNPROTECT(2);
+    return cond;
+  });
+}
+
+// The R condition a tandem.RError carries (borrowed, alive as long as `exc`), or nullptr.
+static SEXP rerror_original(PyObject* exc) {
+  if (g_rerror_type == nullptr || PyObject_IsInstance(exc, g_rerror_type) != 1) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  PyObject* held = PyObject_GetAttrString(exc, "condition");
+  if (held == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  SEXP original = robject_sexp(held);  // the RObject lives on `exc`
+  Py_DECREF(held);
+  return original != nullptr && TYPEOF(original) == VECSXP ? original : nullptr;
+}
+
+// An R condition that went through Python comes back as itself (its fields and R classes,
+// as reticulate keeps them), with the classes of the Python exception it was added and
+// that exception as `py_object`, so that a further trip into Python raises the same
+// exception object again.
+static SEXP crossed_condition(SEXP original, PyObject* exc, SEXP handle) {
+  protect_scope p;
+  p(original);
+  p(handle);
+  SEXP classes = p(crossed_classes(Rf_getAttrib(original, R_ClassSymbol), Py_TYPE(exc)));
+  return r_safe([&] {
+    SEXP cond = PROTECT(Rf_shallow_duplicate(original));
+    Rf_setAttrib(cond, R_ClassSymbol, classes);
+    Rf_setAttrib(cond, py_object_symbol(), handle);
+    UNPROTECT(1);
+    return cond;
+  });
+}
+
+std::string exception_message(PyObject* exc) {
+  std::string tname = Py_TYPE(exc)->tp_name;
+  auto dot = tname.rfind('.');
+  if (dot != std::string::npos) tname = tname.substr(dot + 1);
+  std::string text = py_str_or(exc, "");
+  return text.empty() ? tname : tname + ": " + text;
+}
+
+static SEXP mk_string(const std::string& s) {
+  return r_safe([&] { return Rf_ScalarString(Rf_mkCharLenCE(s.data(), (int)s.size(), CE_UTF8)); });
+}
+
+SEXP exception_condition(SEXP handle) {
+  protect_scope p;
+  p(handle);
+  PyObject* exc = handle_ptr(handle);
+  if (exc == nullptr) throw tandem_error("tandem internal error (error.cpp): an exception condition without its handle",
+                                         tandem_error::runtime);
+  if (SEXP original = rerror_original(exc)) return crossed_condition(original, exc, handle);
+  SEXP message = p(mk_string(exception_message(exc)));
+  SEXP classes = p(exception_classes(Py_TYPE(exc)));
+  return condition_list({{"message", message}, {"call", R_NilValue}}, classes, handle);
 }
 
 SEXP py_error_to_condition(bool* interrupt) {
@@ -173,77 +278,16 @@ SEXP py_error_to_condition(bool* interrupt) {
   SEXP calls = guard(current_r_calls());
   remember_error(exc.ptr(), calls);
 
-  // An R condition that went through Python comes back as itself, with the classes of
-  // the Python exception it was added (as reticulate does) and that exception kept, so
-  // that a further trip into Python raises the same exception object again.
-  if (g_rerror_type && PyObject_IsInstance(exc.ptr(), g_rerror_type) == 1) {
-    PyObject* held = PyObject_GetAttrString(exc.ptr(), "condition");
-    if (held == nullptr) PyErr_Clear();
-    SEXP original = held ? robject_sexp(held) : nullptr;
-    Py_XDECREF(held);
-    if (original != nullptr && TYPEOF(original) == VECSXP) {
-      guard(original);
-      SEXP classes = guard(crossed_classes(Rf_getAttrib(original, R_ClassSymbol), Py_TYPE(exc.ptr())));
-      SEXP h = guard(wrap_handle(Py_NewRef(exc.ptr()), false));
-      return r_safe([&] {
-        R_xlen_t n = XLENGTH(original);
-        SEXP names = Rf_getAttrib(original, R_NamesSymbol);
-        R_xlen_t at = n;
-        for (R_xlen_t i = 0; names != R_NilValue && i < n; i++)
-          if (std::strcmp(CHAR(STRING_ELT(names, i)), "py_exception") == 0) at = i;
-        SEXP cond = PROTECT(Rf_allocVector(VECSXP, at == n ? n + 1 : n));
-        SEXP nm = PROTECT(Rf_allocVector(STRSXP, XLENGTH(cond)));
-        for (R_xlen_t i = 0; i < n; i++) {
-          SET_VECTOR_ELT(cond, i, VECTOR_ELT(original, i));
-          SET_STRING_ELT(nm, i, names == R_NilValue ? R_BlankString : STRING_ELT(names, i));
-        }
-        SET_VECTOR_ELT(cond, at, h);
-        SET_STRING_ELT(nm, at, Rf_mkChar("py_exception"));
-        DUPLICATE_ATTRIB(cond, original);
-        Rf_setAttrib(cond, R_NamesSymbol, nm);
-        Rf_setAttrib(cond, R_ClassSymbol, classes);
-        UNPROTECT(2);
-        return cond;
-      });
-    }
-    if (original != nullptr) return original;
-  }
+  // The exception's plain handle (converting, as reticulate makes it): the condition's
+  // py_object and its py_exception field.
+  SEXP h = guard(plain_handle(Py_NewRef(exc.ptr()), true));
+  if (SEXP original = rerror_original(exc.ptr())) return crossed_condition(original, exc.ptr(), h);
 
-  std::string tname = ((PyTypeObject*)Py_TYPE(exc.ptr()))->tp_name;
-  auto dot = tname.rfind('.');
-  if (dot != std::string::npos) tname = tname.substr(dot + 1);
-  std::string text = py_str_or(exc.ptr(), "");
-  std::string message = text.empty() ? tname : tname + ": " + text;
-  std::string trace = format_traceback(exc.ptr());
-
-  SEXP classes = py_class_vector(Py_TYPE(exc.ptr()));
-  guard(classes);
+  SEXP message = guard(mk_string(exception_message(exc.ptr())));
+  SEXP trace = guard(mk_string(format_traceback(exc.ptr())));
+  SEXP classes = guard(exception_classes(Py_TYPE(exc.ptr())));
   SEXP call = last_call_of(calls);
-  SEXP h = guard(wrap_handle(exc.release().ptr(), false));
-  return r_safe([&] {
-    SEXP cond = PROTECT(Rf_allocVector(VECSXP, 4));
-    SET_VECTOR_ELT(cond, 0, Rf_ScalarString(Rf_mkCharLenCE(message.data(), (int)message.size(), CE_UTF8)));
-    SET_VECTOR_ELT(cond, 1, call);
-    SET_VECTOR_ELT(cond, 2, Rf_ScalarString(Rf_mkCharLenCE(trace.data(), (int)trace.size(), CE_UTF8)));
-    SET_VECTOR_ELT(cond, 3, h);
-    SEXP names = PROTECT(Rf_allocVector(STRSXP, 4));
-    SET_STRING_ELT(names, 0, Rf_mkChar("message"));
-    SET_STRING_ELT(names, 1, Rf_mkChar("call"));
-    SET_STRING_ELT(names, 2, Rf_mkChar("traceback"));
-    SET_STRING_ELT(names, 3, Rf_mkChar("py_exception"));
-    Rf_setAttrib(cond, R_NamesSymbol, names);
-    // The condition is an R list, not a handle: leave out "python.builtin.object" so
-    // that `$` and the other handle methods do not apply to it.
-    R_xlen_t n = XLENGTH(classes);
-    if (n > 0 && std::strcmp(CHAR(STRING_ELT(classes, n - 1)), "python.builtin.object") == 0) n--;
-    SEXP cls = PROTECT(Rf_allocVector(STRSXP, n + 2));
-    for (R_xlen_t i = 0; i < n; i++) SET_STRING_ELT(cls, i, STRING_ELT(classes, i));
-    SET_STRING_ELT(cls, n, Rf_mkChar("error"));
-    SET_STRING_ELT(cls, n + 1, Rf_mkChar("condition"));
-    Rf_setAttrib(cond, R_ClassSymbol, cls);
-    UNPROTECT(3);
-    return cond;
-  });
+  return condition_list({{"message", message}, {"call", call}, {"traceback", trace}, {"py_exception", h}}, classes, h);
 }
 
 static SEXP list_elt(SEXP list, const char* name) {
@@ -299,8 +343,7 @@ void raise_r_condition(SEXP cond) {
     PyErr_SetNone(PyExc_KeyboardInterrupt);
     throw py::error_already_set();
   }
-  SEXP pyexc = list_elt(cond, "py_exception");
-  PyObject* original = handle_ptr(pyexc);
+  PyObject* original = handle_ptr(cond);  // a condition that is a Python exception
   if (original != nullptr && PyExceptionInstance_Check(original)) {
     PyErr_SetObject((PyObject*)Py_TYPE(original), original);
     throw py::error_already_set();
@@ -375,7 +418,7 @@ SEXP last_py_error(bool clear) {
   }
   if (g_last_exc == nullptr) return R_NilValue;
   protect_scope p;
-  SEXP value_handle = p(wrap_handle(Py_NewRef(g_last_exc), false));
+  SEXP value_handle = p(wrap_handle(Py_NewRef(g_last_exc), true));
   SEXP calls = g_last_r_calls != nullptr ? g_last_r_calls : R_NilValue;
   return r_safe([&] {
     SEXP res = PROTECT(Rf_allocVector(VECSXP, 2));

@@ -16,6 +16,18 @@ extern PyObject* g_rwarning_type;
 // Thread safety: R main thread, GIL held.
 SEXP py_error_to_condition(bool* interrupt);
 
+// A Python exception instance as R sees it (reticulate >= 1.38): an R condition that is
+// also the Python object. A list(message, call) classed by the Python MRO, then
+// "python.builtin.object", then "error" ("interrupt" for KeyboardInterrupt), "condition",
+// with the attribute `py_object` = `handle` (the exception's plain external-pointer handle,
+// see plain_handle()). A tandem.RError carrying an R condition gives that condition, with
+// the Python classes added and `py_object`. Returns an unprotected SEXP.
+// Thread safety: R main thread, GIL held.
+SEXP exception_condition(SEXP handle);
+
+// "TypeName: str(exc)" (the bare type name when str() is empty): the condition message.
+std::string exception_message(PyObject* exc);
+
 // A plain R error condition with the given message and extra classes (first).
 SEXP make_r_condition(const std::string& message, const char* klass);
 

@@ -3,6 +3,8 @@
 #include "handle.hpp"
 
 #include <cstring>
+
+#include "error.hpp"
 #include <unordered_map>
 #include <vector>
 
@@ -229,9 +231,16 @@ static SEXP apply_wrapper(SEXP fn, PyTypeObject* type) {
 SEXP wrap_handle(PyObject* o, bool convert) {
   bool callable = PyCallable_Check(o);
   PyTypeObject* type = Py_TYPE(o);
+  bool exception = !callable && PyExceptionInstance_Check(o);
   SEXP h = make_handle(o, type, callable, convert, handle_marker());
+  if (exception) {
+    protect_scope p;
+    return exception_condition(p(h));
+  }
   return callable ? apply_wrapper(h, type) : h;
 }
+
+SEXP plain_handle(PyObject* o, bool convert) { return make_handle(o, Py_TYPE(o), false, convert, handle_marker()); }
 
 SEXP wrap_weak_handle(PyObject* o, bool convert) {
   PyObject* ref = PyWeakref_NewRef(o, nullptr);
@@ -242,6 +251,10 @@ SEXP wrap_weak_handle(PyObject* o, bool convert) {
   }
   bool callable = PyCallable_Check(o);
   SEXP h = make_handle(ref, Py_TYPE(o), callable, convert, weak_marker());
+  if (!callable && PyExceptionInstance_Check(o)) {
+    protect_scope p;
+    return exception_condition(p(h));
+  }
   return callable ? apply_wrapper(h, Py_TYPE(o)) : h;
 }
 
@@ -308,6 +321,16 @@ SEXP handle_xptr(SEXP x) {
         return is_handle_xptr(xp) ? xp : R_NilValue;
       }
     }
+  }
+  if (TYPEOF(x) == VECSXP && OBJECT(x)) {
+    // an exception condition (wrap_handle): its `py_object` attribute, a plain handle
+    static SEXP sym = Rf_install("py_object");
+    for (SEXP a = ATTRIB(x); a != R_NilValue; a = CDR(a)) {
+      if (TAG(a) != sym) continue;
+      SEXP h = CAR(a);
+      return TYPEOF(h) == EXTPTRSXP || TYPEOF(h) == CLOSXP ? handle_xptr(h) : R_NilValue;
+    }
+    return R_NilValue;
   }
   if (TYPEOF(x) == ENVSXP && OBJECT(x)) {
     if (Rf_inherits(x, "tandem_delayed_module")) return resolve_delayed(x);

@@ -33,7 +33,14 @@ SEXP find_s3_method(s3_generic generic, PyTypeObject* type);
 // py_to_r_wrapper.<class> method when there is one (as reticulate does). `convert` is the
 // handle's flag: whether results reached through it are converted to R. Returns an
 // unprotected SEXP. Thread safety: R main thread, GIL held.
+// Exception instances (not callable) become R conditions that are also the object (see
+// exception_condition() in error.hpp).
 SEXP wrap_handle(PyObject* o, bool convert);
+
+// The external pointer handle for `o`, classed by its MRO, whatever `o` is (never a
+// closure or a condition): what a condition's `py_object` attribute holds. Steals `o`.
+// Thread safety: R main thread, GIL held.
+SEXP plain_handle(PyObject* o, bool convert);
 
 // A weak handle to `o` (borrowed): it does not keep `o` alive, so R closures that capture
 // it (a method's `self`) make no reference cycle through R. Using it after `o` died is an
@@ -45,6 +52,8 @@ SEXP wrap_weak_handle(PyObject* o, bool convert);
 SEXP wrap_module_callable(PyObject* o, bool convert);
 
 // The Python object behind an R value (borrowed), or nullptr if it is not a handle.
+// Handles are external pointers, closures (callables) and lists (exception conditions)
+// whose `py_object` attribute is a handle, and as.environment() environments.
 // A handle whose pointer was cleared (e.g. restored from a saved workspace) raises.
 PyObject* handle_ptr(SEXP x);
 // The external pointer behind a handle (closure or pointer), or R_NilValue.

@@ -143,3 +143,20 @@ def test_r_unwind_raised_for_an_exited_entry_is_not_resumed(r):
         r.eval("py$reraise()")
     assert "RUnwind" in str(info.value) or type(info.value).__name__ == "RUnwind"
     assert r.eval("1 + 1") == 2
+
+
+def test_python_exceptions_are_r_conditions_and_come_back_as_themselves(r):
+    r.eval("library(tandem)")
+    exc = ValueError("given from Python")
+    r["given_exc"] = exc
+    assert r.eval("inherits(given_exc, c('python.builtin.ValueError'), which = TRUE)") == 1
+    assert r.eval("inherits(given_exc, 'error')") is True
+    assert r.eval("conditionMessage(given_exc)") == "ValueError: given from Python"
+    assert r.eval("given_exc") is exc
+    # caught in R as a condition, returned to Python: the exception object itself
+    caught = r.eval("tryCatch(py_eval('1 / 0'), error = function(e) e)")
+    assert isinstance(caught, ZeroDivisionError)
+    # stop() of it in R code called from Python raises it again
+    with pytest.raises(ValueError) as info:
+        r.eval("stop(given_exc)")
+    assert info.value is exc

@@ -40,7 +40,7 @@ py_last_error <- function() {
     r_class <- if (!is.null(rcond)) class(rcond) else c("error", "condition")
   } else {
     r_call <- if (length(calls)) calls[[length(calls)]] else NULL
-    r_class <- c(setdiff(class(e), "python.builtin.object"), "error", "condition")
+    r_class <- class(e)  # the exception is a condition (python-exceptions)
   }
   out <- list(
     type = py_to_r(py_get_attr(etype, "__name__")),
@@ -89,4 +89,103 @@ print.tandem_r_trace <- function(x, ...) {
     cat(sprintf("%4d. %s\n", i, text))
   }
   invisible(x)
+}
+
+#' Python exceptions as R conditions
+#'
+#' As in reticulate (>= 1.38), a Python exception instance that reaches R, raised (the
+#' condition a `tryCatch()` handler receives) or as a value (`py_eval("ValueError('x')")`,
+#' the `exc_value` an `__exit__()` method stored, an item of a converted tuple), is one
+#' object that is both an R condition and the Python object: a list with `message` and
+#' `call` (the R call, or `NULL`), classed by the Python classes (`python.builtin.ValueError`,
+#' ..., `python.builtin.BaseException`, `python.builtin.object`), then `"error"` (or
+#' `"interrupt"` for `KeyboardInterrupt`) and `"condition"`. Its attribute `py_object` is
+#' the Python object, so `conditionMessage()`, `conditionCall()`, `tryCatch()` and
+#' `stop(e)` work as for any R condition, and `e$args`, `py_get_attr(e, "args")`,
+#' `py_str(e)` and `r_to_py(e)` as for any Python object; `stop(e)` in R code that Python
+#' called raises that same exception in Python. A raised exception also has the fields
+#' `traceback` (the formatted Python traceback) and `py_exception` (the exception alone).
+#' An R error that went through Python as `tandem.RError` comes back as the original R
+#' condition (its fields and R classes) with the Python classes added.
+#'
+#' `e$name` and `e[["name"]]` give a field of the condition (`message`, `call`, and any
+#' other field it has), else the Python attribute (converted as the object's `convert`
+#' flag says; `NULL` when there is none). Assigning a name that is a field of the
+#' condition, or that the Python object does not have, sets the field (as rlang adds
+#' `trace` to a condition); assigning an attribute the Python object has sets it.
+#'
+#' @param x A Python exception (as an R condition).
+#' @param name,i A field or attribute name.
+#' @param value The value to assign.
+#' @name python-exceptions
+#' @examples
+#' \dontrun{
+#' e <- tryCatch(py_eval("1 / 0"), error = function(e) e)
+#' conditionMessage(e)  # "ZeroDivisionError: division by zero"
+#' e$args               # the Python attribute
+#' v <- py_eval("ValueError('bad')")
+#' inherits(v, "error")  # TRUE
+#' }
+NULL
+
+# The fields of a condition list (not its Python attributes), or NULL.
+condition_fields <- function(x) if (typeof(x) == "list") attr(x, "names", exact = TRUE)
+
+#' @rdname python-exceptions
+#' @export
+`$.python.builtin.BaseException` <- function(x, name) {
+  if (name %in% condition_fields(x)) return(.subset2(x, name))
+  if (identical(name, "message")) return(exception_message(x))
+  if (identical(name, "call") && typeof(x) != "list") {
+    call <- .Call(.ffi$getattr, x, "call", TRUE, TRUE)
+    return(if (is.null(call)) NULL else py_to_r(call))
+  }
+  ensure_python()
+  .Call(.ffi$getattr, x, name, TRUE, FALSE)
+}
+
+#' @rdname python-exceptions
+#' @export
+`[[.python.builtin.BaseException` <- function(x, i) {
+  if (is.character(i) && length(i) == 1L) return(`$.python.builtin.BaseException`(x, i))
+  if (typeof(x) == "list") return(.subset2(x, i))
+  NextMethod()
+}
+
+#' @rdname python-exceptions
+#' @export
+`$<-.python.builtin.BaseException` <- function(x, name, value) {
+  if (typeof(x) == "list" &&
+      (name %in% condition_fields(x) || !.Call(.ffi$hasattr, x, name))) {
+    cls <- oldClass(x)
+    x <- unclass(x)
+    x[[name]] <- value
+    class(x) <- cls
+    return(x)
+  }
+  ensure_python()
+  .Call(.ffi$setattr, x, name, value)
+  x
+}
+
+#' @rdname python-exceptions
+#' @export
+`[[<-.python.builtin.BaseException` <- function(x, i, value) {
+  if (is.character(i) && length(i) == 1L) return(`$<-.python.builtin.BaseException`(x, i, value))
+  if (typeof(x) == "list") {
+    cls <- oldClass(x)
+    x <- unclass(x)
+    x[[i]] <- value
+    class(x) <- cls
+    return(x)
+  }
+  NextMethod()
+}
+
+# The condition message of an exception handle that is not a condition list (the
+# `py_object` of one): "Type: str(e)", as the conditions have it.
+exception_message <- function(x) {
+  type <- py_to_r(py_get_attr(py_get_attr(x, "__class__"), "__name__"))
+  text <- py_str(x)
+  if (nzchar(text)) paste0(type, ": ", text) else type
 }

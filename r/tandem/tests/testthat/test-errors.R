@@ -5,10 +5,104 @@ test_that("Python exceptions are R conditions classed by the MRO", {
   expect_s3_class(res, "python.builtin.ValueError")
   expect_s3_class(res, "python.builtin.Exception")
   expect_s3_class(res, "error")
-  expect_false(inherits(res, "python.builtin.object"))
+  expect_s3_class(res, "python.builtin.object")
   expect_identical(conditionMessage(res), "ValueError: invalid literal for int() with base 10: 'x'")
   expect_true(is_py_object(res$py_exception))
   expect_match(res$traceback, "Traceback")
+})
+
+test_that("a raised Python exception is an R condition and the Python object", {
+  e <- tryCatch(py_eval("1 / 0"), error = function(e) e)
+  expect_identical(class(e), c("python.builtin.ZeroDivisionError", "python.builtin.ArithmeticError",
+                               "python.builtin.Exception", "python.builtin.BaseException",
+                               "python.builtin.object", "error", "condition"))
+  expect_identical(typeof(e), "list")
+  expect_identical(names(unclass(e))[1:2], c("message", "call"))
+  expect_true(is_py_object(attr(e, "py_object")))
+  expect_identical(conditionMessage(e), "ZeroDivisionError: division by zero")
+  expect_identical(conditionCall(e), quote(py_eval("1 / 0")))
+  expect_identical(e$message, conditionMessage(e))
+  expect_identical(e[["call"]], conditionCall(e))
+  # any other name is the Python attribute, converted (as reticulate's raised exceptions)
+  expect_identical(e$args, list("division by zero"))
+  expect_identical(e[["args"]], list("division by zero"))
+  expect_null(e$no_such_attribute)
+  expect_identical(py_to_r(py_get_attr(e, "args")), list("division by zero"))
+  expect_identical(py_str(e), "division by zero")
+  expect_identical(py_id(r_to_py(e)), py_id(e$py_exception))
+  py_run_string("def same_object(a, b):\n    return a is b")
+  expect_true(py$same_object(e, e$py_exception))
+  # base R, testthat and rlang treat it as the condition it is
+  expect_output(print(e), "ZeroDivisionError('division by zero')", fixed = TRUE)
+  expect_identical(length(e), 1L)
+  expect_error(stop(e), class = "python.builtin.ZeroDivisionError")
+  expect_error(stop(e), "division by zero")
+  expect_match(try(stop(e), silent = TRUE), "ZeroDivisionError: division by zero")
+  skip_if_not_installed("rlang")
+  expect_identical(rlang::cnd_message(e), "ZeroDivisionError: division by zero")
+  outer <- tryCatch(rlang::abort("outer", parent = e), error = function(x) x)
+  expect_match(rlang::cnd_message(outer), "ZeroDivisionError: division by zero")
+  traced <- rlang::cnd_entrace(e)  # sets `$trace`: a field of the condition
+  expect_s3_class(traced$trace, "rlang_trace")
+  expect_s3_class(traced, "python.builtin.ZeroDivisionError")
+  expect_identical(traced$args, list("division by zero"))
+})
+
+test_that("Python exceptions obtained as values are conditions too", {
+  v <- py_eval("ValueError('bad value', 2)")
+  expect_identical(class(v), c("python.builtin.ValueError", "python.builtin.Exception",
+                               "python.builtin.BaseException", "python.builtin.object",
+                               "error", "condition"))
+  expect_identical(conditionMessage(v), "ValueError: ('bad value', 2)")
+  expect_null(conditionCall(v))
+  expect_identical(v$args, list("bad value", 2L))
+  expect_identical(py_len(py_get_attr(v, "args")), 2L)
+  caught <- tryCatch(stop(v), python.builtin.ValueError = function(e) e)
+  expect_identical(caught, v)
+  # inside a converted tuple, as a value of `convert = FALSE` objects, and interrupts
+  items <- py_eval("(1, KeyError('k'))")
+  expect_s3_class(items[[2]], "python.builtin.KeyError")
+  expect_s3_class(items[[2]], "error")
+  raw <- py_eval("TypeError('t')", convert = FALSE)
+  expect_s3_class(raw, "python.builtin.TypeError")
+  expect_s3_class(raw$args, "python.builtin.tuple")  # the object's convert flag
+  ki <- py_eval("KeyboardInterrupt()")
+  expect_identical(tail(class(ki), 3), c("python.builtin.object", "interrupt", "condition"))
+  expect_false(inherits(ki, "error"))
+  # stop() of one in R code that Python called raises that very exception in Python
+  py_run_string("
+def call_and_catch(f):
+    try:
+        f()
+    except BaseException as ex:
+        return ex
+")
+  back <- py$call_and_catch(function() stop(v))
+  expect_true(py$same_object(back, v))
+  # `$<-`: fields of the condition, or attributes the Python object has
+  v$extra <- "r field"
+  expect_identical(v$extra, "r field")
+  expect_false(py_has_attr(v, "extra"))
+  v$args <- list("new args")
+  expect_identical(py_to_r(py_get_attr(v, "args")), list("new args"))
+  v[["message"]] <- "changed"
+  expect_identical(conditionMessage(v), "changed")
+  # the exception alone (py_object) still answers message and call
+  bare <- attr(v, "py_object")
+  expect_false(is.list(bare))
+  expect_identical(bare$message, "ValueError: new args")
+  expect_null(bare$call)
+})
+
+test_that("instances of Python exception classes defined in R are conditions", {
+  MyError <- PyClass("MyError", inherit = import_builtins()$Exception,
+                     defs = list(describe = function(self) paste("I am", self$args[[1]])))
+  inst <- MyError("hello")
+  expect_s3_class(inst, "MyError")
+  expect_s3_class(inst, "error")
+  expect_identical(conditionMessage(inst), "MyError: hello")
+  expect_identical(inst$describe(), "I am hello")
+  expect_error(stop(inst), class = "MyError")
 })
 
 test_that("py_last_error keeps the traceback", {
@@ -102,6 +196,29 @@ def catch_type(f):
   expect_identical(got[[1]], "RError")
   expect_identical(got[[2]], "custom")
   expect_identical(got[[3]][[1]], "my_error")
+})
+
+test_that("an R error that comes back from Python as a value is its R condition", {
+  py_run_string("
+def catch_value(f):
+    try:
+        f()
+    except Exception as ex:
+        return ex
+")
+  f <- function() stop(structure(class = c("my_error", "error", "condition"),
+                                 list(message = "custom", call = quote(f(x)), detail = 42)))
+  v <- py$catch_value(f)
+  expect_identical(class(v)[1:2], c("my_error", "tandem._errors.RError"))
+  expect_s3_class(v, "python.builtin.RuntimeError")
+  expect_s3_class(v, "python.builtin.object")
+  expect_identical(tail(class(v), 2), c("error", "condition"))
+  expect_identical(conditionMessage(v), "custom")
+  expect_identical(conditionCall(v), quote(f(x)))
+  expect_identical(v$detail, 42)
+  expect_identical(v$rclass, list("my_error", "error", "condition"))
+  # and it is still the Python exception
+  expect_true(py$same_object(r_to_py(v), py$catch_value(function() stop(v))))
 })
 
 test_that("rlang::abort() classes survive a trip through Python", {

@@ -49,3 +49,32 @@ test_that("iterate, as_iterator and iter_next", {
   expect_identical(iter_next(it, completed = "done"), "done")
   expect_error(iter_next(r_to_py(list(1))), "must be a Python iterator")
 })
+
+test_that("__exit__'s stored (type, value, traceback) come back to R as conditions", {
+  py_run_string("
+class KeepsExit:
+    def __init__(self):
+        self.seen = None
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc_info):
+        self.seen = exc_info
+        return False
+")
+  keeper <- py$KeepsExit()
+  expect_error(with(keeper, stop("r side")), "r side")
+  seen <- keeper$seen
+  expect_s3_class(seen[[1]], "python.builtin.type")
+  expect_s3_class(seen[[2]], "simpleError")        # the R condition ...
+  expect_s3_class(seen[[2]], "tandem._errors.RError")  # ... and the exception
+  expect_s3_class(seen[[2]], "error")
+  expect_identical(conditionMessage(seen[[2]]), "r side")
+
+  keeper <- py$KeepsExit()
+  expect_error(with(keeper, py_eval("int('z')")), "invalid literal")
+  seen <- keeper$seen
+  expect_s3_class(seen[[2]], "python.builtin.ValueError")
+  expect_s3_class(seen[[2]], "error")
+  expect_s3_class(seen[[3]], "python.builtin.traceback")
+  expect_match(conditionMessage(seen[[2]]), "^ValueError: invalid literal")
+})
