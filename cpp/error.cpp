@@ -409,6 +409,12 @@ void emit_r_warnings(SEXP warnings) {
   }
 }
 
+void set_last_py_error(PyObject* exc, SEXP calls) {
+  protect_scope p;
+  if (calls == R_NilValue) calls = r_alloc(VECSXP, 0);
+  remember_error(exc, p(calls));
+}
+
 SEXP last_py_error(bool clear) {
   if (clear) {
     Py_CLEAR(g_last_exc);

@@ -55,5 +55,8 @@ std::string condition_message(SEXP cond);
 // The last Python error seen by R: list(exception = handle, r_calls = the R calls active
 // when it reached R), or NULL; `clear` forgets it (and returns NULL).
 SEXP last_py_error(bool clear);
+// Makes `exc` (with the R calls `calls`, a list, or NULL) the last Python error, as
+// reticulate's py_last_error(exception) restores one. Thread safety: R main thread, GIL held.
+void set_last_py_error(PyObject* exc, SEXP calls);
 
 }  // namespace tandem

@@ -582,6 +582,16 @@ SEXP tandem_ffi_last_error(SEXP clear) {
   return r_entry([&]() -> SEXP { return last_py_error(need_flag(clear, "clear")); });
 }
 
+SEXP tandem_ffi_set_last_error(SEXP exc, SEXP calls) {
+  return r_entry([&]() -> SEXP {
+    PyObject* o = need_py(exc, "exception");
+    if (!PyExceptionInstance_Check(o)) throw tandem_error("`exception` must be a Python exception.", tandem_error::type);
+    if (calls != R_NilValue && TYPEOF(calls) != VECSXP) throw tandem_error("`calls` must be a list.", tandem_error::type);
+    set_last_py_error(o, calls);
+    return R_NilValue;
+  });
+}
+
 // The Python exception an R condition becomes when it crosses into Python (tandem.RError
 // carrying the condition, the original exception for one that came from Python,
 // KeyboardInterrupt for an interrupt), as a handle; for with()'s __exit__.

@@ -47,6 +47,7 @@ SEXP tandem_ffi_op(SEXP, SEXP, SEXP, SEXP);
 SEXP tandem_ffi_iter(SEXP);
 SEXP tandem_ffi_iter_next(SEXP, SEXP);
 SEXP tandem_ffi_last_error(SEXP);
+SEXP tandem_ffi_set_last_error(SEXP, SEXP);
 SEXP tandem_ffi_condition_to_py(SEXP);
 SEXP tandem_ffi_register(SEXP, SEXP);
 
@@ -98,6 +99,7 @@ SEXP tandem_symbols() {
       {"iter", as_dl_func(tandem_ffi_iter)},
       {"iter_next", as_dl_func(tandem_ffi_iter_next)},
       {"last_error", as_dl_func(tandem_ffi_last_error)},
+      {"set_last_error", as_dl_func(tandem_ffi_set_last_error)},
       {"condition_to_py", as_dl_func(tandem_ffi_condition_to_py)},
       {"register", as_dl_func(tandem_ffi_register)},
       {"set_class_filter", as_dl_func(tandem_ffi_set_class_filter)},

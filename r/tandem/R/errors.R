@@ -6,6 +6,11 @@
 #' type, value and traceback as strings, the full formatted message, and where it
 #' happened in R (`r_call`, `r_trace`). `py_clear_last_error()` forgets it.
 #'
+#' `py_last_error(exception)` makes `exception` the last error again, as reticulate does
+#' (to restore it after code that may raise and catch errors of its own): a `py_error`
+#' that `py_last_error()` returned, a Python exception (condition), or `NULL` to clear.
+#'
+#' @param exception If given: the error to make the last one (see above).
 #' @return `py_last_error()`: `NULL` if no Python error reached R since Python started
 #'   (or since `py_clear_last_error()`), else an object of class `py_error`: a list with
 #'   `type` (the exception class name), `value` (`str()` of the exception),
@@ -14,14 +19,17 @@
 #'   the call of the R error it carries), `r_class` (the class of the R condition it
 #'   became) and `r_trace` (the R calls on the stack then, in `r_trace$full_call`). The
 #'   exception itself is the attribute `"exception"`. Printing shows the Python message
-#'   and the R frames. `py_clear_last_error()`: `NULL`, invisibly.
+#'   and the R frames. `py_last_error(exception)`: the previous last exception (a
+#'   condition, see [python-exceptions]) or `NULL`, invisibly.
+#'   `py_clear_last_error()`: `NULL`, invisibly.
 #' @export
 #' @examples
 #' \dontrun{
 #' try(py_eval("1 / 0"), silent = TRUE)
 #' py_last_error()$type  # "ZeroDivisionError"
 #' }
-py_last_error <- function() {
+py_last_error <- function(exception) {
+  if (!missing(exception)) return(invisible(set_last_error(exception)))
   if (is.null(.ffi$last_error)) return(NULL)
   raw <- .Call(.ffi$last_error, FALSE)
   if (is.null(raw)) return(NULL)
@@ -54,6 +62,26 @@ py_last_error <- function() {
   attr(out, "exception") <- e
   class(out) <- "py_error"
   out
+}
+
+set_last_error <- function(exception) {
+  ensure_python()
+  previous <- .Call(.ffi$last_error, FALSE)$exception
+  if (is.null(exception)) {
+    .Call(.ffi$last_error, TRUE)
+    return(previous)
+  }
+  calls <- NULL
+  if (inherits(exception, "py_error")) {
+    calls <- unclass(exception$r_trace)$full_call
+    exception <- attr(exception, "exception", exact = TRUE)
+  }
+  if (!inherits(exception, "python.builtin.BaseException")) {
+    stop(sprintf("`exception` must be `NULL`, a `py_error` or a Python exception, not %s.", describe(exception)),
+         call. = FALSE)
+  }
+  .Call(.ffi$set_last_error, exception, if (is.null(calls)) NULL else as.list(calls))
+  previous
 }
 
 #' @rdname py_last_error

@@ -384,3 +384,21 @@ class Recorder:
   with(rec2 %as% bound, x <- 1)
   expect_identical(py_to_r(py_get_attr(rec2, "got"))[[1]], NULL)
 })
+
+test_that("py_last_error(exception) restores an earlier error, as reticulate's does", {
+  try(py_eval("1 / 0"), silent = TRUE)
+  saved <- py_last_error()
+  try(py_eval("{}['k']"), silent = TRUE)
+  expect_identical(py_last_error()$type, "KeyError")
+  previous <- py_last_error(saved)
+  expect_s3_class(previous, "python.builtin.KeyError")
+  restored <- py_last_error()
+  expect_identical(restored$type, "ZeroDivisionError")
+  expect_identical(restored$r_trace$full_call, saved$r_trace$full_call)
+  # a bare exception condition works too
+  py_last_error(py_eval("ValueError('set by hand')"))
+  expect_identical(py_last_error()$value, "set by hand")
+  expect_error(py_last_error(1), "`exception` must be `NULL`, a `py_error` or a Python exception")
+  expect_s3_class(py_last_error(NULL), "python.builtin.ValueError")
+  expect_null(py_last_error())
+})
