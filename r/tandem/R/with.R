@@ -27,8 +27,12 @@ with.python.builtin.object <- function(data, expr, as = NULL, ...) {
   value <- py_call(py_get_attr(data, "__enter__"))
   if (!is.null(name)) assign(name, value, envir = parent.frame())
   exit <- py_get_attr(data, "__exit__")
-  result <- tryCatch(expr, error = function(e) e, interrupt = function(e) e)
-  if (inherits(result, "condition")) {
+  # The condition is boxed: a value of `expr` may be a condition itself (a Python
+  # exception instance is one).
+  failed <- function(e) structure(list(e), class = "tandem_with_failure")
+  result <- tryCatch(expr, error = failed, interrupt = failed)
+  if (inherits(result, "tandem_with_failure")) {
+    result <- result[[1]]
     # As reticulate: the Python exception itself, or the R error as the exception it
     # becomes in Python (tandem.RError carrying the condition), or KeyboardInterrupt.
     exc <- .Call(.ffi$condition_to_py, result)

@@ -78,3 +78,11 @@ class KeepsExit:
   expect_s3_class(seen[[3]], "python.builtin.traceback")
   expect_match(conditionMessage(seen[[2]]), "^ValueError: invalid literal")
 })
+
+test_that("with() returns an exception instance that its body evaluates to", {
+  keeper <- py$KeepsExit()
+  res <- with(keeper, py_eval("LookupError('a value, not an error')"))
+  expect_s3_class(res, "python.builtin.LookupError")
+  expect_identical(conditionMessage(res), "LookupError: a value, not an error")
+  expect_null(keeper$seen[[1]])  # __exit__ saw no error
+})
