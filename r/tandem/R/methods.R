@@ -13,7 +13,8 @@ NULL
 #' `x[[i]]` with a number is Python's `x[i]` (0-based, as in reticulate); with a string
 #' it is the item of that name, else the attribute. For dictionaries, `d$key`, `d[[key]]`
 #' and `d[key]` are the item (`NULL` when missing) and assigning `NULL` deletes it. See
-#' [python-subset] for `[`.
+#' [python-subset] for `[`. Python exception instances are R conditions (lists) that are
+#' also the Python object: see [python-exceptions].
 #'
 #' @param x,e1,e2 Python objects (or R values for the other operand).
 #' @param name,i An attribute name or key.
