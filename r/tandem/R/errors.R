@@ -138,9 +138,12 @@ print.tandem_r_trace <- function(x, ...) {
 #'
 #' `e$name` and `e[["name"]]` give a field of the condition (`message`, `call`, and any
 #' other field it has), else the Python attribute (converted as the object's `convert`
-#' flag says; `NULL` when there is none). Assigning a name that is a field of the
-#' condition, or that the Python object does not have, sets the field (as rlang adds
-#' `trace` to a condition); assigning an attribute the Python object has sets it.
+#' flag says; `NULL` when there is none). Assigning a field of the condition sets that
+#' field; any other name sets the Python attribute, as in reticulate (so a method of an
+#' exception class defined with [PyClass()] keeps `self$code <- code` on the instance).
+#' An R object with a class (such as the `trace` rlang adds) is also kept as a field of
+#' the condition, so that `e$name` gives it back unchanged, and a value Python refuses
+#' becomes a field only.
 #'
 #' @param x A Python exception (as an R condition).
 #' @param name,i A field or attribute name.
@@ -183,16 +186,28 @@ condition_fields <- function(x) if (typeof(x) == "list") attr(x, "names", exact 
 #' @rdname python-exceptions
 #' @export
 `$<-.python.builtin.BaseException` <- function(x, name, value) {
-  if (typeof(x) == "list" &&
-      (name %in% condition_fields(x) || !.Call(.ffi$hasattr, x, name))) {
-    cls <- oldClass(x)
-    x <- unclass(x)
-    x[[name]] <- value
-    class(x) <- cls
+  if (name %in% condition_fields(x)) return(set_condition_field(x, name, value))
+  ensure_python()
+  if (typeof(x) != "list") {
+    .Call(.ffi$setattr, x, name, value)
     return(x)
   }
-  ensure_python()
-  .Call(.ffi$setattr, x, name, value)
+  # As reticulate, the Python attribute (a method's `self$code <- code`). An R object with
+  # a class (rlang's `trace`), which conversion may not give back as it was, is also kept
+  # as a field, and a value Python refuses is a field only.
+  set <- tryCatch({
+    .Call(.ffi$setattr, x, name, value)
+    TRUE
+  }, error = function(e) FALSE)
+  if (!set || (is.object(value) && !is_py_object(value))) x <- set_condition_field(x, name, value)
+  x
+}
+
+set_condition_field <- function(x, name, value) {
+  cls <- oldClass(x)
+  x <- unclass(x)
+  x[[name]] <- value
+  class(x) <- cls
   x
 }
 
@@ -200,13 +215,7 @@ condition_fields <- function(x) if (typeof(x) == "list") attr(x, "names", exact 
 #' @export
 `[[<-.python.builtin.BaseException` <- function(x, i, value) {
   if (is.character(i) && length(i) == 1L) return(`$<-.python.builtin.BaseException`(x, i, value))
-  if (typeof(x) == "list") {
-    cls <- oldClass(x)
-    x <- unclass(x)
-    x[[i]] <- value
-    class(x) <- cls
-    return(x)
-  }
+  if (typeof(x) == "list") return(set_condition_field(x, i, value))
   NextMethod()
 }
 
@@ -216,4 +225,17 @@ exception_message <- function(x) {
   type <- py_to_r(py_get_attr(py_get_attr(x, "__class__"), "__name__"))
   text <- py_str(x)
   if (nzchar(text)) paste0(type, ": ", text) else type
+}
+
+#' @rdname python-exceptions
+#' @param convert For `r_to_py()`: the `convert` flag of the result.
+#' @details `r_to_py()` of an R error condition is, as in reticulate, the Python exception
+#'   it becomes when it is raised into Python: a `tandem.RError` (a `RuntimeError`)
+#'   carrying the condition (`.condition`), its classes (`.rclass`) and call (`.call`); an
+#'   error that came from Python gives its original exception.
+#' @export
+r_to_py.error <- function(x, convert = FALSE) {
+  ensure_python()
+  exc <- .Call(.ffi$condition_to_py, x)
+  py_set_convert(attr(exc, "py_object", exact = TRUE) %||% exc, convert)
 }

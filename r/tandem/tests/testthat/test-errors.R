@@ -42,7 +42,8 @@ test_that("a raised Python exception is an R condition and the Python object", {
   expect_identical(rlang::cnd_message(e), "ZeroDivisionError: division by zero")
   outer <- tryCatch(rlang::abort("outer", parent = e), error = function(x) x)
   expect_match(rlang::cnd_message(outer), "ZeroDivisionError: division by zero")
-  traced <- rlang::cnd_entrace(e)  # sets `$trace`: a field of the condition
+  fresh <- tryCatch(py_eval("1 / 0"), error = function(e) e)
+  traced <- rlang::cnd_entrace(fresh)  # sets `$trace`: kept as a field of the condition
   expect_s3_class(traced$trace, "rlang_trace")
   expect_s3_class(traced, "python.builtin.ZeroDivisionError")
   expect_identical(traced$args, list("division by zero"))
@@ -79,10 +80,10 @@ def call_and_catch(f):
 ")
   back <- py$call_and_catch(function() stop(v))
   expect_true(py$same_object(back, v))
-  # `$<-`: fields of the condition, or attributes the Python object has
-  v$extra <- "r field"
-  expect_identical(v$extra, "r field")
-  expect_false(py_has_attr(v, "extra"))
+  # `$<-`: fields of the condition, else Python attributes (as reticulate)
+  v$extra <- "attribute"
+  expect_identical(v$extra, "attribute")
+  expect_identical(py_to_r(py_get_attr(v, "extra")), "attribute")
   v$args <- list("new args")
   expect_identical(py_to_r(py_get_attr(v, "args")), list("new args"))
   v[["message"]] <- "changed"
@@ -96,12 +97,18 @@ def call_and_catch(f):
 
 test_that("instances of Python exception classes defined in R are conditions", {
   MyError <- PyClass("MyError", inherit = import_builtins()$Exception,
-                     defs = list(describe = function(self) paste("I am", self$args[[1]])))
-  inst <- MyError("hello")
+                     defs = list(
+                       `__init__` = function(self, msg, code = 0L) {
+                         self$code <- code  # an attribute of the instance
+                         py_call(py_get_attr(import_builtins()$Exception, "__init__"), self, msg)
+                       },
+                       describe = function(self) paste("I am", self$args[[1]], "code", self$code)))
+  inst <- MyError("hello", code = 7L)
+  expect_identical(inst$code, 7L)
+  expect_identical(inst$describe(), "I am hello code 7")
   expect_s3_class(inst, "MyError")
   expect_s3_class(inst, "error")
   expect_identical(conditionMessage(inst), "MyError: hello")
-  expect_identical(inst$describe(), "I am hello")
   expect_error(stop(inst), class = "MyError")
 })
 
@@ -401,4 +408,15 @@ test_that("py_last_error(exception) restores an earlier error, as reticulate's d
   expect_error(py_last_error(1), "`exception` must be `NULL`, a `py_error` or a Python exception")
   expect_s3_class(py_last_error(NULL), "python.builtin.ValueError")
   expect_null(py_last_error())
+})
+
+test_that("r_to_py() of an R error is the exception it raises in Python", {
+  cond <- structure(class = c("my_error", "error", "condition"), list(message = "as value", call = quote(g())))
+  exc <- r_to_py(cond)
+  expect_s3_class(exc, "python.builtin.RuntimeError")
+  expect_s3_class(exc, "my_error")
+  py_run_string("def describe_exc(e):\n    return (type(e).__name__, str(e), e.rclass[0], e.call)")
+  expect_identical(py$describe_exc(cond), list("RError", "as value", "my_error", "g()"))
+  e <- tryCatch(py_eval("1 / 0"), error = function(e) e)
+  expect_true(py$same_object(r_to_py(e), e$py_exception))
 })
