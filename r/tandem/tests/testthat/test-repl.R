@@ -20,12 +20,12 @@ test_that("repl_python(input=) runs blocks, prints values and errors, and keeps 
     "never_set = 1"
   )), type = "output"), type = "message")
   err <- capture.output(echo <- capture.output(repl_python(quiet = TRUE, input = c("1/0", "quit()"))), type = "message")
-  expect_identical(echo, c(">>> 1/0", ">>> quit()"))
+  expect_identical(echo, c(">>>  1/0", ">>>  quit()"))  # reticulate's echo: prompt, blank, line
   expect_equal(py$rx, c(1, 2, 3))
   expect_identical(py$ry, 5L)
   expect_false(py_has_attr(import_main(), "never_set"))
-  expect_true(">>> def twice(a):" %in% out)
-  expect_true("...     return a * 2" %in% out)
+  expect_true(">>>  def twice(a):" %in% out)
+  expect_true("...      return a * 2" %in% out)
   expect_true("42" %in% out)
   expect_true("'text'" %in% out)
   expect_false("None" %in% out)
