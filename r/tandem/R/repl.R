@@ -342,6 +342,8 @@ magic_env <- function(args) {
     value <- py_eval(paste0("f", import_builtins(convert = TRUE)$repr(value)))
   }
   do.call(Sys.setenv, stats_setNames(list(value), name))
+  # Python's os.environ is a copy made at start-up: keep it in step (subprocess uses it)
+  py_set_item(py_get_attr(import("os", convert = FALSE), "environ"), name, value)
   cat(sprintf("env: %s=%s\n", name, value))
   invisible(stats_setNames(value, name))
 }
