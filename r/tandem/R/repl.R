@@ -370,20 +370,39 @@ magic_conda <- function(args) {
 }
 
 # Runs a shell command, printing its standard output through R's console line by line
-# (standard error goes where R's goes); returns the exit status.
+# (standard error goes where R's goes); returns the exit status (128 + signal if killed).
+# The shell first prints its pid: if R is interrupted (Ctrl-C, which a terminal also sends
+# to the command, but other front ends do not), the command gets SIGINT, then SIGKILL, so
+# closing the pipe (which waits for it) cannot hang.
 repl_shell <- function(cmd) {
-  con <- pipe(cmd, open = "r")
-  closed <- FALSE
-  on.exit(if (!closed) close(con), add = TRUE)
+  # opened after creation: pipe(open = "r") is not blocking, and its reads drop an
+  # incomplete last line
+  con <- pipe(paste("echo $$; exec /bin/sh -c", shQuote(cmd)))
+  open(con, "r")
+  pid <- NA_integer_
+  done <- FALSE
+  on.exit(if (!done) {
+    if (!is.na(pid)) {
+      tools::pskill(pid, tools::SIGINT)
+      Sys.sleep(0.2)
+      tools::pskill(pid, tools::SIGKILL)
+    }
+    close(con)
+  }, add = TRUE)
+  pid <- suppressWarnings(as.integer(readLines(con, n = 1L, warn = FALSE)))
+  if (!length(pid)) pid <- NA_integer_
   repeat {
     line <- readLines(con, n = 1L, warn = FALSE)
     if (!length(line)) break
     cat(line, "\n", sep = "")
     utils::flush.console()
   }
-  closed <- TRUE
+  done <- TRUE
   status <- close(con)
-  if (is.null(status)) 0L else as.integer(status) %/% 256L
+  Sys.sleep(0)  # a Ctrl-C that ended the command is seen now, before the next prompt
+  if (is.null(status)) return(0L)
+  status <- as.integer(status)
+  if (status %% 256L != 0L) 128L + status %% 128L else status %/% 256L
 }
 
 # reticulate's front-end hook receives the pending block as a stack of lines.

@@ -82,6 +82,18 @@ test_that("interactive repl_python() under a terminal: prompts, blocks, r.x, Ctr
   # the block's lines stay on screen as typed, the empty line ending it included
   expect_match(txt, "(?m)^>>> def f\\(a\\):\n\\.\\.\\.     return a \\+ 1\n\\.\\.\\.\\s*\n>>> f\\(41\\)$", perl = TRUE)
 
+  # At the console a failing magic is reported and the REPL goes on; magics work.
+  send("%cd /no/such/dir")
+  wait_for("Error: %cd: cannot change the working directory[^\n]*\n>>>\\s*$")
+  send("!echo shell-$((6 * 7))")
+  wait_for("(?m)^shell-42\n>>>\\s*$")
+  # Ctrl-C stops a shell command and returns to the prompt
+  send("!sleep 60; echo after-sleep")
+  Sys.sleep(1.5)
+  tmux("send-keys", "-t", "repl", "C-c")
+  txt <- wait_for("shell-42\n>>> !sleep[^\n]*\n[\\s\\S]*KeyboardInterrupt\n>>>\\s*$", seconds = 30)
+  expect_false(grepl("(?m)^after-sleep", txt, perl = TRUE))
+
   # Ctrl-C while Python runs: that line is interrupted, the REPL and R go on.
   send("import time; time.sleep(120); print('slept')")
   Sys.sleep(1.5)
@@ -124,7 +136,7 @@ test_that("%pwd prints the directory after reticulate's echo; x = %pwd and _ hol
   expect_identical(py_eval("_"), here)
   repl_run("x = %pwd")
   expect_identical(py$x, here)
-  expect_error(repl_python(quiet = TRUE, input = "%pwd foo"), "%pwd magic takes no arguments")
+  expect_error(repl_run("%pwd foo"), "%pwd magic takes no arguments")
   expect_error(repl_run("%nosuchmagic 1"), "Magic not implemented: %nosuchmagic 1", fixed = TRUE)
 })
 
@@ -186,6 +198,9 @@ test_that("!cmd prints output; x = !cmd, !!cmd and %system capture stdout lines 
   file.create(c("a.txt", "b.txt", "c.txt"))
   r <- repl_run("!echo printed; echo to-stderr 1>&2")
   expect_identical(r$out, c(">>>  !echo printed; echo to-stderr 1>&2", "printed"))
+  r <- repl_run("!printf 'one\\ntwo, no newline'; exit 3", "after = 1")
+  expect_identical(r$out[2:3], c("one", "two, no newline"))
+  expect_identical(py$after, 1L)
   repl_run("x = !ls", "files = !!ls", "first, *rest = !!ls", "(p, q, s) = %system ls",
            "import types; ns = types.SimpleNamespace()", "ns.files = !ls",
            "err = !echo out; echo err 1>&2", "none = !true", "w = %sx echo one two")
@@ -277,7 +292,7 @@ test_that("quiet and the banner follow reticulate's options; init/teardown/busy/
   expect_true(any(grepl("Enter 'exit' or 'quit'", msgs, fixed = TRUE)))
   expect_identical(out, c(">>>  1 + 1", "2"))
   withr::local_options(reticulate.repl.quiet = TRUE)
-  msgs <- capture.output(capture.output(repl_python(input = "1 + 1")), type = "message")
+  msgs <- capture.output(out <- capture.output(repl_python(input = "1 + 1")), type = "message")
   expect_identical(msgs, character())
 
   events <- character()
