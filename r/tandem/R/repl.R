@@ -28,8 +28,8 @@
 #'   the regular expression `foo/bar`, in the history of directories set with `%cd`.
 #' - `%dhist`: prints that history.
 #' - `%env`: prints the environment variables; `%env NAME` prints one; `%env NAME=value`
-#'   or `%env NAME value` sets one (parts of `value` in `{}` are interpolated as in a
-#'   Python f-string, evaluated in `__main__`).
+#'   or `%env NAME value` sets one, for R and in Python's `os.environ` (parts of `value`
+#'   in `{}` are interpolated as in a Python f-string, evaluated in `__main__`).
 #' - `%load file`, `%loadpy file`, `%run file`: runs a Python file in `__main__`.
 #' - `%pip args`: runs `pip` of the Python in use (`python -m pip args`), printing its
 #'   output; a failing pip (for instance `%pip install` without a network) is an error.
