@@ -29,8 +29,17 @@ def _streams_in_forked_child():
         return io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), encoding="utf-8",
                                 errors="backslashreplace", line_buffering=True, write_through=True)
 
-    sys.stdout = sys.__stdout__ = stream(1)
-    sys.stderr = sys.__stderr__ = stream(2)
+    from . import _console
+
+    # Only tandem's console writers are replaced: streams the user set stay.
+    if isinstance(sys.stdout, _console.RConsole):
+        sys.stdout = stream(1)
+    if isinstance(sys.stderr, _console.RConsole):
+        sys.stderr = stream(2)
+    if sys.__stdout__ is None or isinstance(sys.__stdout__, _console.RConsole):
+        sys.__stdout__ = stream(1)
+    if sys.__stderr__ is None or isinstance(sys.__stderr__, _console.RConsole):
+        sys.__stderr__ = stream(2)
 
 
 def install_wake_handler():

@@ -157,7 +157,22 @@ dim.scipy.sparse._base._spbase <- function(x) {
   py_shape(x)
 }
 
+# summary() of a pandas DataFrame or Series: its describe(), as in reticulate (converted
+# when the object converts).
+#' @export
+summary.pandas.DataFrame <- function(object, ...) {
+  if (py_unusable(object)) return(str(object))
+  object$describe()
+}
+
+#' @export
+summary.pandas.Series <- summary.pandas.DataFrame
+
 # The same classes under their older module paths (pandas < 3, scipy < 1.11).
+#' @export
+summary.pandas.core.frame.DataFrame <- summary.pandas.DataFrame
+#' @export
+summary.pandas.core.series.Series <- summary.pandas.DataFrame
 #' @export
 length.pandas.core.frame.DataFrame <- length.pandas.DataFrame
 #' @export

@@ -113,5 +113,39 @@ coexist_with_reticulate <- function(...) {
                                     parent = ours_ns)
     registerS3method(generic, class, router, envir = ours_ns)
   }
+  delegate_reticulate()
+  invisible(TRUE)
+}
+
+# reticulate's own functions would start (or attach to) the Python that tandem runs, and
+# call it without the GIL that tandem releases while R runs: a fatal Python error. So when
+# reticulate is loaded into a session where tandem is loaded and reticulate has not started
+# Python itself, its exported functions that tandem also has (import, py_run_string,
+# py_to_r, r_to_py, `py`, ... 94 of reticulate 1.28's 101) are bound to tandem's, in
+# reticulate's namespace (so `reticulate::import()` is tandem's) and in package:reticulate
+# if it is attached. options(tandem.reticulate = "keep") leaves reticulate alone.
+delegate_reticulate <- function() {
+  if (identical(getOption("tandem.reticulate"), "keep")) return(invisible(FALSE))
+  theirs_ns <- asNamespace("reticulate")
+  started <- tryCatch(isTRUE(get("is_python_initialized", envir = theirs_ns)()), error = function(e) FALSE)
+  if (started) return(invisible(FALSE))
+  ours_ns <- asNamespace("tandem")
+  shared <- intersect(getNamespaceExports("reticulate"), getNamespaceExports("tandem"))
+  envs <- list(theirs_ns)
+  if ("package:reticulate" %in% search()) envs <- c(envs, list(as.environment("package:reticulate")))
+  for (name in shared) {
+    value <- get(name, envir = ours_ns)
+    for (env in envs) {
+      if (!exists(name, envir = env, inherits = FALSE)) next
+      locked <- bindingIsLocked(name, env)
+      if (locked) unlockBinding(name, env)
+      if (bindingIsActive(name, env)) {
+        makeActiveBinding(name, local({ v <- value; function() v }), env)
+      } else if (is.function(value) == is.function(get(name, envir = env))) {
+        assign(name, value, envir = env)
+      }
+      if (locked) lockBinding(name, env)
+    }
+  }
   invisible(TRUE)
 }

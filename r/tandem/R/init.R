@@ -213,5 +213,6 @@ py_available <- function(initialize = FALSE) {
   if (isNamespaceLoaded("knitr")) register_knitr_engine()
   # reticulate in the same session: each package's objects keep their own S3 methods.
   setHook(packageEvent("reticulate", "onLoad"), function(...) coexist_with_reticulate())
+  setHook(packageEvent("reticulate", "attach"), function(...) delegate_reticulate())
   if (isNamespaceLoaded("reticulate")) coexist_with_reticulate()
 }

@@ -52,3 +52,16 @@ test_that("array_reshape() errors name the problem", {
   expect_error(array_reshape(1:6, c(2.5, 2)), "`dim` must be a vector of whole numbers")
   expect_error(array_reshape(1:6, c(2, 3), order = "X"), '`order` must be one of "C", "F"')
 })
+
+test_that("summary() of a pandas DataFrame or Series is its describe(), as in reticulate", {
+  pdf <- r_to_py(data.frame(x = c(1, 3), y = c(4, 4), z = c(5, 5)))
+  s <- summary(pdf)
+  expect_s3_class(s, "pandas.DataFrame")
+  expect_identical(dim(s), c(8L, 3L))
+  expect_identical(py_to_r(s$index$tolist()), c("count", "mean", "std", "min", "25%", "50%", "75%", "max"))
+  expect_identical(length(summary(pdf$x)), 8L)
+  expect_equal(py_to_r(summary(pdf$x)$loc[["mean"]]), 2)
+  # a converting object gives the converted description (a data frame)
+  d <- py_eval("__import__('pandas').DataFrame({'a': [1.0, 2.0]})")
+  expect_identical(dim(summary(r_to_py(d))), c(8L, 1L))
+})

@@ -34,7 +34,7 @@ with(py_eval("open(\\"/dev/null\\")", convert = FALSE) %as% fh, stopifnot(identi
 stopifnot(identical(capture.output(print(l)), "[10, 2, 3]"))
 '
 
-test_that("tandem objects keep working after reticulate loads", {
+test_that("tandem objects keep working after reticulate loads; reticulate's functions are tandem's", {
   skip_if_not(reticulate_installed, "reticulate is not installed")
   res <- run_coexist(paste0('
 library(tandem)
@@ -43,9 +43,29 @@ invisible(py_eval("1"))
 registerS3method("py_to_r_wrapper", "__main__.Nothing", function(x) x, envir = asNamespace("tandem"))
 invisible(suppressMessages(loadNamespace("reticulate")))
 ', tandem_cases, '
+# reticulate::f() is tandem::f(): one bridge, the same objects
 r <- reticulate::py_eval("[4, 5]", convert = FALSE)
-stopifnot(identical(length(r), 2L), inherits(r, "python.builtin.list"))
-stopifnot(identical(capture.output(print(r)), "[4, 5]"))
+stopifnot(tandem:::tandem_owns(r), identical(length(r), 2L))
+stopifnot(identical(reticulate::import("math")$sqrt(9), 3))
+stopifnot(identical(reticulate::py_to_r(r), c(4L, 5L)))
+reticulate::py_run_string("shared = 41")
+stopifnot(identical(py$shared, 41L), identical(reticulate::py$shared, 41L))
+suppressMessages(library(reticulate))
+stopifnot(identical(py_eval("shared + 1"), 42L))
+cat("coexist-ok\\n")
+'))
+  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
+  expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
+})
+
+test_that("with options(tandem.reticulate = 'keep'), reticulate keeps its functions and tandem its objects", {
+  skip_if_not(reticulate_installed, "reticulate is not installed")
+  res <- run_coexist(paste0('
+options(tandem.reticulate = "keep")
+library(tandem)
+invisible(suppressMessages(loadNamespace("reticulate")))
+stopifnot(!identical(reticulate::import, tandem::import))
+', tandem_cases, '
 cat("coexist-ok\\n")
 '))
   expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
@@ -64,12 +84,13 @@ cat("coexist-ok\\n")
   expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
 })
 
-test_that("reticulate's functions given a tandem object fail without crashing R", {
+test_that("reticulate::as_iterator() of a tandem object works (it is tandem's)", {
   skip_if_not(reticulate_installed, "reticulate is not installed")
   res <- run_coexist('
 library(tandem)
 x <- py_eval("iter([1, 2])", convert = FALSE)
-r <- tryCatch(reticulate::as_iterator(x), error = function(e) "error")
+it <- reticulate::as_iterator(x)
+stopifnot(identical(py_to_r(reticulate::iter_next(it)), 1L))
 cat("survived\\n")
 ')
   expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))

@@ -99,3 +99,32 @@ print("parent still writes")
   expect_true("exitcode 0 0 " %in% res$output)
   expect_true(any(grepl("parent still writes", res$output)))
 })
+
+test_that("a forked child keeps standard streams the user set; the parent keeps its own", {
+  py_run_string("
+import os, sys
+class _Proxy:
+    def __init__(self, stream): self.stream = stream
+    def write(self, s): return self.stream.write(s)
+    def flush(self): return self.stream.flush()
+saved = (sys.stdout, sys.stderr)
+custom = (_Proxy(sys.__stdout__), _Proxy(sys.__stderr__))
+sys.stdout, sys.stderr = custom
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if (sys.stdout, sys.stderr) == custom else 1)
+_, custom_status = os.waitpid(pid, 0)
+parent_kept = (sys.stdout, sys.stderr) == custom
+sys.stdout, sys.stderr = saved
+pid = os.fork()
+if pid == 0:
+    # tandem's console writers are replaced by writers on the process' fds
+    os._exit(0 if (sys.stdout is not saved[0] and sys.stdout.fileno() == 1) else 1)
+_, console_status = os.waitpid(pid, 0)
+parent_console_kept = (sys.stdout, sys.stderr) == saved
+")
+  expect_identical(py$custom_status, 0L)
+  expect_true(py$parent_kept)
+  expect_identical(py$console_status, 0L)
+  expect_true(py$parent_console_kept)
+})
