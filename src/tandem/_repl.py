@@ -22,8 +22,15 @@ class Repl(code.InteractiveConsole):
         # (as sys.displayhook does for builtins._); a `_` the user assigned is left alone.
         self._owned = _NOTHING
 
+    # R sets this to a function that signals the text as an R message (tracebacks are
+    # R messages in reticulate's REPL, so expect_message() and suppressMessages() see them)
+    on_write = None
+
     def write(self, data):
-        sys.stderr.write(data)
+        if self.on_write is not None:
+            self.on_write(data)
+        else:
+            sys.stderr.write(data)
 
     def push_line(self, line):
         """One console line. At top level, leading and trailing blanks are dropped and

@@ -7,8 +7,9 @@
 #' and `... ` for continuation lines: a block (`def`, `for`, `if`, ...) ends with an empty
 #' line, as in Python's own console, or with a line that cannot continue it (that line
 #' then runs on its own). Leading blanks of a top-level line are ignored. The value of an
-#' expression is printed. Typing `exit` or `quit` (with or without `()`) returns to R,
-#' keeping Python's variables. `?name` or `name?` shows Python's `help()` on `name`.
+#' expression is printed; a Python error's traceback is an R message, and the REPL goes
+#' on. Typing `exit` or `quit` (with or without `()`) returns to R, keeping Python's
+#' variables. `?name` or `name?` shows Python's `help()` on `name`.
 #'
 #' Ctrl-C at the prompt discards the current input; Ctrl-C while Python code runs
 #' interrupts that code (a `KeyboardInterrupt` is shown) and returns to the `>>> ` prompt.
@@ -94,6 +95,8 @@ repl_python <- function(module = NULL,
   if (is.function(teardown)) on.exit(teardown(), add = TRUE)
 
   repl <- import("tandem._repl", convert = TRUE)$Repl()
+  # Python's tracebacks become R messages, as in reticulate
+  repl$on_write <- function(text) message(text, appendLF = FALSE)
   if (!isTRUE(quiet)) {
     sys <- import("sys", convert = TRUE)
     message(sprintf(paste("Python %s (%s)",

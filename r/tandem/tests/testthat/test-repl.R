@@ -241,6 +241,15 @@ test_that("_ is the last magic's value until an expression is displayed; a user'
   expect_identical(utils::tail(r$out, 1L), "'mine'")   # as in Python's console
 })
 
+test_that("Python errors in the REPL are R messages, as in reticulate; the REPL goes on", {
+  tandem::py_available(TRUE)
+  expect_message(out <- capture.output(repl_python(quiet = TRUE, input = c("1/0", "after_error = 2"))),
+                 "ZeroDivisionError: division by zero")
+  expect_identical(py$after_error, 2L)
+  expect_message(capture.output(repl_python(quiet = TRUE, input = "x = = 1")), "SyntaxError")
+  expect_silent(suppressMessages(capture.output(repl_python(quiet = TRUE, input = "undefined_name_xyz"))))
+})
+
 test_that("magics can be turned off, and then are Python syntax errors", {
   tandem::py_available(TRUE)
   withr::local_options(reticulate.repl.use_magics = FALSE)
