@@ -258,6 +258,32 @@ SEXP exception_condition(SEXP handle) {
   return condition_list({{"message", message}, {"call", R_NilValue}}, classes, handle);
 }
 
+// The R calls at the innermost R error behind `exc`: the `r_calls` of the last
+// tandem.RError along its chain of causes and contexts (an R error in an R function that
+// Python called, maybe several Python and R levels down), so that py_last_error() shows
+// the R frames where it happened. nullptr if there is none.
+static SEXP innermost_r_calls(PyObject* exc) {
+  if (g_rerror_type == nullptr) return nullptr;
+  SEXP found = nullptr;
+  PyObject* e = exc;
+  for (int depth = 0; e != nullptr && e != Py_None && depth < 100; depth++) {
+    if (PyObject_TypeCheck(e, (PyTypeObject*)g_rerror_type)) {
+      PyObject* held = PyObject_GetAttrString(e, "r_calls");
+      if (held == nullptr) {
+        PyErr_Clear();
+      } else {
+        if (SEXP calls = robject_sexp(held)) found = calls;  // alive: the RObject lives on `e`
+        Py_DECREF(held);
+      }
+    }
+    PyObject* next = PyException_GetCause(e);
+    if (next == nullptr) next = PyException_GetContext(e);
+    if (next != nullptr) Py_DECREF(next);  // borrowed from here on: `e` owns it
+    e = next;
+  }
+  return found;
+}
+
 SEXP py_error_to_condition(bool* interrupt) {
   *interrupt = false;
   PyObject *type, *value, *tb;
@@ -276,7 +302,9 @@ SEXP py_error_to_condition(bool* interrupt) {
   }
   protect_scope guard;
   SEXP calls = guard(current_r_calls());
-  remember_error(exc.ptr(), calls);
+  SEXP trace_calls = calls;
+  if (SEXP inner = innermost_r_calls(exc.ptr())) trace_calls = guard(inner);
+  remember_error(exc.ptr(), trace_calls);
 
   // The exception's plain handle (converting, as reticulate makes it): the condition's
   // py_object and its py_exception field.
@@ -325,7 +353,7 @@ static std::string deparse_call(SEXP call) {
   return out;
 }
 
-void raise_r_condition(SEXP cond) {
+void raise_r_condition(SEXP cond, SEXP calls) {
   if (cond == R_NilValue || cond == nullptr) {
     // No calling handler saw a condition: R signals some errors (C stack overflow) to
     // exiting handlers only. R's own error buffer still has the message.
@@ -359,6 +387,7 @@ void raise_r_condition(SEXP cond) {
     err.attr("rclass") = py::tuple(rclass);
     err.attr("call") = call.empty() ? py::object(py::none()) : py::object(py::str(call));
     err.attr("condition") = robject_new(cond);
+    if (calls != R_NilValue) err.attr("r_calls") = robject_new(calls);
   }
   PyErr_SetObject(err_type.ptr(), err.ptr());
   throw py::error_already_set();

@@ -33,7 +33,9 @@ SEXP make_r_condition(const std::string& message, const char* klass);
 
 // R -> Python. Sets the Python error for an R condition, then throws
 // py::error_already_set. A condition that came from Python re-raises the original exception.
-[[noreturn]] void raise_r_condition(SEXP cond);
+// `calls`: the R calls on the stack where the error was signalled (sys.calls() there), kept
+// on the RError as `r_calls` for py_last_error()'s R trace; R_NilValue if unknown.
+[[noreturn]] void raise_r_condition(SEXP cond, SEXP calls = R_NilValue);
 
 // An exit to R code below Python frames (tryCatch(), a restart, return() from a frame
 // below): raises tandem._core.RUnwind (a BaseException, so `except Exception` lets it

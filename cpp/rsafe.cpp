@@ -105,9 +105,10 @@ static SEXP g_slots = nullptr;
 static SEXP g_handler_call = nullptr;
 static SEXP g_inplace_handler_call = nullptr;  // error and interrupt only: warnings go on to R's handlers
 
-extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind) {
+extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP calls) {
   if (Rf_asInteger(kind) == 1) {
     SET_VECTOR_ELT(g_slots, 0, cond);
+    SET_VECTOR_ELT(g_slots, 2, calls);
   } else {
     SET_VECTOR_ELT(g_slots, 1, Rf_cons(cond, VECTOR_ELT(g_slots, 1)));
   }
@@ -116,12 +117,12 @@ extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind) {
 
 void init_toplevel_handlers() {
   if (g_handler_call != nullptr) return;
-  g_slots = Rf_allocVector(VECSXP, 2);
+  g_slots = Rf_allocVector(VECSXP, 3);  // slot 2: the R calls on the stack at the error
   R_PreserveObject(g_slots);
   const char* code =
       "function(rec, in_place) {\n"
-      "  on_error <- function(cond) { .Call(rec, cond, 1L); invokeRestart('abort') }\n"
-      "  on_warning <- function(cond) { .Call(rec, cond, 2L); invokeRestart('muffleWarning') }\n"
+      "  on_error <- function(cond) { .Call(rec, cond, 1L, sys.calls()); invokeRestart('abort') }\n"
+      "  on_warning <- function(cond) { .Call(rec, cond, 2L, NULL); invokeRestart('muffleWarning') }\n"
       "  if (in_place) { classes <- c('error', 'interrupt'); handlers <- list(on_error, on_error) }\n"
       "  else { classes <- c('error', 'interrupt', 'warning'); handlers <- list(on_error, on_error, on_warning) }\n"
       "  as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
@@ -178,6 +179,31 @@ static SEXP copy_unwind_token(SEXP token) {
   });
 }
 
+// sys.calls() taken in tandem's error handler ends with the calls of R's condition
+// machinery (the handler's own call, .handleSimpleError() for stop()): drop them, keeping
+// the frames up to where the error was signalled.
+static SEXP trim_handler_calls(SEXP calls) {
+  if (TYPEOF(calls) != LISTSXP) return R_NilValue;
+  static SEXP handle_simple = Rf_install(".handleSimpleError");
+  static SEXP signal_cond = Rf_install(".signalSimpleWarning");
+  int n = Rf_length(calls), keep = n > 0 ? n - 1 : 0;  // the handler's own call
+  int i = 0;
+  for (SEXP c = calls; c != R_NilValue; c = CDR(c), i++) {
+    SEXP call = CAR(c);
+    if (TYPEOF(call) == LANGSXP && (CAR(call) == handle_simple || CAR(call) == signal_cond)) {
+      keep = i;
+      break;
+    }
+  }
+  return r_safe([&] {
+    SEXP out = PROTECT(Rf_allocVector(VECSXP, keep));
+    SEXP c = calls;
+    for (int k = 0; k < keep; k++, c = CDR(c)) SET_VECTOR_ELT(out, k, CAR(c));
+    UNPROTECT(1);
+    return out;
+  });
+}
+
 // Python calls R while R called Python: R runs in place (see entry_scope), under
 // R_UnwindProtect rather than R_ToplevelExec, so R's handler and restart stacks stay
 // visible. Errors and interrupts are caught by tandem's innermost handlers (and become
@@ -199,12 +225,15 @@ static void run_in_place(void (*invoke)(void*), void* fn) {
   }
   --g_toplevel_depth;
   SEXP cond = PROTECT(VECTOR_ELT(g_slots, 0));
+  SEXP calls = PROTECT(VECTOR_ELT(g_slots, 2));
   SET_VECTOR_ELT(g_slots, 0, saved_cond);
+  SET_VECTOR_ELT(g_slots, 2, R_NilValue);
   protect_scope guard;
-  UNPROTECT(2);
+  UNPROTECT(3);
   guard(cond);
+  guard(calls);
   if (jump != nullptr) {
-    if (cond != R_NilValue) raise_r_condition(cond);  // throws
+    if (cond != R_NilValue) raise_r_condition(cond, trim_handler_calls(calls));  // throws
     jump = guard(copy_unwind_token(jump));
     raise_r_unwind(jump, g_entry_id);  // throws
   }

@@ -17,7 +17,9 @@
 #'   `traceback` (the Python frames, one string each), `message` (the whole formatted
 #'   exception, as Python prints it), `r_call` (the R call during which it arrived, or
 #'   the call of the R error it carries), `r_class` (the class of the R condition it
-#'   became) and `r_trace` (the R calls on the stack then, in `r_trace$full_call`). The
+#'   became) and `r_trace` (the R calls on the stack then, in `r_trace$full_call`; when
+#'   the exception comes from an R error in R code that Python called, however many Python
+#'   and R levels down, the calls where that R error was signalled). The
 #'   exception itself is the attribute `"exception"`. Printing shows the Python message
 #'   and the R frames. `py_last_error(exception)`: the previous last exception (a
 #'   condition, see [python-exceptions]) or `NULL`, invisibly.

@@ -420,3 +420,28 @@ test_that("r_to_py() of an R error is the exception it raises in Python", {
   e <- tryCatch(py_eval("1 / 0"), error = function(e) e)
   expect_true(py$same_object(r_to_py(e), e$py_exception))
 })
+
+test_that("py_last_error()'s R trace reaches the R frames where an R error happened, through Python levels", {
+  inner_failure <- function() stop("deep R failure")
+  f1 <- py_func(function() inner_failure())
+  f2 <- py_func(function() f1())
+  catcher <- py_run_string("
+def catch_and_replace(fn):
+    try:
+        fn()
+    except Exception:
+        raise RuntimeError('replaced in Python')
+", local = TRUE)$catch_and_replace
+  outer <- function() catcher(f2)
+  e <- tryCatch(outer(), error = function(e) e)
+  expect_match(conditionMessage(e), "replaced in Python")
+  calls <- vapply(py_last_error()$r_trace$full_call, function(cl) paste(deparse(cl), collapse = " "), "")
+  expect_true(any(grepl("^outer\\(\\)$", calls)))
+  expect_true(any(grepl("^catcher\\(f2\\)$", calls)))
+  expect_true(any(grepl("^f1\\(\\)$", calls)))
+  expect_true(any(grepl("^inner_failure\\(\\)$", calls)))
+  expect_match(calls[length(calls)], "^stop\\(\"deep R failure\"\\)$")
+  printed <- capture.output(print(py_last_error()))
+  expect_true(any(grepl("inner_failure()", printed, fixed = TRUE)))
+  expect_true(any(grepl("replaced in Python", printed, fixed = TRUE)))
+})
