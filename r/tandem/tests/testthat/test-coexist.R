@@ -6,15 +6,6 @@
 # (requireNamespace() would load reticulate into this session.)
 reticulate_installed <- nzchar(system.file(package = "reticulate"))
 
-run_coexist <- function(code, timeout = 180) {
-  script <- tempfile(fileext = ".R")
-  writeLines(code, script)
-  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), script,
-                                  stdout = TRUE, stderr = TRUE, timeout = timeout))
-  status <- attr(out, "status")
-  list(status = if (is.null(status)) 0L else status, output = out)
-}
-
 tandem_cases <- '
 l <- py_eval("[1, 2, 3]", convert = FALSE)
 d <- py_eval("{\\"a\\": 1}", convert = FALSE)
@@ -36,7 +27,7 @@ stopifnot(identical(capture.output(print(l)), "[10, 2, 3]"))
 
 test_that("tandem objects keep working after reticulate loads; reticulate's functions are tandem's", {
   skip_if_not(reticulate_installed, "reticulate is not installed")
-  res <- run_coexist(paste0('
+  res <- run_rscript(paste0('
 library(tandem)
 invisible(py_eval("1"))
 # a method registered at run time (its row in the S3 table holds the function itself)
@@ -54,13 +45,12 @@ suppressMessages(library(reticulate))
 stopifnot(identical(py_eval("shared + 1"), 42L))
 cat("coexist-ok\\n")
 '))
-  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
-  expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
+  expect_script_ok(res, "coexist-ok")
 })
 
 test_that("with options(tandem.reticulate = 'keep'), reticulate keeps its functions and tandem its objects", {
   skip_if_not(reticulate_installed, "reticulate is not installed")
-  res <- run_coexist(paste0('
+  res <- run_rscript(paste0('
 options(tandem.reticulate = "keep")
 library(tandem)
 invisible(suppressMessages(loadNamespace("reticulate")))
@@ -68,33 +58,30 @@ stopifnot(!identical(reticulate::import, tandem::import))
 ', tandem_cases, '
 cat("coexist-ok\\n")
 '))
-  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
-  expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
+  expect_script_ok(res, "coexist-ok")
 })
 
 test_that("tandem objects work when reticulate was loaded first", {
   skip_if_not(reticulate_installed, "reticulate is not installed")
-  res <- run_coexist(paste0('
+  res <- run_rscript(paste0('
 invisible(suppressMessages(loadNamespace("reticulate")))
 library(tandem)
 ', tandem_cases, '
 cat("coexist-ok\\n")
 '))
-  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
-  expect_true("coexist-ok" %in% res$output, info = paste(res$output, collapse = "\n"))
+  expect_script_ok(res, "coexist-ok")
 })
 
 test_that("reticulate::as_iterator() of a tandem object works (it is tandem's)", {
   skip_if_not(reticulate_installed, "reticulate is not installed")
-  res <- run_coexist('
+  res <- run_rscript('
 library(tandem)
 x <- py_eval("iter([1, 2])", convert = FALSE)
 it <- reticulate::as_iterator(x)
 stopifnot(identical(py_to_r(reticulate::iter_next(it)), 1L))
 cat("survived\\n")
 ')
-  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
-  expect_true("survived" %in% res$output, info = paste(res$output, collapse = "\n"))
+  expect_script_ok(res, "survived")
 })
 
 test_that("only Python objects made by tandem are tandem's", {

@@ -1,14 +1,5 @@
 # Process behaviour: exit, signals, fork, handles from an earlier process.
 
-run_rscript <- function(code, timeout = 120) {
-  script <- tempfile(fileext = ".R")
-  writeLines(code, script)
-  out <- suppressWarnings(system2(file.path(R.home("bin"), "Rscript"), script,
-                                  stdout = TRUE, stderr = TRUE, timeout = timeout))
-  status <- attr(out, "status")
-  list(status = if (is.null(status)) 0L else status, output = out)
-}
-
 test_that("a handle restored by readRDS() is a null pointer before Python starts", {
   rds <- tempfile(fileext = ".rds")
   saveRDS(import("math"), rds)
