@@ -175,7 +175,10 @@ class RIterator:
         self._prefetch = int(prefetch)
         self._buffer = collections.deque()
         self._done = False
-        self._lock = threading.Lock()
+        # Reentrant: R's thread serves queued calls between bytecodes (Python's pending
+        # calls), also while it holds this lock in _fill(); a queued _fill() from another
+        # thread then takes it again on the same thread (a plain Lock deadlocked there).
+        self._lock = threading.RLock()
         self._refill_posted = False
         self._filling = False  # a fill runs (nested services must not start a second one)
         if self._prefetch > 0:
