@@ -200,19 +200,26 @@ static SEXP condition_list(std::initializer_list<condition_field> fields, SEXP c
   });
 }
 
-// The R condition a tandem.RError carries (borrowed, alive as long as `exc`), or nullptr.
-static SEXP rerror_original(PyObject* exc) {
+// The R value a tandem.RError keeps as attribute `name` (an RObject: `condition`,
+// `r_calls`), borrowed, alive as long as `exc`; nullptr if `exc` is no RError or has none.
+static SEXP rerror_r_value(PyObject* exc, const char* name) {
   if (g_rerror_type == nullptr || PyObject_IsInstance(exc, g_rerror_type) != 1) {
     PyErr_Clear();
     return nullptr;
   }
-  PyObject* held = PyObject_GetAttrString(exc, "condition");
+  PyObject* held = PyObject_GetAttrString(exc, name);
   if (held == nullptr) {
     PyErr_Clear();
     return nullptr;
   }
-  SEXP original = robject_sexp(held);  // the RObject lives on `exc`
+  SEXP value = robject_sexp(held);  // the RObject lives on `exc`
   Py_DECREF(held);
+  return value;
+}
+
+// The R condition a tandem.RError carries, or nullptr.
+static SEXP rerror_original(PyObject* exc) {
+  SEXP original = rerror_r_value(exc, "condition");
   return original != nullptr && TYPEOF(original) == VECSXP ? original : nullptr;
 }
 
@@ -263,19 +270,10 @@ SEXP exception_condition(SEXP handle) {
 // Python called, maybe several Python and R levels down), so that py_last_error() shows
 // the R frames where it happened. nullptr if there is none.
 static SEXP innermost_r_calls(PyObject* exc) {
-  if (g_rerror_type == nullptr) return nullptr;
   SEXP found = nullptr;
   PyObject* e = exc;
   for (int depth = 0; e != nullptr && e != Py_None && depth < 100; depth++) {
-    if (PyObject_TypeCheck(e, (PyTypeObject*)g_rerror_type)) {
-      PyObject* held = PyObject_GetAttrString(e, "r_calls");
-      if (held == nullptr) {
-        PyErr_Clear();
-      } else {
-        if (SEXP calls = robject_sexp(held)) found = calls;  // alive: the RObject lives on `e`
-        Py_DECREF(held);
-      }
-    }
+    if (SEXP calls = rerror_r_value(e, "r_calls")) found = calls;
     PyObject* next = PyException_GetCause(e);
     if (next == nullptr) next = PyException_GetContext(e);
     if (next != nullptr) Py_DECREF(next);  // borrowed from here on: `e` owns it
