@@ -33,9 +33,17 @@ SEXP make_r_condition(const std::string& message, const char* klass);
 
 // R -> Python. Sets the Python error for an R condition, then throws
 // py::error_already_set. A condition that came from Python re-raises the original exception.
-// `calls`: the R calls on the stack where the error was signalled (sys.calls() there), kept
-// on the RError as `r_calls` for py_last_error()'s R trace; R_NilValue if unknown.
-[[noreturn]] void raise_r_condition(SEXP cond, SEXP calls = R_NilValue);
+// `frames`: the R frames on the stack where the error was signalled (see
+// r_frames_function()), kept on the RError as `r_frames` for py_last_error()'s R trace and
+// the `trace` of the condition it comes back as; R_NilValue if unknown.
+[[noreturn]] void raise_r_condition(SEXP cond, SEXP frames = R_NilValue);
+
+// An R function of no arguments that returns the frames of its caller's stack:
+// list(calls, parents, functions) as sys.calls(), sys.parents() and sys.function() give
+// them (without its own frame). Preserved for the process. R main thread.
+SEXP r_frames_function();
+// The first `keep` frames of such a record (R_NilValue for anything else). Unprotected.
+SEXP trim_r_frames(SEXP frames, R_xlen_t keep);
 
 // An exit to R code below Python frames (tryCatch(), a restart, return() from a frame
 // below): raises tandem._core.RUnwind (a BaseException, so `except Exception` lets it
@@ -54,11 +62,12 @@ void emit_r_warnings(SEXP warnings);
 // The message element of an R condition ("" if there is none).
 std::string condition_message(SEXP cond);
 
-// The last Python error seen by R: list(exception = handle, r_calls = the R calls active
-// when it reached R), or NULL; `clear` forgets it (and returns NULL).
+// The last Python error seen by R: list(exception = handle, r_frames = the R frames
+// active when it reached R, see r_frames_function()), or NULL; `clear` forgets it (and
+// returns NULL).
 SEXP last_py_error(bool clear);
-// Makes `exc` (with the R calls `calls`, a list, or NULL) the last Python error, as
+// Makes `exc` (with the R frames `frames`, a list, or NULL) the last Python error, as
 // reticulate's py_last_error(exception) restores one. Thread safety: R main thread, GIL held.
-void set_last_py_error(PyObject* exc, SEXP calls);
+void set_last_py_error(PyObject* exc, SEXP frames);
 
 }  // namespace tandem

@@ -105,10 +105,10 @@ static SEXP g_slots = nullptr;
 static SEXP g_handler_call = nullptr;
 static SEXP g_inplace_handler_call = nullptr;  // error and interrupt only: warnings go on to R's handlers
 
-extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP calls) {
+extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP frames) {
   if (Rf_asInteger(kind) == 1) {
     SET_VECTOR_ELT(g_slots, 0, cond);
-    SET_VECTOR_ELT(g_slots, 2, calls);
+    SET_VECTOR_ELT(g_slots, 2, frames);
   } else {
     SET_VECTOR_ELT(g_slots, 1, Rf_cons(cond, VECTOR_ELT(g_slots, 1)));
   }
@@ -117,11 +117,11 @@ extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP calls) {
 
 void init_toplevel_handlers() {
   if (g_handler_call != nullptr) return;
-  g_slots = Rf_allocVector(VECSXP, 3);  // slot 2: the R calls on the stack at the error
+  g_slots = Rf_allocVector(VECSXP, 3);  // slot 2: the R frames on the stack at the error
   R_PreserveObject(g_slots);
   const char* code =
-      "function(rec, in_place) {\n"
-      "  on_error <- function(cond) { .Call(rec, cond, 1L, sys.calls()); invokeRestart('abort') }\n"
+      "function(rec, in_place, frames) {\n"
+      "  on_error <- function(cond) { .Call(rec, cond, 1L, frames()); invokeRestart('abort') }\n"
       "  on_warning <- function(cond) { .Call(rec, cond, 2L, NULL); invokeRestart('muffleWarning') }\n"
       "  if (in_place) { classes <- c('error', 'interrupt'); handlers <- list(on_error, on_error) }\n"
       "  else { classes <- c('error', 'interrupt', 'warning'); handlers <- list(on_error, on_error, on_warning) }\n"
@@ -133,14 +133,16 @@ void init_toplevel_handlers() {
   SEXP parsed = PROTECT(R_ParseVector(text, -1, &status, R_NilValue));
   if (status != PARSE_OK) Rf_error("tandem internal error (rsafe.cpp): handler code does not parse");
   SEXP maker = PROTECT(Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv));
+  SEXP frames = r_frames_function();  // preserved
   SEXP rec = PROTECT(native_symbol(as_dl_func(tandem_record_condition)));
-  SEXP call = PROTECT(Rf_lang3(maker, rec, Rf_ScalarLogical(0)));
+  SEXP no = PROTECT(Rf_ScalarLogical(0));
+  SEXP call = PROTECT(Rf_lang4(maker, rec, no, frames));
   g_handler_call = Rf_eval(call, R_BaseEnv);
   R_PreserveObject(g_handler_call);
   SETCADDR(call, Rf_ScalarLogical(1));
   g_inplace_handler_call = Rf_eval(call, R_BaseEnv);
   R_PreserveObject(g_inplace_handler_call);
-  UNPROTECT(5);
+  UNPROTECT(6);
 }
 
 namespace {
@@ -179,29 +181,23 @@ static SEXP copy_unwind_token(SEXP token) {
   });
 }
 
-// sys.calls() taken in tandem's error handler ends with the calls of R's condition
+// The frames taken in tandem's error handler end with the frames of R's condition
 // machinery (the handler's own call, .handleSimpleError() for stop()): drop them, keeping
 // the frames up to where the error was signalled.
-static SEXP trim_handler_calls(SEXP calls) {
-  if (TYPEOF(calls) != LISTSXP) return R_NilValue;
+static SEXP trim_handler_frames(SEXP frames) {
+  if (TYPEOF(frames) != VECSXP || XLENGTH(frames) != 3 || TYPEOF(VECTOR_ELT(frames, 0)) != VECSXP) return R_NilValue;
   static SEXP handle_simple = Rf_install(".handleSimpleError");
   static SEXP signal_cond = Rf_install(".signalSimpleWarning");
-  int n = Rf_length(calls), keep = n > 0 ? n - 1 : 0;  // the handler's own call
-  int i = 0;
-  for (SEXP c = calls; c != R_NilValue; c = CDR(c), i++) {
-    SEXP call = CAR(c);
+  SEXP calls = VECTOR_ELT(frames, 0);
+  R_xlen_t n = XLENGTH(calls), keep = n > 0 ? n - 1 : 0;  // the handler's own call
+  for (R_xlen_t i = 0; i < n; i++) {
+    SEXP call = VECTOR_ELT(calls, i);
     if (TYPEOF(call) == LANGSXP && (CAR(call) == handle_simple || CAR(call) == signal_cond)) {
       keep = i;
       break;
     }
   }
-  return r_safe([&] {
-    SEXP out = PROTECT(Rf_allocVector(VECSXP, keep));
-    SEXP c = calls;
-    for (int k = 0; k < keep; k++, c = CDR(c)) SET_VECTOR_ELT(out, k, CAR(c));
-    UNPROTECT(1);
-    return out;
-  });
+  return trim_r_frames(frames, keep);
 }
 
 // Python calls R while R called Python: R runs in place (see entry_scope), under
@@ -225,15 +221,15 @@ static void run_in_place(void (*invoke)(void*), void* fn) {
   }
   --g_toplevel_depth;
   SEXP cond = PROTECT(VECTOR_ELT(g_slots, 0));
-  SEXP calls = PROTECT(VECTOR_ELT(g_slots, 2));
+  SEXP frames = PROTECT(VECTOR_ELT(g_slots, 2));
   SET_VECTOR_ELT(g_slots, 0, saved_cond);
   SET_VECTOR_ELT(g_slots, 2, R_NilValue);
   protect_scope guard;
   UNPROTECT(3);
   guard(cond);
-  guard(calls);
+  guard(frames);
   if (jump != nullptr) {
-    if (cond != R_NilValue) raise_r_condition(cond, trim_handler_calls(calls));  // throws
+    if (cond != R_NilValue) raise_r_condition(cond, trim_handler_frames(frames));  // throws
     jump = guard(copy_unwind_token(jump));
     raise_r_unwind(jump, g_entry_id);  // throws
   }

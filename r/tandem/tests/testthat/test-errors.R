@@ -125,7 +125,8 @@ test_that("py_last_error keeps the traceback", {
   expect_match(e$message, "^Traceback \\(most recent call last\\)")
   expect_match(e$message, "KeyError: 'deep'\n$")
   expect_true(is_py_object(attr(e, "exception")))
-  expect_s3_class(e$r_trace, "tandem_r_trace")
+  expect_s3_class(e$r_trace, "rlang_trace")
+  expect_s3_class(e$r_trace, "data.frame")
   expect_output(print(e), "KeyError: 'deep'")
 })
 
@@ -444,4 +445,56 @@ def catch_and_replace(fn):
   printed <- capture.output(print(py_last_error()))
   expect_true(any(grepl("inner_failure()", printed, fixed = TRUE)))
   expect_true(any(grepl("replaced in Python", printed, fixed = TRUE)))
+})
+
+test_that("an exception raised into R has reticulate's `trace`: the R frames, in rlang's layout", {
+  where_it_fails <- function() tandem::py_eval("1 / 0")
+  environment(where_it_fails) <- globalenv()  # a function of the user's workspace
+  e <- tryCatch(where_it_fails(), error = function(e) e)
+  tr <- e$trace
+  expect_s3_class(tr, "rlang_trace")
+  expect_s3_class(tr, "data.frame")
+  heads <- vapply(tr$full_call, function(cl) deparse(cl[[1]]), "")
+  expect_identical(tail(heads, 2), c("where_it_fails", "tandem::py_eval"))
+  expect_identical(nrow(tr), length(tr$parent))
+  i <- match("tandem::py_eval", heads)
+  expect_identical(tr$namespace[[i]], "tandem")
+  expect_identical(tr$scope[[i]], "::")
+  expect_identical(tr$scope[[match("where_it_fails", heads)]], "global")
+  # A function found by name: its namespace and whether it is exported, as rlang says.
+  j <- match("tryCatch", heads)
+  expect_identical(c(tr$namespace[[j]], tr$scope[[j]]), c("base", "::"))
+  expect_identical(tr$scope[[match("tryCatchList", heads)]], "local")
+  expect_identical(tr$parent[[i]], match("where_it_fails", heads))
+  # py_last_error() gives the same frames as r_trace.
+  expect_identical(py_last_error()$r_trace$full_call, tr$full_call)
+})
+
+test_that("`trace` of an R error that went through Python is where the R error was signalled", {
+  inner_r <- function() stop("deep in R")
+  through <- py_func(function() inner_r())
+  outer <- py_func(function() through())
+  e <- tryCatch(outer(), error = function(e) e)
+  expect_s3_class(e, "python.builtin.Exception")
+  heads <- vapply(e$trace$full_call, function(cl) paste(deparse(cl[[1]]), collapse = ""), "")
+  expect_true(all(c("outer", "through", "inner_r") %in% heads))
+  expect_identical(tail(heads, 1), "stop")
+  out <- capture.output(print(py_last_error()))
+  expect_true(any(grepl("inner_r()", out, fixed = TRUE)))
+  expect_true(any(grepl("through()", out, fixed = TRUE)))
+})
+
+test_that("`trace` is NULL for an exception that was never raised, and a trace of its own wins", {
+  v <- py_eval("ValueError('a value')")
+  expect_null(v$trace)
+  py_run_string("
+class Traced(Exception):
+    pass
+def raise_traced():
+    e = Traced('t')
+    e.trace = 'python-side'
+    raise e
+")
+  e <- tryCatch(py$raise_traced(), error = function(e) e)
+  expect_identical(e$trace, "python-side")
 })
