@@ -32,6 +32,10 @@ class interrupt_check {
   interrupt_check() : outermost_(depth_ == 0) {
     if (depth_++ == 0) {
       seen_ = g_sigint_count.load(std::memory_order_relaxed);
+      // A Ctrl-C that R has not acted on yet (it came while R code ran, since R's last
+      // check, or while Python started, before tandem's handler was there) is for this
+      // conversion too: it would otherwise wait for R's next check, after the conversion.
+      if (R_interrupts_pending && !R_interrupts_suspended) seen_ -= 1;
       g_interrupt_unwinding = false;
     }
   }
@@ -45,6 +49,7 @@ class interrupt_check {
   }
   [[noreturn]] void raise() {
     seen_ = g_sigint_count.load(std::memory_order_relaxed);
+    R_interrupts_pending = 0;  // this KeyboardInterrupt is R's pending interrupt (raise_in_r() sets it again)
     if (PyErr_CheckSignals() == 0) PyErr_SetNone(PyExc_KeyboardInterrupt);
     g_interrupt_unwinding = true;
     throw py::error_already_set();

@@ -8,8 +8,8 @@
 #include "convert.hpp"
 #include "error.hpp"
 #include "handle.hpp"
+#include "sigint.hpp"
 
-extern "C" int R_interrupts_pending;
 
 namespace tandem {
 
@@ -582,12 +582,13 @@ SEXP tandem_ffi_last_error(SEXP clear) {
   return r_entry([&]() -> SEXP { return last_py_error(need_flag(clear, "clear")); });
 }
 
-SEXP tandem_ffi_set_last_error(SEXP exc, SEXP calls) {
+SEXP tandem_ffi_set_last_error(SEXP exc, SEXP frames) {
   return r_entry([&]() -> SEXP {
     PyObject* o = need_py(exc, "exception");
     if (!PyExceptionInstance_Check(o)) throw tandem_error("`exception` must be a Python exception.", tandem_error::type);
-    if (calls != R_NilValue && TYPEOF(calls) != VECSXP) throw tandem_error("`calls` must be a list.", tandem_error::type);
-    set_last_py_error(o, calls);
+    if (frames != R_NilValue && (TYPEOF(frames) != VECSXP || XLENGTH(frames) != 3))
+      throw tandem_error("`frames` must be a list(calls, parents, functions).", tandem_error::type);
+    set_last_py_error(o, frames);
     return R_NilValue;
   });
 }

@@ -4,7 +4,6 @@
 
 #include "common.hpp"
 
-extern "C" int R_interrupts_pending;
 
 namespace tandem {
 

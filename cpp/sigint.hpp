@@ -5,6 +5,12 @@
 #include <atomic>
 #include <csignal>
 
+// R's interrupt flags (public: R_ext/GraphicsDevice.h declares them). R's thread only.
+extern "C" {
+extern int R_interrupts_pending;
+extern int R_interrupts_suspended;  // Rboolean
+}
+
 namespace tandem {
 
 enum : int { RUNS_R = 0, RUNS_PYTHON = 1 };

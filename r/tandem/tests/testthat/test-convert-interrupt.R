@@ -149,3 +149,17 @@ test_that("what an interrupted Python -> R conversion held is released", {
   expect_null(x)
   expect_true(eventually(function() refs() == before))
 })
+
+test_that("a Ctrl-C that R has not acted on yet interrupts the next conversion, not after it", {
+  skip_on_os("windows")
+  # The signal arrives while R code runs, just before the conversion starts: R would only
+  # see it at its next check, after the conversion (it used to be lost altogether).
+  res <- run_rscript(c(
+    "library(tandem); invisible(py_eval('1'))",
+    "x <- rep(1.5, 2e7)",
+    "res <- tryCatch({ tools::pskill(Sys.getpid(), tools::SIGINT); y <- r_to_py(x); 'finished' },",
+    "                interrupt = function(e) 'interrupted')",
+    "cat(res, exists('y'), py_eval('40 + 2'), '\\n')"
+  ))
+  expect_true("interrupted FALSE 42 " %in% res$output, info = paste(res$output, collapse = "\n"))
+})
