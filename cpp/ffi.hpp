@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common.hpp"
+#include "handle.hpp"
 #include "rsafe.hpp"
 #include "sigint.hpp"
 
@@ -27,18 +28,27 @@ struct gil_acquire {
 template <typename F>
 SEXP r_entry(F&& body) {
   require_python();
-  SEXP token = nullptr, cond = nullptr;
-  bool interrupt = false;
+  SEXP token = nullptr, cond = nullptr, out = nullptr;
+  bool interrupt = false, ok = false;
   {
     gil_acquire gil;
     runs_scope runs(RUNS_PYTHON);
     entry_scope entry;  // R code that Python calls back runs in place (rsafe.hpp)
     drain_pending_releases();
     try {
-      return body();
+      out = body();
+      ok = true;
     } catch (...) {
       cond = current_exception_to_condition(&token, &interrupt);
     }
+  }
+  if (ok) {
+    if (unseen_memory_due()) {  // handles hold much Python memory: let R free the unreachable ones
+      PROTECT(out);
+      collect_unseen_memory();
+      UNPROTECT(1);
+    }
+    return out;
   }
   raise_in_r(token, cond, interrupt);
 }

@@ -138,6 +138,44 @@ static void handle_finalizer(SEXP xp) {
   PyGILState_Release(s);
 }
 
+// --- memory R cannot see ---------------------------------------------------------
+// R collects garbage when R allocates; a handle is a few bytes to R whatever it holds, so
+// a loop that replaces `y <- r_to_py(big)` or `a <- np_nc$ones(1e8)` would pile up
+// unreachable Python objects until the process runs out of memory (reticulate does).
+// New handles add a cheap estimate of what they hold; past k_unseen_gc_bytes, the R ->
+// Python entry that made them runs R's garbage collector once it has returned its value
+// (collect_unseen_memory()), and the finalizers free the Python objects.
+extern PyTypeObject* g_ndarray_type;  // convert_numpy.cpp; nullptr until numpy_loaded()
+bool numpy_loaded();
+static size_t g_unseen_bytes = 0;
+constexpr size_t k_unseen_gc_bytes = size_t(1) << 30;
+
+static size_t estimate_bytes(PyObject* o) {
+  if (PyList_Check(o) || PyTuple_Check(o)) return (size_t)Py_SIZE(o) * 32;  // pointer + a boxed number
+  if (PyDict_Check(o)) return (size_t)PyDict_GET_SIZE(o) * 100;
+  if (PyBytes_Check(o) || PyByteArray_Check(o)) return (size_t)Py_SIZE(o);
+  if (PyUnicode_Check(o)) return (size_t)PyUnicode_GET_LENGTH(o);
+  if (g_ndarray_type == nullptr && std::strcmp(Py_TYPE(o)->tp_name, "numpy.ndarray") == 0) numpy_loaded();
+  if (g_ndarray_type != nullptr && PyObject_TypeCheck(o, g_ndarray_type)) {
+    PyObject* n = PyObject_GetAttrString(o, "nbytes");
+    size_t bytes = n != nullptr ? PyLong_AsSize_t(n) : 0;
+    Py_XDECREF(n);
+    if (PyErr_Occurred()) {
+      PyErr_Clear();
+      bytes = 0;
+    }
+    return bytes;
+  }
+  return 0;
+}
+
+bool unseen_memory_due() { return g_unseen_bytes >= k_unseen_gc_bytes; }
+
+void collect_unseen_memory() {
+  g_unseen_bytes = 0;
+  R_gc();
+}
+
 static SEXP g_call_symbol = nullptr;  // .External2 entry: takes the closure's dots
 static SEXP g_dots_formals = nullptr;
 static SEXP g_external_sym = nullptr;
@@ -170,6 +208,7 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
   TANDEM_ASSERT_R_THREAD();
   // Own the reference until the finalizer is registered.
   py::object owner = py::reinterpret_steal<py::object>(stored);
+  g_unseen_bytes += estimate_bytes(stored);
   SEXP cls = py_class_vector(type);
   if (g_call_symbol == nullptr) init_wrap_statics();
   SEXP res = r_safe([&] {

@@ -37,6 +37,14 @@ SEXP find_s3_method(s3_generic generic, PyTypeObject* type);
 // exception_condition() in error.hpp).
 SEXP wrap_handle(PyObject* o, bool convert);
 
+// Whether the handles made since the last collect_unseen_memory() hold enough Python memory
+// (estimated: containers, strings, bytes, NumPy arrays) that R's garbage collector should
+// run now, and running it. R's GC only runs on R allocations, which handles barely make.
+// Thread safety: R main thread; collect_unseen_memory() without the GIL, every value the
+// caller still needs protected.
+bool unseen_memory_due();
+void collect_unseen_memory();
+
 // The external pointer handle for `o`, classed by its MRO, whatever `o` is (never a
 // closure or a condition): what a condition's `py_object` attribute holds. Steals `o`.
 // Thread safety: R main thread, GIL held.
