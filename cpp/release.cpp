@@ -79,6 +79,11 @@ void pacer() {
         g_slices_queued.fetch_sub(1);
         g_no_service.store(true);
       }
+    } else {
+      // Slices wait unserved: R's thread deferred its turn (fairness) after the last
+      // wake-up, and nothing else may wake it (a Python host sleeping in time.sleep()):
+      // without this the queue stayed full and nothing was released any more.
+      wake_r_thread_again();
     }
     std::this_thread::sleep_for(k_period);
   }

@@ -335,4 +335,6 @@ void install_r_services() {
   g_installed = true;
 }
 
+void wake_r_thread_again() { wake_r_thread(); }
+
 }  // namespace tandem

@@ -44,6 +44,10 @@ int shutdown_r_queue();
 bool r_queue_shut_down();
 // Calls queued for R's thread and not yet started (for tests). Thread safety: any thread.
 size_t r_queue_length(bool urgent_only = false);
+// Wakes R's main thread to serve its queue again, without posting: a turn that the
+// fairness rule deferred is otherwise retried only when the next call is posted (waiting
+// callers re-wake by themselves; a detached poster that stops posting must). Any thread.
+void wake_r_thread_again();
 
 // Installs the service points (R_PolledEvents hook, input handler). R main thread, once.
 void install_r_services();
