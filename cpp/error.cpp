@@ -411,6 +411,9 @@ static std::string deparse_call(SEXP call) {
 }
 
 void raise_r_condition(SEXP cond, SEXP frames) {
+  protect_scope p;  // both stay alive while the exception is made (deparse below runs R code)
+  if (cond != nullptr) p(cond);
+  if (frames != nullptr) p(frames);
   if (cond == R_NilValue || cond == nullptr) {
     // No calling handler saw a condition: R signals some errors (C stack overflow) to
     // exiting handlers only. R's own error buffer still has the message.

@@ -229,7 +229,7 @@ static void run_in_place(void (*invoke)(void*), void* fn) {
   guard(cond);
   guard(frames);
   if (jump != nullptr) {
-    if (cond != R_NilValue) raise_r_condition(cond, trim_handler_frames(frames));  // throws
+    if (cond != R_NilValue) raise_r_condition(cond, guard(trim_handler_frames(frames)));  // throws
     jump = guard(copy_unwind_token(jump));
     raise_r_unwind(jump, g_entry_id);  // throws
   }

@@ -76,6 +76,12 @@ torture("attributes and items", {
 torture("Python error -> classed R condition with call", tryCatch(py_eval("int('x')"), error = function(e) e),
         function(e) inherits(e, "python.builtin.ValueError") && !is.null(conditionCall(e)))
 torture("py_last_error()", py_last_error(), function(e) identical(e$type, "ValueError"))
+torture("an exception's R trace (frames recorded at the crossing)",
+        (function() tryCatch(py_eval("1 / 0"), error = function(e) e$trace))(),
+        function(t) inherits(t, "rlang_trace") && identical(deparse(t$full_call[[nrow(t)]]), 'py_eval("1 / 0")'))
+torture("R error through Python: trace where it was signalled",
+        tryCatch(main$call_with_cleanup(function() stop("deep")), error = function(e) e$trace),
+        function(t) identical(deparse(t$full_call[[nrow(t)]]), 'stop("deep")'))
 torture("R error through Python keeps classes",
         tryCatch(main$call_with_cleanup(function() stop(structure(class = c("mine", "error", "condition"),
                                                                   list(message = "m", call = NULL)))),
