@@ -157,6 +157,16 @@ static size_t estimate_bytes(PyObject* o) {
   if (PyUnicode_Check(o)) return (size_t)PyUnicode_GET_LENGTH(o);
   if (g_ndarray_type == nullptr && std::strcmp(Py_TYPE(o)->tp_name, "numpy.ndarray") == 0) numpy_loaded();
   if (g_ndarray_type != nullptr && PyObject_TypeCheck(o, g_ndarray_type)) {
+    // Only an array that owns its memory: a view (of R's memory, of another array) frees
+    // nothing when it goes, and counting views ran a full collection every few zero-copy
+    // conversions of a big matrix.
+    PyObject* base = PyObject_GetAttrString(o, "base");
+    bool owns = base == Py_None;
+    Py_XDECREF(base);
+    if (!owns) {
+      PyErr_Clear();
+      return 0;
+    }
     PyObject* n = PyObject_GetAttrString(o, "nbytes");
     size_t bytes = n != nullptr ? PyLong_AsSize_t(n) : 0;
     Py_XDECREF(n);

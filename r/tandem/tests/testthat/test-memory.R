@@ -19,3 +19,19 @@ test_that("replacing handles to big Python objects in a loop does not pile them 
   expect_lt(peak, 4000)
   expect_true("sum 5e+07 " %in% res$output, info = paste(res$output, collapse = "\n"))
 })
+
+test_that("zero-copy views hold no Python memory of their own: they start no collection", {
+  # Garbage collections seen while 100 NumPy views of an 80 MB R matrix are made and
+  # dropped (R allocates almost nothing meanwhile), against 20 arrays of 400 MB that own
+  # their memory.
+  collections <- function(expr) {
+    old <- gcinfo(TRUE)
+    on.exit(gcinfo(old))
+    out <- capture.output(expr, type = "message")
+    length(grep("Garbage collection", out, fixed = TRUE))
+  }
+  m <- matrix(1.5, 1e4, 1e3)
+  expect_identical(collections(for (i in 1:100) v <- r_to_py(m)), 0L)
+  np <- import("numpy", convert = FALSE)
+  expect_gte(collections(for (i in 1:20) a <- np$ones(50000000L)), 3L)
+})
