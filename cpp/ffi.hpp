@@ -37,6 +37,7 @@ SEXP r_entry(F&& body) {
     drain_pending_releases();
     try {
       out = body();
+      count_unseen_memory(out);  // body's own references are gone: a fresh result has one
       ok = true;
     } catch (...) {
       cond = current_exception_to_condition(&token, &interrupt);

@@ -141,16 +141,20 @@ static void handle_finalizer(SEXP xp) {
 // --- memory R cannot see ---------------------------------------------------------
 // R collects garbage when R allocates; a handle is a few bytes to R whatever it holds, so
 // a loop that replaces `y <- r_to_py(big)` or `a <- np_nc$ones(1e8)` would pile up
-// unreachable Python objects until the process runs out of memory (reticulate does).
-// New handles add a cheap estimate of what they hold; past k_unseen_gc_bytes, the R ->
-// Python entry that made them runs R's garbage collector once it has returned its value
-// (collect_unseen_memory()), and the finalizers free the Python objects.
+// unreachable Python objects until the process runs out of memory.
+// An R -> Python entry whose result is a handle that alone owns its object adds a cheap
+// estimate of what that holds (count_unseen_memory()); past k_unseen_gc_bytes, the entry
+// runs R's garbage collector once it has its value (collect_unseen_memory()), and the
+// finalizers free the Python objects of the handles R no longer reaches.
 extern PyTypeObject* g_ndarray_type;  // convert_numpy.cpp; nullptr until numpy_loaded()
 bool numpy_loaded();
 static size_t g_unseen_bytes = 0;
 constexpr size_t k_unseen_gc_bytes = size_t(1) << 30;
 
 static size_t estimate_bytes(PyObject* o) {
+  // Only what the new handle alone keeps alive (a fresh result): a handle to an object that
+  // Python also holds (a module's list, reached again and again) frees nothing when it goes.
+  if (Py_REFCNT(o) != 1) return 0;
   if (PyList_Check(o) || PyTuple_Check(o)) return (size_t)Py_SIZE(o) * 32;  // pointer + a boxed number
   if (PyDict_Check(o)) return (size_t)PyDict_GET_SIZE(o) * 100;
   if (PyBytes_Check(o) || PyByteArray_Check(o)) return (size_t)Py_SIZE(o);
@@ -177,6 +181,15 @@ static size_t estimate_bytes(PyObject* o) {
     return bytes;
   }
   return 0;
+}
+
+void count_unseen_memory(SEXP result) {
+  // Plain and callable handles only (not a delayed module, which handle_xptr() would load).
+  if (TYPEOF(result) != EXTPTRSXP && TYPEOF(result) != CLOSXP) return;
+  SEXP xp = handle_xptr(result);
+  if (xp == R_NilValue || R_ExternalPtrProtected(xp) == weak_marker()) return;  // weak: owned elsewhere
+  PyObject* o = static_cast<PyObject*>(R_ExternalPtrAddr(xp));
+  if (o != nullptr) g_unseen_bytes += estimate_bytes(o);
 }
 
 bool unseen_memory_due() { return g_unseen_bytes >= k_unseen_gc_bytes; }
@@ -218,7 +231,6 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
   TANDEM_ASSERT_R_THREAD();
   // Own the reference until the finalizer is registered.
   py::object owner = py::reinterpret_steal<py::object>(stored);
-  g_unseen_bytes += estimate_bytes(stored);
   SEXP cls = py_class_vector(type);
   if (g_call_symbol == nullptr) init_wrap_statics();
   SEXP res = r_safe([&] {

@@ -37,11 +37,14 @@ SEXP find_s3_method(s3_generic generic, PyTypeObject* type);
 // exception_condition() in error.hpp).
 SEXP wrap_handle(PyObject* o, bool convert);
 
-// Whether the handles made since the last collect_unseen_memory() hold enough Python memory
-// (estimated: containers, strings, bytes, NumPy arrays) that R's garbage collector should
-// run now, and running it. R's GC only runs on R allocations, which handles barely make.
-// Thread safety: R main thread; collect_unseen_memory() without the GIL, every value the
-// caller still needs protected.
+// Python memory that R cannot see. count_unseen_memory(): an R -> Python entry's result,
+// when it is a handle that alone owns its object (a fresh result), adds an estimate of
+// what the object holds (lists, tuples, dicts, strings, bytes, NumPy arrays that own their
+// data). unseen_memory_due(): enough was added since the last collect_unseen_memory()
+// that R's garbage collector should run (R's GC only runs on R allocations, which handles
+// barely make). Thread safety: R main thread; count_unseen_memory() with the GIL,
+// collect_unseen_memory() without, every value the caller still needs protected.
+void count_unseen_memory(SEXP result);
 bool unseen_memory_due();
 void collect_unseen_memory();
 

@@ -34,4 +34,10 @@ test_that("zero-copy views hold no Python memory of their own: they start no col
   expect_identical(collections(for (i in 1:100) v <- r_to_py(m)), 0L)
   np <- import("numpy", convert = FALSE)
   expect_gte(collections(for (i in 1:20) a <- np$ones(50000000L)), 3L)
+  # A handle to an object Python also holds frees nothing when it goes: reaching a
+  # module's list of a million items 200 times starts no collection either.
+  py_run_string("tandem_test_big = list(range(1000000))")
+  main <- import_main(convert = FALSE)
+  expect_identical(collections(for (i in 1:200) b <- main$tandem_test_big), 0L)
+  py_run_string("del tandem_test_big")
 })
