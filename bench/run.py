@@ -94,6 +94,21 @@ def callbacks():
     return rows
 
 
+def handle_memory():
+    """Peak memory of 12 replaced handles to 400 MB Python objects (one process per cell)."""
+    rows = {(b, c): run(["Rscript", os.path.join(HERE, "handle_memory_r_host.R"), b, c])
+            for b in ("tandem", "reticulate") for c in ("list", "ndarray")}
+    print("\nHandles to big Python objects replaced in a loop (R hosts): peak memory, MB")
+    print(f"{'case':<48}{'tandem':>9}{'reticulate':>12}{'reticulate/tandem':>19}")
+    labels = {"list": "12 x y <- r_to_py(rep(1.5, 1e7))  (400 MB each)",
+              "ndarray": "12 x a <- np$ones(5e7), convert = FALSE"}
+    for c, label in labels.items():
+        t = rows[("tandem", c)].get(f"{c}_peak_mb", float("nan"))
+        r = rows[("reticulate", c)].get(f"{c}_peak_mb", float("nan"))
+        print(f"{label:<48}{t:>9.0f}{r:>12.0f}{r / t:>18.1f}x")
+    return rows
+
+
 def lifetimes():
     row = run([sys.executable, os.path.join(HERE, "lifetimes.py")])
     a, b = row.get("release_10000", float("nan")), row.get("release_100000", float("nan"))
@@ -205,12 +220,16 @@ if __name__ == "__main__":
     # training of the main job on all 60,000 images, once per language. distributed (not in
     # the default set either: a few minutes) times the multi-worker loop. interrupts (not in
     # the default set: about 5 minutes, and up to 4 GB of memory) times Ctrl-C in conversions.
+    # memory (not in the default set: about a minute, and up to 5 GB of memory in
+    # reticulate's processes) measures handles to big Python objects replaced in a loop.
     which = sys.argv[1:] or ["calls", "callbacks", "lifetimes", "convert", "keras"]
     if "calls" in which:
         r_host()
         py_host()
     if "callbacks" in which:
         callbacks()
+    if "memory" in which:
+        handle_memory()
     if "lifetimes" in which:
         lifetimes()
     if "convert" in which:
