@@ -299,8 +299,30 @@ static SEXP crossed_condition(SEXP original, PyObject* exc, SEXP handle, SEXP fr
   });
 }
 
+// "Type: str(exc)" as Python prints an exception's last lines (reticulate's condition
+// message): traceback.format_exception_only(), so a type from a module other than
+// builtins and __main__ is qualified (numpy.linalg.LinAlgError), a SyntaxError shows the
+// line and the caret, and notes (add_note()) follow; without the trailing newline.
 std::string exception_message(PyObject* exc) {
-  std::string tname = Py_TYPE(exc)->tp_name;
+  std::string out;
+  if (PyObject* tb_mod = PyImport_ImportModule("traceback")) {
+    PyObject* lines = PyObject_CallMethod(tb_mod, "format_exception_only", "OO", (PyObject*)Py_TYPE(exc), exc);
+    Py_DECREF(tb_mod);
+    if (lines != nullptr) {
+      PyObject* empty = PyUnicode_FromString("");
+      PyObject* joined = empty ? PyUnicode_Join(empty, lines) : nullptr;
+      Py_XDECREF(empty);
+      Py_DECREF(lines);
+      if (joined != nullptr) {
+        out = py_str_or(joined, "");
+        Py_DECREF(joined);
+      }
+    }
+  }
+  if (PyErr_Occurred()) PyErr_Clear();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  if (!out.empty()) return out;
+  std::string tname = Py_TYPE(exc)->tp_name;  // the formatting failed: the short form
   auto dot = tname.rfind('.');
   if (dot != std::string::npos) tname = tname.substr(dot + 1);
   std::string text = py_str_or(exc, "");

@@ -288,11 +288,12 @@ set_condition_field <- function(x, name, value) {
 }
 
 # The condition message of an exception handle that is not a condition list (the
-# `py_object` of one): "Type: str(e)", as the conditions have it.
+# `py_object` of one), as the conditions have it: the exception as Python prints its last
+# lines (traceback.format_exception_only()), without the final newline.
 exception_message <- function(x) {
-  type <- py_to_r(py_get_attr(py_get_attr(x, "__class__"), "__name__"))
-  text <- py_str(x)
-  if (nzchar(text)) paste0(type, ": ", text) else type
+  tb <- import("traceback", convert = TRUE)
+  lines <- unlist(tb$format_exception_only(py_get_attr(x, "__class__"), x))
+  sub("\n+$", "", paste0(lines, collapse = ""))
 }
 
 #' @rdname python-exceptions

@@ -498,3 +498,17 @@ def raise_traced():
   e <- tryCatch(py$raise_traced(), error = function(e) e)
   expect_identical(e$trace, "python-side")
 })
+
+test_that("a condition message is the exception as Python prints its last lines", {
+  # Qualified type outside builtins and __main__ (as reticulate's messages have it).
+  np <- import("numpy")
+  e <- tryCatch(np$linalg$inv(matrix(0, 2, 2)), error = function(e) e)
+  expect_identical(conditionMessage(e), "numpy.linalg.LinAlgError: Singular matrix")
+  # A SyntaxError shows the line and the caret; notes follow the message.
+  e <- tryCatch(py_run_string("1 +"), error = function(e) e)
+  expect_true(endsWith(conditionMessage(e), "line 1\n    1 +\n       ^\nSyntaxError: invalid syntax"))
+  e <- tryCatch(py_run_string("e = ValueError('x'); e.add_note('a note'); raise e"), error = function(e) e)
+  expect_identical(conditionMessage(e), "ValueError: x\na note")
+  # The same text for the bare exception handle (a condition's py_object).
+  expect_identical(e$py_exception$message, "ValueError: x\na note")
+})
