@@ -98,23 +98,40 @@ PyObject* charsxp_to_py(SEXP c) {
 namespace {
 
 // Strings repeat in real data (labels, categories), and R's CHARSXP cache makes equal R
-// strings one pointer: within one conversion, a small direct-mapped cache from source pointer
-// to converted value converts each repeated string once. The values are borrowed: the
-// conversion's result holds them.
+// strings one pointer: within one conversion, a small cache from source pointer to
+// converted value converts each repeated string once. Open addressing over 4 slots, so that
+// two of a few distinct strings that hash to one slot do not evict each other on every
+// occurrence (a direct-mapped cache did, depending on addresses: a CI run saw a repeated
+// string become two Python strs); when all 4 are taken the first is replaced. The values
+// are borrowed: the conversion's result holds them.
 template <typename K, typename V>
 class repeat_cache {
  public:
   V* find(K k) {
     size_t h = slot(k);
-    return keys_[h] == k ? &values_[h] : nullptr;
+    for (size_t j = 0; j < probes; j++) {
+      size_t s = (h + j) & (size - 1);
+      if (keys_[s] == k) return &values_[s];
+      if (keys_[s] == K{}) return nullptr;
+    }
+    return nullptr;
   }
   void put(K k, V v) {
     size_t h = slot(k);
-    keys_[h] = k;
-    values_[h] = v;
+    size_t s = h;
+    for (size_t j = 0; j < probes; j++) {
+      size_t t = (h + j) & (size - 1);
+      if (keys_[t] == K{} || keys_[t] == k) {
+        s = t;
+        break;
+      }
+    }
+    keys_[s] = k;
+    values_[s] = v;
   }
 
  private:
+  static constexpr size_t probes = 4;
   static constexpr size_t size = 1024;
   static size_t slot(K k) { return (((uintptr_t)k >> 4) * 0x9E3779B97F4A7C15ULL) >> 54; }
   K keys_[size] = {};
