@@ -26,4 +26,9 @@ extern bool g_native_utf8;
 // are found by find_s3_method(), handle.hpp).
 extern SEXP g_r_to_py_dispatch;
 
+// Whether numpy is imported (it is never imported just to convert); caches its types
+// (g_ndarray_type, nullptr until then). Thread safety: GIL held.
+bool numpy_loaded();
+extern PyTypeObject* g_ndarray_type;
+
 }  // namespace tandem

@@ -85,10 +85,7 @@ SEXP set_integer64_class(SEXP x);
 // A Python list as an R list, element by element (no simplification to a vector).
 SEXP py_list_to_r_list(PyObject* list);
 
-// Whether numpy is imported (it is never imported just to convert); caches its types.
-bool numpy_loaded();
-extern PyTypeObject* g_ndarray_type;
-extern PyTypeObject* g_npgeneric_type;
+extern PyTypeObject* g_npgeneric_type;  // numpy.generic, set by numpy_loaded() (convert.hpp)
 
 // NumPy -> R (convert_numpy.cpp): see the README table for the dtypes.
 SEXP ndarray_to_r(PyObject* o);

@@ -33,30 +33,32 @@ static std::string py_str_or(PyObject* o, const char* fallback) {
   return out;
 }
 
-static std::string format_traceback(PyObject* exc) {
+// traceback.<function>(<args>) as one string (its lines joined); "" when it fails (the
+// Python error is cleared).
+static std::string traceback_text(const char* function, std::initializer_list<PyObject*> args) {
+  std::string out;
   PyObject* tb_mod = PyImport_ImportModule("traceback");
-  if (tb_mod == nullptr) {
-    PyErr_Clear();
-    return "";
+  PyObject* fn = tb_mod ? PyObject_GetAttrString(tb_mod, function) : nullptr;
+  PyObject* argv = fn ? PyTuple_New((Py_ssize_t)args.size()) : nullptr;
+  if (argv != nullptr) {
+    Py_ssize_t i = 0;
+    for (PyObject* a : args) PyTuple_SET_ITEM(argv, i++, Py_NewRef(a));
+    PyObject* lines = PyObject_Call(fn, argv, nullptr);
+    PyObject* empty = lines ? PyUnicode_FromString("") : nullptr;
+    PyObject* joined = empty ? PyUnicode_Join(empty, lines) : nullptr;
+    if (joined != nullptr) out = py_str_or(joined, "");
+    Py_XDECREF(joined);
+    Py_XDECREF(empty);
+    Py_XDECREF(lines);
   }
-  PyObject* lines = PyObject_CallMethod(tb_mod, "format_exception", "O", exc);
-  Py_DECREF(tb_mod);
-  if (lines == nullptr) {
-    PyErr_Clear();
-    return "";
-  }
-  PyObject* empty = PyUnicode_FromString("");
-  PyObject* joined = PyUnicode_Join(empty, lines);
-  Py_DECREF(empty);
-  Py_DECREF(lines);
-  if (joined == nullptr) {
-    PyErr_Clear();
-    return "";
-  }
-  std::string out = py_str_or(joined, "");
-  Py_DECREF(joined);
+  Py_XDECREF(argv);
+  Py_XDECREF(fn);
+  Py_XDECREF(tb_mod);
+  if (PyErr_Occurred()) PyErr_Clear();
   return out;
 }
+
+static std::string format_traceback(PyObject* exc) { return traceback_text("format_exception", {exc}); }
 
 SEXP make_r_condition(const std::string& message, const char* klass) {
   return r_safe([&] {
@@ -223,11 +225,6 @@ static SEXP exception_classes(PyTypeObject* type) {
   });
 }
 
-static SEXP py_object_symbol() {
-  static SEXP sym = Rf_install("py_object");  // symbols are never collected
-  return sym;
-}
-
 struct condition_field {
   const char* name;
   SEXP value;  // protected by the caller
@@ -304,22 +301,7 @@ static SEXP crossed_condition(SEXP original, PyObject* exc, SEXP handle, SEXP fr
 // builtins and __main__ is qualified (numpy.linalg.LinAlgError), a SyntaxError shows the
 // line and the caret, and notes (add_note()) follow; without the trailing newline.
 std::string exception_message(PyObject* exc) {
-  std::string out;
-  if (PyObject* tb_mod = PyImport_ImportModule("traceback")) {
-    PyObject* lines = PyObject_CallMethod(tb_mod, "format_exception_only", "OO", (PyObject*)Py_TYPE(exc), exc);
-    Py_DECREF(tb_mod);
-    if (lines != nullptr) {
-      PyObject* empty = PyUnicode_FromString("");
-      PyObject* joined = empty ? PyUnicode_Join(empty, lines) : nullptr;
-      Py_XDECREF(empty);
-      Py_DECREF(lines);
-      if (joined != nullptr) {
-        out = py_str_or(joined, "");
-        Py_DECREF(joined);
-      }
-    }
-  }
-  if (PyErr_Occurred()) PyErr_Clear();
+  std::string out = traceback_text("format_exception_only", {(PyObject*)Py_TYPE(exc), exc});
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   if (!out.empty()) return out;
   std::string tname = Py_TYPE(exc)->tp_name;  // the formatting failed: the short form
@@ -536,11 +518,11 @@ SEXP last_py_error(bool clear) {
   if (g_last_exc == nullptr) return R_NilValue;
   protect_scope p;
   SEXP value_handle = p(wrap_handle(Py_NewRef(g_last_exc), true));
-  SEXP calls = g_last_r_frames != nullptr ? g_last_r_frames : R_NilValue;
+  SEXP frames = g_last_r_frames != nullptr ? g_last_r_frames : R_NilValue;
   return r_safe([&] {
     SEXP res = PROTECT(Rf_allocVector(VECSXP, 2));
     SET_VECTOR_ELT(res, 0, value_handle);
-    SET_VECTOR_ELT(res, 1, calls);
+    SET_VECTOR_ELT(res, 1, frames);
     SEXP names = PROTECT(Rf_allocVector(STRSXP, 2));
     SET_STRING_ELT(names, 0, Rf_mkChar("exception"));
     SET_STRING_ELT(names, 1, Rf_mkChar("r_frames"));

@@ -3,10 +3,11 @@
 #include "handle.hpp"
 
 #include <cstring>
-
-#include "error.hpp"
 #include <unordered_map>
 #include <vector>
+
+#include "convert.hpp"
+#include "error.hpp"
 
 namespace tandem {
 
@@ -138,6 +139,11 @@ static void handle_finalizer(SEXP xp) {
   PyGILState_Release(s);
 }
 
+SEXP py_object_symbol() {
+  static SEXP sym = Rf_install("py_object");  // symbols are never collected
+  return sym;
+}
+
 // --- memory R cannot see ---------------------------------------------------------
 // R collects garbage when R allocates; a handle is a few bytes to R whatever it holds, so
 // a loop that replaces `y <- r_to_py(big)` or `a <- np_nc$ones(1e8)` would pile up
@@ -146,8 +152,6 @@ static void handle_finalizer(SEXP xp) {
 // estimate of what that holds (count_unseen_memory()); past k_unseen_gc_bytes, the entry
 // runs R's garbage collector once it has its value (collect_unseen_memory()), and the
 // finalizers free the Python objects of the handles R no longer reaches.
-extern PyTypeObject* g_ndarray_type;  // convert_numpy.cpp; nullptr until numpy_loaded()
-bool numpy_loaded();
 static size_t g_unseen_bytes = 0;
 constexpr size_t k_unseen_gc_bytes = size_t(1) << 30;
 
@@ -202,7 +206,6 @@ void collect_unseen_memory() {
 static SEXP g_call_symbol = nullptr;  // .External2 entry: takes the closure's dots
 static SEXP g_dots_formals = nullptr;
 static SEXP g_external_sym = nullptr;
-static SEXP g_py_object_sym = nullptr;
 static SEXP g_value_sym = nullptr;
 static SEXP g_is_null_sym = nullptr;
 static SEXP g_invisible_call = nullptr;
@@ -216,7 +219,6 @@ static void init_wrap_statics() {
   SET_TAG(g_dots_formals, R_DotsSymbol);
   R_PreserveObject(g_dots_formals);
   g_external_sym = Rf_install(".External2");
-  g_py_object_sym = Rf_install("py_object");
   g_value_sym = Rf_install("value");
   g_is_null_sym = Rf_install("is.null");
   g_if_sym = Rf_install("if");
@@ -258,7 +260,7 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
     SET_BODY(fn, body);
     SET_CLOENV(fn, R_BaseEnv);
     SEXP attr = PROTECT(Rf_cons(xp, R_NilValue));
-    SET_TAG(attr, g_py_object_sym);
+    SET_TAG(attr, py_object_symbol());
     attr = Rf_cons(cls, attr);
     SET_TAG(attr, R_ClassSymbol);
     SET_ATTRIB(fn, attr);
@@ -377,7 +379,7 @@ SEXP handle_xptr(SEXP x) {
   if (TYPEOF(x) == CLOSXP) {
     SEXP a = ATTRIB(x);  // wrap_handle puts py_object second: check the first two cells
     for (int k = 0; k < 2 && a != R_NilValue; k++, a = CDR(a)) {
-      if (TAG(a) == g_py_object_sym) {
+      if (TAG(a) == py_object_symbol()) {
         SEXP xp = CAR(a);
         return is_handle_xptr(xp) ? xp : R_NilValue;
       }
@@ -385,9 +387,8 @@ SEXP handle_xptr(SEXP x) {
   }
   if (TYPEOF(x) == VECSXP && OBJECT(x)) {
     // an exception condition (wrap_handle): its `py_object` attribute, a plain handle
-    static SEXP sym = Rf_install("py_object");
     for (SEXP a = ATTRIB(x); a != R_NilValue; a = CDR(a)) {
-      if (TAG(a) != sym) continue;
+      if (TAG(a) != py_object_symbol()) continue;
       SEXP h = CAR(a);
       return TYPEOF(h) == EXTPTRSXP || TYPEOF(h) == CLOSXP ? handle_xptr(h) : R_NilValue;
     }
@@ -397,7 +398,7 @@ SEXP handle_xptr(SEXP x) {
     if (Rf_inherits(x, "tandem_delayed_module")) return resolve_delayed(x);
     // as.environment() of a Python object: its `py_object` binding (a plain one: reading an
     // active binding would run R code here).
-    SEXP sym = Rf_install("py_object");
+    SEXP sym = py_object_symbol();
     if (!Rf_inherits(x, "python.builtin.object") || !R_existsVarInFrame(x, sym) || R_BindingIsActive(sym, x))
       return R_NilValue;
     SEXP h = Rf_findVarInFrame3(x, sym, TRUE);
@@ -406,7 +407,7 @@ SEXP handle_xptr(SEXP x) {
   }
   if (TYPEOF(x) == CLOSXP) {
     if (ATTRIB(x) == R_NilValue) return R_NilValue;
-    x = Rf_getAttrib(x, Rf_install("py_object"));
+    x = Rf_getAttrib(x, py_object_symbol());
   }
   if (is_handle_xptr(x)) return x;
   return R_NilValue;

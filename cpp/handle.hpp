@@ -62,6 +62,10 @@ SEXP wrap_weak_handle(PyObject* o, bool convert);
 // wrap_handle for a callable that is an attribute of a module (cached; steals `o`).
 SEXP wrap_module_callable(PyObject* o, bool convert);
 
+// The symbol `py_object`: the attribute of callable handles and exception conditions that
+// holds the external pointer.
+SEXP py_object_symbol();
+
 // The Python object behind an R value (borrowed), or nullptr if it is not a handle.
 // Handles are external pointers, closures (callables) and lists (exception conditions)
 // whose `py_object` attribute is a handle, and as.environment() environments.
