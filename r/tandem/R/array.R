@@ -124,6 +124,40 @@ dim.numpy.ndarray <- function(x) {
   py_shape(x)
 }
 
+# reticulate's methods for NumPy arrays held as Python objects (convert = FALSE): R's
+# coercions convert them, t() transposes in NumPy (a view), str() names shape and dtype.
+
+#' @export
+as.array.numpy.ndarray <- function(x, ...) py_to_r(x)
+
+#' @export
+as.matrix.numpy.ndarray <- function(x, ...) py_to_r(x)
+
+#' @export
+as.vector.numpy.ndarray <- function(x, mode = "any") as.vector(py_to_r(x), mode = mode)
+
+#' @export
+as.double.numpy.ndarray <- function(x, ...) as.double(py_to_r(x))
+
+#' @export
+t.numpy.ndarray <- function(x) {
+  if (py_unusable(x)) return(NULL)
+  py_get_attr(x, "T")
+}
+
+#' @importFrom graphics plot
+#' @export
+plot.numpy.ndarray <- function(x, y, ...) plot(py_to_r(x), ...)
+
+#' @export
+str.numpy.ndarray <- function(object, ..., nest.lev = 0) {
+  if (py_unusable(object)) return(invisible(str.python.builtin.object(object)))
+  dtype <- py_to_r(py_get_attr(py_get_attr(object, "dtype"), "name"))
+  cat(if (nest.lev > 0) " ", sprintf("<numpy.ndarray shape(%s), dtype=%s>\n",
+                                     paste(py_shape(object), collapse = ","), dtype), sep = "")
+  invisible(NULL)
+}
+
 #' @export
 length.pandas.DataFrame <- function(x) {
   if (py_unusable(x)) return(0L)
