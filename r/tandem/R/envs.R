@@ -635,8 +635,9 @@ requirements_conflict <- function(a, b) {
 #'   it is recorded and otherwise ignored.
 #' @param action `"add"` (default), `"remove"` (drop these requirements) or `"set"`
 #'   (replace all).
-#' @return With no arguments, the current requirements (a list of class
-#'   `tandem_py_require`), else the same invisibly.
+#' @return With no arguments, the current requirements (a list with `packages`,
+#'   `python_version` and `exclude_newer`, of class `tandem_py_require` and reticulate's
+#'   `python_requirements`), else the same invisibly.
 #' @export
 #' @examples
 #' \dontrun{
@@ -656,8 +657,9 @@ py_require <- function(packages = NULL, python_version = NULL, ..., exclude_newe
   if (!is.null(python_version)) check_string(python_version, "python_version")
   current <- .state$requirements %||% character()
   if (is.null(packages) && is.null(python_version) && action == "add") {
-    return(structure(list(packages = current, python_version = .state$python_version),
-                     class = "tandem_py_require"))
+    return(structure(list(packages = current, python_version = .state$python_version,
+                          exclude_newer = .state$exclude_newer),
+                     class = c("tandem_py_require", "python_requirements")))
   }
   if (action == "remove") {
     names_rm <- vapply(packages, function(p) parse_requirement(p)$name, "")

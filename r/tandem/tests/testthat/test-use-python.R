@@ -143,3 +143,14 @@ test_that("np_array() takes reticulate's argument name `data`", {
   expect_identical(py_to_r(a$tolist()), c(1, 2, 3))
   expect_identical(py_to_r(a$dtype$name), "float64")
 })
+
+test_that("py_require() returns reticulate's python_requirements, with exclude_newer recorded", {
+  old <- py_require()
+  expect_s3_class(old, "python_requirements")
+  withr::defer(py_require(old$packages, action = "set"))
+  r <- py_require("numpy", exclude_newer = "2025-01-01")
+  expect_identical(py_require()$exclude_newer, "2025-01-01")
+  expect_true("numpy" %in% py_require()$packages)
+  expect_error(py_require("numpy", exclude_newer = 1), "single string")
+  expect_output(print(py_require()), "numpy")
+})
