@@ -173,7 +173,15 @@ test_that("register_keras_serializable() makes custom_objects unnecessary", {
   expect_equal(predict(loaded, d$x), predict(model, d$x))
   expect_equal(evaluate(loaded, d$x, d$y, verbose = 0), evaluate(model, d$x, d$y, verbose = 0))
 
-  expect_error(register_keras_serializable(abs_error), "`name` is required")
+  # keras3: a function's name defaults to its expression, the package to "Custom" (global env)
+  abs_error2 <- abs_error
+  reg <- register_keras_serializable(abs_error2)
+  pkg <- environmentName(topenv())  # keras3: the calling package, "Custom" from the global env
+  if (pkg %in% c("", "base", "R_GlobalEnv")) pkg <- "Custom"
+  expect_identical(keras$saving$get_registered_name(reg), paste0(pkg, ">abs_error2"))
+  reg2 <- evalq(register_keras_serializable(abs_error2), list2env(list(abs_error2 = abs_error), parent = globalenv()))
+  expect_identical(keras$saving$get_registered_name(reg2), "Custom>abs_error2")
+  expect_error(register_keras_serializable(function(y_true, y_pred) y_pred), "`name` is required")
   expect_error(register_keras_serializable(1), "`object` must be a class")
   expect_error(register_keras_serializable(layer_scaled, package = NA), "`package` must be a single string")
 })
