@@ -227,3 +227,14 @@ test_that("load_model() keeps safe_mode: a saved Lambda layer's code is refused 
   loaded <- load_model(f, safe_mode = FALSE)
   expect_equal(predict(loaded, matrix(1:2, 1), verbose = 0), matrix(c(2, 4), 1))
 })
+
+test_that("active_property() makes a read-only property of a custom layer (keras3)", {
+  layer_scaled2 <- new_layer_class("Scaled2",
+    initialize = function(scale, ...) { super$initialize(...); self$scale <- scale },
+    doubled = active_property(function() self$scale * 2),
+    call = function(x) x * self$scale)
+  l <- layer_scaled2(scale = 3)
+  expect_identical(l$doubled, 6)
+  expect_identical(mark_active, active_property)
+  expect_error(active_property(1), "Only functions can be active properties")
+})
