@@ -146,7 +146,25 @@ ensure_python <- function() {
     warning("tandem could not finish setting up Python: ", conditionMessage(e), call. = FALSE)
   })
   check_declared_requirements(how)
+  run_init_callbacks()
   invisible(TRUE)
+}
+
+# As reticulate, once Python is up: the callback in option
+# `reticulate.python.afterInitialized` (else `reticulate.initialized`), then every function
+# registered with setHook("reticulate.onPyInit", f) (a character hook names a function).
+# Their errors are errors of the call that started Python.
+run_init_callbacks <- function() {
+  callback <- getOption("reticulate.python.afterInitialized")
+  if (is.null(callback)) callback <- getOption("reticulate.initialized")
+  if (is.function(callback)) callback()
+  hooks <- getHook("reticulate.onPyInit")
+  if (!is.list(hooks)) hooks <- list(hooks)
+  for (fun in hooks) {
+    if (is.character(fun)) fun <- get(fun)
+    fun()
+  }
+  invisible(NULL)
 }
 
 #' Python configuration used by tandem
