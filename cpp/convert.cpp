@@ -808,8 +808,12 @@ SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
   }
   SEXP h = p(wrap_handle(Py_NewRef(o), true));
   if (method != R_NilValue) {
-    SEXP call = p(r_safe([&] { return Rf_lang2(method, h); }));
-    return r_eval(call, R_GlobalEnv);
+    // Through the generic, as reticulate dispatches: py_to_r(h) evaluated in tandem's
+    // namespace, so that the method runs under UseMethod() and can call NextMethod().
+    static SEXP generic = Rf_install("py_to_r");  // symbols are never collected
+    SEXP env = g_r_to_py_dispatch != nullptr ? CLOENV(g_r_to_py_dispatch) : R_GlobalEnv;
+    SEXP call = p(r_safe([&] { return Rf_lang2(generic, h); }));
+    return r_eval(call, env);
   }
   return h;
 }

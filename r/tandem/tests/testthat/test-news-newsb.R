@@ -19,3 +19,38 @@ test_that("setHook('reticulate.onPyInit') and the afterInitialized option run on
   expect_true("again: 2 " %in% res$output, info = paste(res$output, collapse = "\n"))
   expect_true("value: 42 " %in% res$output, info = paste(res$output, collapse = "\n"))
 })
+
+test_that("py_to_r methods run under dispatch, so NextMethod() works in automatic conversion (1.36.1)", {
+  py_run_string("
+import pandas as pd
+class NewsbFrame(pd.DataFrame):
+    @property
+    def _constructor(self):
+        return NewsbFrame
+newsb_frame = NewsbFrame({'a': [1, 2]})
+class NewsbBox:
+    def __init__(self, v):
+        self.v = v
+def newsb_call(f, x):
+    return f(x)
+")
+  method <- function(x) {
+    out <- NextMethod()
+    attr(out, "newsb") <- "mine"
+    out
+  }
+  registerS3method("py_to_r", "__main__.NewsbFrame", method, envir = asNamespace("tandem"))
+  box_method <- function(x) paste0("box-", NextMethod()$v)
+  registerS3method("py_to_r", "__main__.NewsbBox", box_method, envir = asNamespace("tandem"))
+  on.exit({
+    table <- get(".__S3MethodsTable__.", envir = asNamespace("tandem"))
+    rm(list = c("py_to_r.__main__.NewsbFrame", "py_to_r.__main__.NewsbBox"), envir = table)
+  })
+  df <- py$newsb_frame  # converted through the method, NextMethod() gives the data frame
+  expect_s3_class(df, "data.frame")
+  expect_identical(df$a, c(1, 2))
+  expect_identical(attr(df, "newsb"), "mine")
+  expect_identical(py_eval("NewsbBox(3)"), "box-3")
+  # an argument of an R function called from Python goes through the method too (1.36.0)
+  expect_identical(py$newsb_call(function(a) a, py_eval("NewsbBox(4)", convert = FALSE)), "box-4")
+})
