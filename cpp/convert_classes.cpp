@@ -267,9 +267,28 @@ py::object factor_to_py(SEXP x, bool scalar_ok, bool categorical = true) {
     }
     return std::move(out);
   }
+  // pandas has no missing category: an NA level (factor(x, exclude = NULL)) is left out
+  // of the categories and its values are missing (code -1), so NA stays missing.
+  std::vector<int32_t> remap;  // level k (0-based) -> category code, -1 for an NA level
+  for (R_xlen_t k = 0; k < nlev; k++) {
+    if (STRING_ELT(levels, k) != NA_STRING) continue;
+    remap.resize(nlev);
+    py::list kept;
+    for (R_xlen_t j = 0; j < nlev; j++) {
+      if (STRING_ELT(levels, j) == NA_STRING) {
+        remap[j] = -1;
+      } else {
+        remap[j] = (int32_t)py::len(kept);
+        kept.append(cats[j]);
+      }
+    }
+    cats = std::move(kept);
+    break;
+  }
   py::array_t<int32_t> c((py::ssize_t)n);
   int32_t* o = c.mutable_data();
-  for (R_xlen_t i = 0; i < n; i++) o[i] = codes[i] == NA_INTEGER ? -1 : codes[i] - 1;
+  for (R_xlen_t i = 0; i < n; i++)
+    o[i] = codes[i] == NA_INTEGER ? -1 : remap.empty() ? codes[i] - 1 : remap[codes[i] - 1];
   return pd.attr("Categorical").attr("from_codes")(c, py::arg("categories") = cats,
                                                   py::arg("ordered") = Rf_inherits(x, "ordered") ? true : false);
 }

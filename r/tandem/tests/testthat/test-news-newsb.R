@@ -54,3 +54,18 @@ def newsb_call(f, x):
   # an argument of an R function called from Python goes through the method too (1.36.0)
   expect_identical(py$newsb_call(function(a) a, py_eval("NewsbBox(4)", convert = FALSE)), "box-4")
 })
+
+test_that("a factor column with an NA level becomes a Categorical with that value missing (1.29)", {
+  skip_if_not(py_module_available("pandas"))
+  df <- data.frame(f = factor(c("a", NA, "b"), exclude = NULL), g = factor("a", NA))
+  expect_identical(levels(df$f), c("a", "b", NA))
+  p <- r_to_py(df)
+  cats <- py_to_r(py_eval("lambda d: [list(d[c].cat.categories) for c in d.columns]")(p))
+  expect_identical(cats, list(c("a", "b"), list()))
+  codes <- py_to_r(py_eval("lambda d: [d[c].cat.codes.tolist() for c in d.columns]")(p))
+  expect_identical(codes, list(c(0L, -1L, 1L), c(-1L, -1L, -1L)))  # g is recycled to 3 rows
+  back <- py_to_r(p)
+  expect_identical(as.character(back$f), c("a", NA, "b"))
+  expect_true(all(is.na(back$g)))
+  expect_true(is.factor(back$g))
+})
