@@ -145,17 +145,21 @@ py::object date_to_py(SEXP x, bool scalar_ok) {
   return std::move(out);
 }
 
+// As reticulate (NEWS 1.36): a length-1 POSIXct with a time zone (`tzone`) becomes an aware
+// datetime.datetime; one without a time zone becomes a datetime64[ns] array (UTC instants,
+// NaT for NA), also for length 1. Longer vectors (a list of datetimes in reticulate, see
+// README), arrays with dim and data frame columns (scalar_ok false) are datetime64[ns]
+// arrays of their shape.
 py::object posixct_to_py(SEXP x, bool scalar_ok) {
   R_xlen_t n = XLENGTH(x);
   std::string tz = r_string_attr(x, "tzone");
-  if (n == 1 && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
+  if (n == 1 && !tz.empty() && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
     double s = real_at(x, 0);
     if (std::isnan(s)) return py::none();
     if (!std::isfinite(s)) throw tandem_error("an infinite POSIXct has no Python equivalent", tandem_error::value);
     py::module_ dt = py::module_::import("datetime");
     py::object utc = dt.attr("timezone").attr("utc");
     py::object value = dt.attr("datetime").attr("fromtimestamp")(s, utc);
-    if (tz.empty()) return value.attr("astimezone")();  // R's local time zone
     if (tz == "UTC" || tz == "GMT") return value;
     return value.attr("astimezone")(py::module_::import("zoneinfo").attr("ZoneInfo")(tz));
   }

@@ -69,3 +69,27 @@ test_that("a factor column with an NA level becomes a Categorical with that valu
   expect_true(all(is.na(back$g)))
   expect_true(is.factor(back$g))
 })
+
+test_that("a POSIXct without a time zone becomes datetime64[ns], one with a zone a datetime (1.36)", {
+  np <- import("numpy", convert = FALSE)
+  dtype_of <- function(a) py_to_r(py_str(py_get_attr(a, "dtype")))
+  x <- .POSIXct(1.7e9)  # no tzone
+  p <- r_to_py(x)
+  expect_true(inherits(p, "numpy.ndarray"))
+  expect_identical(dtype_of(p), "datetime64[ns]")
+  expect_identical(py_len(p), 1L)
+  expect_identical(as.numeric(py_to_r(p)), 1.7e9)
+  blank <- .POSIXct(c(1.7e9, NA), tz = "")  # an empty tzone is no time zone
+  expect_identical(dtype_of(r_to_py(blank)), "datetime64[ns]")
+  expect_true(is.na(py_to_r(r_to_py(.POSIXct(NA_real_)))))
+  utc <- .POSIXct(1.7e9, tz = "UTC")
+  d <- r_to_py(utc)
+  expect_true(inherits(d, "datetime.datetime"))
+  expect_identical(py_to_r(d), utc)
+  ny <- .POSIXct(1.7e9, tz = "America/New_York")
+  expect_identical(attr(py_to_r(r_to_py(ny)), "tzone"), "America/New_York")
+  expect_identical(as.numeric(py_to_r(r_to_py(ny))), 1.7e9)
+  # Python code that receives it sees an array without a time zone
+  f <- py_eval("lambda a: str(a.dtype) + ':' + str(a[0])")
+  expect_identical(f(.POSIXct(0)), "datetime64[ns]:1970-01-01T00:00:00.000000000")
+})
