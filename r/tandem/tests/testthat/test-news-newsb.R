@@ -93,3 +93,26 @@ test_that("a POSIXct without a time zone becomes datetime64[ns], one with a zone
   f <- py_eval("lambda a: str(a.dtype) + ':' + str(a[0])")
   expect_identical(f(.POSIXct(0)), "datetime64[ns]:1970-01-01T00:00:00.000000000")
 })
+
+test_that("options(reticulate.pandas_use_nullable_dtypes = TRUE) gives nullable columns (1.32)", {
+  skip_if_not(py_module_available("pandas"))
+  df <- data.frame(int = c(NA, 1:3), num = c(NA, 1.5, NaN, -2), bool = c(NA, TRUE, FALSE, TRUE),
+                   string = c(NA, letters[1:3]))
+  dtypes <- py_eval("lambda d: [str(t) for t in d.dtypes]")
+  plain <- r_to_py(df[-1, ])
+  expect_identical(py_to_r(dtypes(plain))[2:3], c("float64", "bool"))
+  old <- options(reticulate.pandas_use_nullable_dtypes = TRUE)
+  on.exit(options(old))
+  p <- r_to_py(df)
+  expect_identical(py_to_r(dtypes(p)), c("Int32", "Float64", "boolean", "string"))
+  expect_identical(py_to_r(dtypes(r_to_py(df[-1, ]))), c("Int32", "Float64", "boolean", "string"))  # also without NA
+  isna <- py_eval("lambda d: [d[c].isna().tolist() for c in d.columns]")
+  expect_identical(py_to_r(isna(p)), list(c(TRUE, FALSE, FALSE, FALSE), c(TRUE, FALSE, TRUE, FALSE),
+                                          c(TRUE, FALSE, FALSE, FALSE), c(TRUE, FALSE, FALSE, FALSE)))
+  back <- py_to_r(p)
+  expect_identical(back$int, df$int)
+  expect_identical(back$bool, df$bool)
+  expect_identical(back$string, df$string)
+  expect_identical(back$num[c(2, 4)], c(1.5, -2))
+  expect_true(all(is.na(back$num[c(1, 3)])))
+})
