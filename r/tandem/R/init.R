@@ -233,4 +233,19 @@ py_available <- function(initialize = FALSE) {
   setHook(packageEvent("reticulate", "onLoad"), function(...) coexist_with_reticulate())
   setHook(packageEvent("reticulate", "attach"), function(...) delegate_reticulate())
   if (isNamespaceLoaded("reticulate")) coexist_with_reticulate()
+  # pillar::type_sum() for Python objects (tibbles, rlang traces), registered when pillar
+  # loads: pillar is not a dependency.
+  setHook(packageEvent("pillar", "onLoad"), function(...) register_type_sum())
+  if (isNamespaceLoaded("pillar")) register_type_sum()
+}
+
+register_type_sum <- function() {
+  registerS3method("type_sum", "python.builtin.object", type_sum_python, envir = asNamespace("pillar"))
+}
+
+# As reticulate (NEWS 1.29): the object's full Python class name, as its first S3 class.
+type_sum_python <- function(x) {
+  s <- class(x)[[1L]]
+  if (startsWith(s, "R6type.")) s <- substr(s, 8L, nchar(s))
+  s
 }

@@ -116,3 +116,13 @@ test_that("options(reticulate.pandas_use_nullable_dtypes = TRUE) gives nullable 
   expect_identical(back$num[c(2, 4)], c(1.5, -2))
   expect_true(all(is.na(back$num[c(1, 3)])))
 })
+
+test_that("pillar::type_sum() of a Python object is its full class name (1.29)", {
+  skip_if_not_installed("pillar")  # not a dependency: looked up by name
+  type_sum <- getExportedValue("pillar", "type_sum")
+  np <- import("numpy", convert = FALSE)
+  expect_identical(type_sum(np$array(1:3)), "numpy.ndarray")
+  expect_identical(type_sum(py_eval("{}", convert = FALSE)), "python.builtin.dict")
+  expect_identical(type_sum(import_builtins()$len), "python.builtin.builtin_function_or_method")
+  expect_identical(type_sum(1:3), "int")  # other values keep pillar's own
+})
