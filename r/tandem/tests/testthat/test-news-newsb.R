@@ -126,3 +126,12 @@ test_that("pillar::type_sum() of a Python object is its full class name (1.29)",
   expect_identical(type_sum(import_builtins()$len), "python.builtin.builtin_function_or_method")
   expect_identical(type_sum(1:3), "int")  # other values keep pillar's own
 })
+
+test_that("printing py_last_error() ends with where the full R call stack is (1.36)", {
+  f <- function() py_eval("1 / 0")
+  try(f(), silent = TRUE)
+  out <- capture.output(print(py_last_error()))
+  expect_match(out[length(out)], "py_last_error()$r_trace$full_call", fixed = TRUE)
+  expect_true(any(grepl("ZeroDivisionError", out)))
+  expect_true(is.list(py_last_error()$r_trace$full_call))
+})
