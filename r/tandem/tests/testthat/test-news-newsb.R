@@ -135,3 +135,25 @@ test_that("printing py_last_error() ends with where the full R call stack is (1.
   expect_true(any(grepl("ZeroDivisionError", out)))
   expect_true(is.list(py_last_error()$r_trace$full_call))
 })
+
+test_that("a Python error message longer than warning.length keeps its start and end (1.25)", {
+  old <- options(warning.length = 300L)
+  on.exit(options(old))
+  py_run_string("
+def newsb_long_error():
+    raise ValueError('first line\\nsecond line\\n' + 'x' * 2000 + '\\nTHE END')
+")
+  e <- tryCatch(py$newsb_long_error(), error = identity)
+  msg <- conditionMessage(e)
+  expect_lte(nchar(msg, "bytes"), 300L)
+  expect_match(msg, "^ValueError: first line\nsecond line\n<...truncated...>x+\nTHE END$")
+  expect_s3_class(e, "python.builtin.ValueError")
+  expect_match(py_last_error()$message, strrep("x", 2000), fixed = TRUE)  # the whole text stays there
+  short <- tryCatch(py_eval("int('zz')"), error = conditionMessage)
+  expect_false(grepl("truncated", short, fixed = TRUE))
+  # multibyte characters are never cut in half
+  options(warning.length = 200L)
+  e2 <- tryCatch(py_eval("(_ for _ in ()).throw(ValueError('\u00e9' * 500))"), error = identity)
+  expect_true(validUTF8(conditionMessage(e2)))
+  expect_match(conditionMessage(e2), "<...truncated...>\u00e9", fixed = TRUE)
+})
