@@ -157,3 +157,24 @@ def newsb_long_error():
   expect_true(validUTF8(conditionMessage(e2)))
   expect_match(conditionMessage(e2), "<...truncated...>\u00e9", fixed = TRUE)
 })
+
+test_that("the knitr engine takes matplotlib's backend from RETICULATE_MPLBACKEND, else agg (1.36)", {
+  skip_if_not_installed("knitr")
+  skip_if_not(py_module_available("matplotlib"))
+  knit_backend <- function(env) {
+    run_rscript(sprintf('
+      %s
+      rmd <- tempfile(fileext = ".Rmd")
+      writeLines(c("```{python}", "import matplotlib.pyplot as plt", "import matplotlib",
+                   "print(\\"backend=\\" + matplotlib.get_backend().lower())", "```"), rmd)
+      library(tandem)
+      md <- knitr::knit(rmd, output = tempfile(fileext = ".md"), quiet = TRUE)
+      cat(grep("backend=", readLines(md), value = TRUE), sep = "\\n")
+    ', env))
+  }
+  res <- knit_backend('Sys.setenv(RETICULATE_MPLBACKEND = "svg", MPLBACKEND = "pdf")')
+  expect_equal(res$status, 0L, info = paste(res$output, collapse = "\n"))
+  expect_true(any(grepl("backend=svg", res$output, fixed = TRUE)), info = paste(res$output, collapse = "\n"))
+  res <- knit_backend('Sys.unsetenv(c("RETICULATE_MPLBACKEND", "MPLBACKEND"))')
+  expect_true(any(grepl("backend=agg", res$output, fixed = TRUE)), info = paste(res$output, collapse = "\n"))
+})
