@@ -35,3 +35,42 @@ def test_pandas_use_nullable_dtypes_option(r):
     assert df["d"].iloc[1] == 1.5
     plain = r.eval("data.frame(d = c(NA, 1.5))")
     assert str(plain["d"].dtype) == "float64"
+
+
+def test_py_to_r_method_can_call_next_method(r):
+    # reticulate 1.36 NEWS (py_to_r methods for pandas subtypes): the method runs under the
+    # py_to_r() generic, so NextMethod() gives the default conversion
+    import pandas as pd
+
+    class NewsbFrame(pd.DataFrame):
+        @property
+        def _constructor(self):
+            return NewsbFrame
+
+    cls = f"{NewsbFrame.__module__}.NewsbFrame"
+    r.eval(f"""registerS3method("py_to_r", "{cls}", function(x) {{
+        out <- NextMethod()
+        attr(out, "newsb") <- "mine"
+        out
+    }}, envir = asNamespace("tandem"))""")
+    try:
+        f = r.eval("function(x) list(class(x), attr(x, 'newsb'), x$a)")
+        got = f(NewsbFrame({"a": [1.0, 2.0]}))
+        assert got[0] == "data.frame" and got[1] == "mine" and list(got[2]) == [1.0, 2.0]
+    finally:
+        r.eval(f'rm("py_to_r.{cls}", envir = get(".__S3MethodsTable__.", envir = asNamespace("tandem")))')
+
+
+def test_py_to_r_method_in_global_env_converts_arguments(r):
+    # reticulate 1.36 NEWS: py_to_r() methods apply to arguments of R functions that
+    # Python calls, also a method defined in R's global environment
+    class NewsbBox:
+        def __init__(self, v):
+            self.v = v
+
+    cls = f"{NewsbBox.__module__}.NewsbBox"
+    r.eval(f"`py_to_r.{cls}` <- function(x) paste0('box-', x$v)")
+    try:
+        assert r.eval("function(x) x")(NewsbBox(7)) == "box-7"
+    finally:
+        r.eval(f'rm("py_to_r.{cls}", envir = globalenv())')
