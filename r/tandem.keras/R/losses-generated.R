@@ -308,7 +308,7 @@ loss_huber <- function(y_true, y_pred, delta = 1.0, ..., reduction = "sum_over_b
 #'
 #' Computes Kullback-Leibler divergence loss between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.KLDivergence` and the function `keras.losses.kullback_leibler_divergence`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.KLDivergence` and the function `keras.losses.kl_divergence`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -331,7 +331,7 @@ loss_kl_divergence <- function(y_true, y_pred, ..., reduction = "sum_over_batch_
 #'
 #' Computes the logarithm of the hyperbolic cosine of the prediction error.
 #'
-#' Wraps the Python class `keras.losses.LogCosh` and the function `keras.losses.logcosh`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.LogCosh` and the function `keras.losses.log_cosh`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -354,7 +354,7 @@ loss_log_cosh <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size"
 #'
 #' Computes the mean of absolute difference between labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.MeanAbsoluteError` and the function `keras.losses.mae`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanAbsoluteError` and the function `keras.losses.mean_absolute_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -377,7 +377,7 @@ loss_mean_absolute_error <- function(y_true, y_pred, ..., reduction = "sum_over_
 #'
 #' Computes the mean absolute percentage error between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.MeanAbsolutePercentageError` and the function `keras.losses.mape`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanAbsolutePercentageError` and the function `keras.losses.mean_absolute_percentage_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -400,7 +400,7 @@ loss_mean_absolute_percentage_error <- function(y_true, y_pred, ..., reduction =
 #'
 #' Computes the mean of squares of errors between labels and predictions.
 #'
-#' Wraps the Python class `keras.losses.MeanSquaredError` and the function `keras.losses.mse`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanSquaredError` and the function `keras.losses.mean_squared_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -423,7 +423,7 @@ loss_mean_squared_error <- function(y_true, y_pred, ..., reduction = "sum_over_b
 #'
 #' Computes the mean squared logarithmic error between `y_true` & `y_pred`.
 #'
-#' Wraps the Python class `keras.losses.MeanSquaredLogarithmicError` and the function `keras.losses.msle`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.losses.MeanSquaredLogarithmicError` and the function `keras.losses.mean_squared_logarithmic_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.

@@ -361,7 +361,7 @@ metric_io_u <- metric_iou
 #'
 #' Computes Kullback-Leibler divergence metric between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.KLDivergence` and the function `keras.metrics.kullback_leibler_divergence`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.KLDivergence` and the function `keras.metrics.kl_divergence`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -417,7 +417,7 @@ metric_mean <- function(name = "mean", dtype = NULL, ...) {
 #'
 #' Computes the mean absolute error between the labels and predictions.
 #'
-#' Wraps the Python class `keras.metrics.MeanAbsoluteError` and the function `keras.metrics.mae`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanAbsoluteError` and the function `keras.metrics.mean_absolute_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -439,7 +439,7 @@ metric_mean_absolute_error <- function(y_true, y_pred, ..., name = "mean_absolut
 #'
 #' Computes mean absolute percentage error between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.MeanAbsolutePercentageError` and the function `keras.metrics.mape`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanAbsolutePercentageError` and the function `keras.metrics.mean_absolute_percentage_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -505,7 +505,7 @@ metric_mean_wrapper <- function(fn, name = NULL, dtype = NULL, ...) {
 #'
 #' Computes the mean squared error between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.MeanSquaredError` and the function `keras.metrics.mse`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanSquaredError` and the function `keras.metrics.mean_squared_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.
@@ -527,7 +527,7 @@ metric_mean_squared_error <- function(y_true, y_pred, ..., name = "mean_squared_
 #'
 #' Computes mean squared logarithmic error between `y_true` and `y_pred`.
 #'
-#' Wraps the Python class `keras.metrics.MeanSquaredLogarithmicError` and the function `keras.metrics.msle`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
+#' Wraps the Python class `keras.metrics.MeanSquaredLogarithmicError` and the function `keras.metrics.mean_squared_logarithmic_error`: with `y_true` and `y_pred` the function's values are returned, without them the object (for `compile()`). Only the arguments you give are passed on; whole numbers become Python ints and `axis` is 1-based.
 #'
 #' @param y_true,y_pred The true and predicted values (R arrays or tensors). Given, the loss/metric values are returned; both missing, the Keras object.
 #' @param ... Further keyword arguments for the Python class or function.

@@ -222,7 +222,7 @@ WRAPPED_PY <- c(
   metric_huber = "metrics$huber",
   metric_iou = "metrics$IoU",
   metric_kl_divergence = "metrics$KLDivergence",
-  metric_log_cosh = "metrics$logcosh",
+  metric_log_cosh = "metrics$log_cosh",
   metric_log_cosh_error = "metrics$LogCoshError",
   metric_mean = "metrics$Mean",
   metric_mean_absolute_error = "metrics$MeanAbsoluteError",

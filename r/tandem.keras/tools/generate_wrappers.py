@@ -17,7 +17,7 @@ import unicodedata
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402  (tandem.keras' `keras` is tf.keras)
+import tensorflow as tf  # noqa: E402  (TensorFlow is Keras' backend here)
 
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "R")
 
@@ -189,7 +189,7 @@ def r_default(v):
 
 def axis_default(name, v):
     """A 0-based Python axis default shown 1-based (negative axes count from the end in both)."""
-    if name in AXIS_NAMES | OP_AXIS_NAMES and isinstance(v, int) and not isinstance(v, bool):
+    if name in AXIS_NAMES | OP_AXIS_NAMES | OP_INDEX_NAMES and isinstance(v, int) and not isinstance(v, bool):
         return f"{v + 1}L" if v >= 0 else f"{v}L"
     if name in AXIS_NAMES | OP_AXIS_NAMES and isinstance(v, (tuple, list)) and v and all(
             isinstance(e, int) for e in v):
@@ -227,16 +227,16 @@ def record(fname, target):
 
 
 def tf_keras_name(module, fn):
-    """The name of `fn` in tf.keras' module (tf.keras.losses has `mse`, not
-    `mean_squared_error`); R reaches Keras through tf.keras."""
-    mod = tf.keras
+    """The name of `fn` in Keras 3's module, which tandem.keras' `keras` is (as keras3's;
+    tf.keras.losses has `mse` where keras.losses has `mean_squared_error`)."""
+    mod = keras
     for part in module.split("$"):
         mod = getattr(mod, part)
     if getattr(mod, fn.__name__, None) is fn:
         return fn.__name__
     names = sorted(n for n in dir(mod) if getattr(mod, n, None) is fn)
     if not names:
-        raise SystemExit(f"keras.{module}.{fn.__name__} is not in tf.keras.{module}")
+        raise SystemExit(f"keras.{module}.{fn.__name__} is not in keras.{module}")
     return min(names, key=lambda n: (n != n.lower(), -len(n)))
 
 
