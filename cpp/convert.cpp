@@ -99,41 +99,35 @@ namespace {
 
 // Strings repeat in real data (labels, categories), and R's CHARSXP cache makes equal R
 // strings one pointer: within one conversion, a small cache from source pointer to
-// converted value converts each repeated string once. Open addressing over 4 slots, so that
-// two of a few distinct strings that hash to one slot do not evict each other on every
-// occurrence (a direct-mapped cache did, depending on addresses: a CI run saw a repeated
-// string become two Python strs); when all 4 are taken the first is replaced. The values
-// are borrowed: the conversion's result holds them.
+// converted value converts each repeated string once. Open addressing with linear probing
+// and no eviction: the first 512 distinct strings are cached (the table is then half full,
+// so a probe sequence stays short and always meets an empty slot); later new strings are
+// converted without caching. A bounded-probe cache that evicted on collisions lost some of
+// 200 distinct labels now and then, depending on addresses (two CI runs saw a repeated
+// string become two Python strs). The values are borrowed: the conversion's result holds
+// them.
 template <typename K, typename V>
 class repeat_cache {
  public:
   V* find(K k) {
-    size_t h = slot(k);
-    for (size_t j = 0; j < probes; j++) {
-      size_t s = (h + j) & (size - 1);
+    for (size_t s = slot(k);; s = (s + 1) & (size - 1)) {
       if (keys_[s] == k) return &values_[s];
       if (keys_[s] == K{}) return nullptr;
     }
-    return nullptr;
   }
   void put(K k, V v) {
-    size_t h = slot(k);
-    size_t s = h;
-    for (size_t j = 0; j < probes; j++) {
-      size_t t = (h + j) & (size - 1);
-      if (keys_[t] == K{} || keys_[t] == k) {
-        s = t;
-        break;
-      }
-    }
+    if (count_ >= size / 2) return;
+    size_t s = slot(k);
+    while (keys_[s] != K{} && keys_[s] != k) s = (s + 1) & (size - 1);
+    if (keys_[s] == K{}) count_++;
     keys_[s] = k;
     values_[s] = v;
   }
 
  private:
-  static constexpr size_t probes = 4;
   static constexpr size_t size = 1024;
   static size_t slot(K k) { return (((uintptr_t)k >> 4) * 0x9E3779B97F4A7C15ULL) >> 54; }
+  size_t count_ = 0;
   K keys_[size] = {};
   V values_[size];
 };

@@ -75,11 +75,13 @@ test_that("long character vectors: repeated strings, NA and encodings both ways"
   expect_identical(py_to_r(p), x)
   same_object <- py_eval("lambda l: l[0] is l[6] and l[4] is l[10]", convert = TRUE)
   expect_true(same_object(p))  # equal R strings become one Python str
-  # 200 distinct strings, each 4 times: each repeat is the same str (strings that hash to
-  # one slot no longer evict each other: 18 of 200 were converted anew each time before).
-  labels <- rep(paste0("label_", 1:200), 4)
-  all_shared <- py_eval("lambda l: all(l[i] is l[i + 200] is l[i + 400] is l[i + 600] for i in range(200))")
-  expect_true(all_shared(r_to_py(labels)))
+  # up to 512 distinct strings, each 4 times: each repeat is the same str (strings whose
+  # hashes collide no longer evict each other, which depended on addresses)
+  for (k in c(200L, 500L)) {
+    labels <- rep(paste0("label_", seq_len(k)), 4)
+    all_shared <- py_eval(sprintf("lambda l: all(l[i] is l[i + %1$d] is l[i + 2 * %1$d] is l[i + 3 * %1$d] for i in range(%1$d))", k))
+    expect_true(all_shared(r_to_py(labels)), info = k)
+  }
   latin <- rep(c(iconv("gr\u00fc\u00dfe", "UTF-8", "latin1"), "abc"), 40)
   expect_identical(Encoding(latin[1]), "latin1")
   pl <- r_to_py(latin)
