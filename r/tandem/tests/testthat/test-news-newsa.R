@@ -1,0 +1,36 @@
+# reticulate NEWS items (development version back to 1.38.0) that tandem had missed.
+
+test_that("invokeRestart('abort') in R code that Python calls becomes a Python exception (NEWS dev)", {
+  abort_plain <- function() invokeRestart("abort")
+  abort_cond <- function() invokeRestart("abort", simpleError("cancelled from R"))
+  py_run_string("
+def call_and_catch(f):
+    try:
+        f()
+    except RuntimeError as e:
+        return ['caught', str(e)]
+    return ['returned']
+")
+  main <- import_main()
+  expect_identical(main$call_and_catch(abort_plain), c("caught", "R evaluation aborted"))
+  expect_identical(main$call_and_catch(abort_cond), c("caught", "cancelled from R"))
+  # through r.<name> inside py_run_string, and the session goes on in Python and R
+  res <- py_run_string("
+try:
+    r.abort_plain()
+    outcome = 'no exception'
+except RuntimeError as exc:
+    outcome = str(exc)
+after = r.identity(42)
+", local = TRUE)
+  expect_identical(res$outcome, "R evaluation aborted")
+  expect_identical(res$after, 42L)
+  # not caught in Python: an R error at the R -> Python boundary, not a jump to top level
+  thrower <- py_eval("lambda f: f()")
+  reached <- FALSE
+  err <- tryCatch({ thrower(abort_cond); reached <- TRUE }, error = function(e) e)
+  expect_false(reached)
+  expect_match(conditionMessage(err), "cancelled from R")
+  # other restarts still unwind through the Python frames to where they were set up
+  expect_identical(withRestarts(thrower(function() invokeRestart("mine", 5)), mine = function(v) v * 2), 10)
+})
