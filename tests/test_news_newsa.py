@@ -35,3 +35,11 @@ def test_abort_restart_in_r_called_from_python_is_a_python_exception(rt):
     msg = rt.eval("tryCatch(py_eval('lambda f: f()')(function() invokeRestart('abort')), error = conditionMessage)")
     assert "R evaluation aborted" in msg
     assert rt.eval("1 + 1") == 2
+
+
+def test_numpy_t_and_str(rt):
+    np = pytest.importorskip("numpy")
+    __main__.news_arr = np.arange(6.0).reshape(2, 3)
+    assert list(rt.eval("dim(t(py_eval('news_arr', convert = FALSE)))")) == [3, 2]
+    out = rt.eval("capture.output(str(py_eval('news_arr', convert = FALSE)))")
+    assert out == "<numpy.ndarray shape(2,3), dtype=float64>"

@@ -124,6 +124,24 @@ dim.numpy.ndarray <- function(x) {
   py_shape(x)
 }
 
+# t(): the transposed array (NumPy's `x.T`), a Python object as reticulate returns it.
+#' @export
+t.numpy.ndarray <- function(x) {
+  if (py_unusable(x)) return(NULL)
+  py_get_attr(x, "T")
+}
+
+# str(): one line with the shape and dtype, not the array's contents (reticulate >= 1.43).
+#' @export
+str.numpy.ndarray <- function(object, ..., nest.lev = 0) {
+  if (py_unusable(object)) return(NextMethod())
+  dtype <- py_to_r(py_get_attr(py_get_attr(object, "dtype"), "name"))
+  cat(if (nest.lev > 0) " ",
+      "<numpy.ndarray shape(", paste(py_shape(object), collapse = ","), "), dtype=", dtype, ">\n",
+      sep = "")
+  invisible(NULL)
+}
+
 #' @export
 length.pandas.DataFrame <- function(x) {
   if (py_unusable(x)) return(0L)

@@ -34,3 +34,16 @@ after = r.identity(42)
   # other restarts still unwind through the Python frames to where they were set up
   expect_identical(withRestarts(thrower(function() invokeRestart("mine", 5)), mine = function(v) v * 2), 10)
 })
+
+test_that("t() and str() of NumPy arrays (NEWS 1.43.0)", {
+  np <- import("numpy", convert = FALSE)
+  a <- np$arange(6)$reshape(2L, 3L)
+  ta <- t(a)
+  expect_s3_class(ta, "numpy.ndarray")
+  expect_identical(dim(ta), c(3L, 2L))
+  expect_identical(py_to_r(ta), t(py_to_r(a)))
+  out <- capture.output(str(a))
+  expect_identical(out, "<numpy.ndarray shape(2,3), dtype=float64>")
+  nested <- capture.output(str(list(x = np$zeros(4L, dtype = "int32"))))
+  expect_true(any(grepl("$ x: <numpy.ndarray shape(4), dtype=int32>", nested, fixed = TRUE)))
+})
