@@ -43,3 +43,23 @@ def test_numpy_t_and_str(rt):
     assert list(rt.eval("dim(t(py_eval('news_arr', convert = FALSE)))")) == [3, 2]
     out = rt.eval("capture.output(str(py_eval('news_arr', convert = FALSE)))")
     assert out == "<numpy.ndarray shape(2,3), dtype=float64>"
+
+
+def test_class_names_for_non_string_module(rt):
+    class NewsPyNoModule:
+        pass
+
+    NewsPyNoModule.__module__ = None
+
+    class NewsPyMeta(type):
+        pass
+
+    class NewsPyWithMeta(metaclass=NewsPyMeta):
+        pass
+
+    NewsPyWithMeta.__module__ = 42
+    __main__.news_objs = [NewsPyNoModule(), NewsPyWithMeta()]
+    first = rt.eval("class(py_eval('news_objs[0]', convert = FALSE))[[1]]")
+    second = rt.eval("class(py_eval('news_objs[1]', convert = FALSE))[[1]]")
+    assert first == "NewsPyNoModule"
+    assert second == NewsPyMeta.__module__ + ".NewsPyWithMeta"

@@ -47,3 +47,26 @@ test_that("t() and str() of NumPy arrays (NEWS 1.43.0)", {
   nested <- capture.output(str(list(x = np$zeros(4L, dtype = "int32"))))
   expect_true(any(grepl("$ x: <numpy.ndarray shape(4), dtype=int32>", nested, fixed = TRUE)))
 })
+
+test_that("classes whose __module__ is not a string get reticulate's S3 class (NEWS 1.40.0)", {
+  py_run_string("
+class NewsNoModule: pass
+NewsNoModule.__module__ = None
+class NewsMeta(type): pass
+class NewsWithMeta(metaclass=NewsMeta): pass
+NewsWithMeta.__module__ = 42
+class NewsChild(NewsNoModule): pass
+")
+  m <- import_main(convert = FALSE)
+  # no 'python.builtin.' prefix when __module__ cannot be resolved
+  expect_identical(class(m$NewsNoModule()), c("NewsNoModule", "python.builtin.object"))
+  expect_identical(class(m$NewsChild()), c("__main__.NewsChild", "NewsNoModule", "python.builtin.object"))
+  # with a metaclass, the metaclass's __module__ is used
+  expect_identical(class(m$NewsWithMeta())[[1]], "__main__.NewsWithMeta")
+  # ordinary and builtin classes are unchanged
+  expect_identical(class(import_builtins(convert = FALSE)$list())[[1]], "python.builtin.list")
+  name_of <- getS3method("nameOfClass", "python.builtin.type", optional = TRUE, envir = asNamespace("tandem"))
+  if (is.null(name_of)) name_of <- get("nameOfClass.python.builtin.type", asNamespace("tandem"))
+  expect_identical(name_of(m$NewsNoModule), "NewsNoModule")
+  expect_identical(name_of(m$NewsWithMeta), "__main__.NewsWithMeta")
+})
