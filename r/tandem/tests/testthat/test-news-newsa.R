@@ -70,3 +70,56 @@ class NewsChild(NewsNoModule): pass
   expect_identical(name_of(m$NewsNoModule), "NewsNoModule")
   expect_identical(name_of(m$NewsWithMeta), "__main__.NewsWithMeta")
 })
+
+local_requirements_state <- function(envir = parent.frame()) {
+  st <- tandem:::.state
+  old <- list(requirements = st$requirements, python_version = st$python_version)
+  withr::defer({
+    st$requirements <- old$requirements
+    st$python_version <- old$python_version
+  }, envir = envir)
+}
+
+test_that("py_write_requirements() and py_read_requirements() (NEWS 1.44.0)", {
+  local_requirements_state()
+  py_eval("1")  # Python runs (TANDEM_PYTHON, not a py_require() environment)
+  dir <- withr::local_tempdir()
+  withr::local_dir(dir)
+  py_require(c("numpy", "pandas>=2"))
+  declared <- py_require()$packages
+  # python = NULL: the declared requirements, returned visibly when nothing is written
+  res <- withVisible(py_write_requirements(NULL, NULL, python = NULL))
+  expect_true(res$visible)
+  expect_identical(res$value$packages, declared)
+  running <- import("platform")$python_version()
+  expect_identical(res$value$python_version, sub("^(\\d+\\.\\d+).*$", "\\1", running))
+  # this Python was not built from py_require(): its installed packages (pip freeze)
+  frozen <- py_write_requirements(NULL, NULL)
+  np_version <- import("numpy")$`__version__`
+  expect_true(paste0("numpy==", np_version) %in% frozen$packages)
+  expect_identical(frozen$python_version, running)
+  expect_error(py_write_requirements(NULL, NULL, freeze = FALSE), "only supported")
+  expect_error(py_write_requirements(NULL, NULL, TRUE), "must be empty")
+  # files
+  expect_message(expect_message(res <- withVisible(py_write_requirements(python = NULL)),
+                                "Wrote 'requirements.txt'"), "Wrote '.python-version'")
+  expect_false(res$visible)
+  expect_identical(readLines("requirements.txt"), declared)
+  expect_identical(readLines(".python-version"), res$value$python_version)
+  expect_silent(py_write_requirements("req2.txt", NULL, python = NULL, quiet = TRUE))
+  expect_identical(readLines("req2.txt"), declared)
+  # reading: comments and blank lines are left out; actions
+  writeLines(c("# pinned for deployment", "", "  scipy>=1  "), "requirements.txt")
+  got <- py_read_requirements(action = "none")
+  expect_identical(got$packages, "scipy>=1")
+  expect_identical(py_require()$packages, declared)  # "none" applies nothing
+  py_read_requirements()
+  expect_identical(py_require()$packages, c(declared, "scipy>=1"))
+  py_read_requirements(action = "remove")
+  expect_identical(py_require()$packages, declared)
+  py_read_requirements(action = "set")
+  expect_identical(py_require()$packages, "scipy>=1")
+  expect_error(py_read_requirements("no-such-file.txt"), "does not exist")
+  unlink(".python-version")
+  expect_null(py_read_requirements(action = "none")$python_version)
+})
