@@ -2,11 +2,11 @@
 
 #' Create a NumPy array
 #'
-#' Converts `x` to a (writable) NumPy array, the same element at the same index. Atomic
+#' Converts `data` to a (writable) NumPy array, the same element at the same index. Atomic
 #' vectors without `dim` become 1-D arrays (also when of length 1). R arrays cross as
 #' read-only views first, then NumPy copies them into the new array.
 #'
-#' @param x An R atomic vector or array, or a Python object NumPy accepts.
+#' @param data An R atomic vector or array, or a Python object NumPy accepts.
 #' @param dtype `NULL` (NumPy's choice: float64 for double, int32 for integer, bool for
 #'   logical, object for character), a dtype name such as `"float32"`, or a NumPy dtype.
 #' @param order Memory layout of the result: `"C"` (row-major), `"F"` (column-major),
@@ -18,17 +18,17 @@
 #' np_array(1:6, dtype = "float32")
 #' np_array(matrix(1:6, 2), order = "F")
 #' }
-np_array <- function(x, dtype = NULL, order = "C") {
+np_array <- function(data, dtype = NULL, order = "C") {
   order <- check_order(order, c("C", "F", "K", "A"))
   np <- import("numpy", convert = FALSE)
-  if (!is_py_object(x)) {
-    if (!is.atomic(x) || is.null(x)) {
-      stop(sprintf("`x` must be an atomic vector, an array or a Python object, not %s.", describe(x)),
+  if (!is_py_object(data)) {
+    if (!is.atomic(data) || is.null(data)) {
+      stop(sprintf("`data` must be an atomic vector, an array or a Python object, not %s.", describe(data)),
            call. = FALSE)
     }
-    if (is.null(dim(x))) x <- array(x, length(x))
+    if (is.null(dim(data))) data <- array(data, length(data))
   }
-  py_call(py_get_attr(np, "array"), x, dtype = dtype, order = order)
+  py_call(py_get_attr(np, "array"), data, dtype = dtype, order = order)
 }
 
 #' Reshape an array as NumPy does
@@ -124,21 +124,37 @@ dim.numpy.ndarray <- function(x) {
   py_shape(x)
 }
 
-# t(): the transposed array (NumPy's `x.T`), a Python object as reticulate returns it.
+# reticulate's methods for NumPy arrays held as Python objects (convert = FALSE): R's
+# coercions convert them, t() transposes in NumPy (a view), str() names shape and dtype.
+
+#' @export
+as.array.numpy.ndarray <- function(x, ...) py_to_r(x)
+
+#' @export
+as.matrix.numpy.ndarray <- function(x, ...) py_to_r(x)
+
+#' @export
+as.vector.numpy.ndarray <- function(x, mode = "any") as.vector(py_to_r(x), mode = mode)
+
+#' @export
+as.double.numpy.ndarray <- function(x, ...) as.double(py_to_r(x))
+
 #' @export
 t.numpy.ndarray <- function(x) {
   if (py_unusable(x)) return(NULL)
   py_get_attr(x, "T")
 }
 
-# str(): one line with the shape and dtype, not the array's contents (reticulate >= 1.43).
+#' @importFrom graphics plot
+#' @export
+plot.numpy.ndarray <- function(x, y, ...) plot(py_to_r(x), ...)
+
 #' @export
 str.numpy.ndarray <- function(object, ..., nest.lev = 0) {
-  if (py_unusable(object)) return(NextMethod())
+  if (py_unusable(object)) return(invisible(str.python.builtin.object(object)))
   dtype <- py_to_r(py_get_attr(py_get_attr(object, "dtype"), "name"))
-  cat(if (nest.lev > 0) " ",
-      "<numpy.ndarray shape(", paste(py_shape(object), collapse = ","), "), dtype=", dtype, ">\n",
-      sep = "")
+  cat(if (nest.lev > 0) " ", sprintf("<numpy.ndarray shape(%s), dtype=%s>\n",
+                                     paste(py_shape(object), collapse = ","), dtype), sep = "")
   invisible(NULL)
 }
 

@@ -140,10 +140,20 @@ link_core <- function(python, core = core_facts()) {
 #' @param system_site_packages Give the environment access to the base interpreter's
 #'   site-packages.
 #' @param pip_options Further arguments for `pip install` (e.g. `"--no-index"`).
+#' @param module `"venv"` or `"virtualenv"` (reticulate's choice of tool); tandem always
+#'   uses the standard library's `venv`, which makes the same kind of environment.
+#' @param pip_version,setuptools_version Accepted for compatibility with reticulate and
+#'   ignored: the environment uses the core's pip (see Details) and gets no setuptools.
+#' @param extra Further arguments for `python -m venv`.
+#' @param python_version For `virtualenv_install()`: the version of an environment it
+#'   creates because `envname` does not exist yet.
 #' @param ignore_installed Pass `--ignore-installed` to pip.
 #' @param confirm Ask before removing (default: when interactive).
 #' @param virtualenv For `use_virtualenv()`: the environment's name or path.
-#' @param required Unused; kept for compatibility with reticulate.
+#' @param required As in [use_python()]: `FALSE` makes `use_virtualenv()` a hint (a
+#'   missing environment is no error); `NULL` is `TRUE` except in a package's `.onLoad()`.
+#' @param all For `virtualenv_starter()`: all the interpreters found (a data frame with
+#'   `version` and `path`) instead of the newest one's path.
 #' @param ... Unused; kept for compatibility with reticulate.
 #' @return `virtualenv_create()`: the environment's path, invisibly.
 #'   `virtualenv_install()`/`virtualenv_remove()`: `NULL`, invisibly.
@@ -164,6 +174,57 @@ virtualenv_root <- function() {
   root <- Sys.getenv("WORKON_HOME", unset = "")
   if (!nzchar(root)) root <- "~/.virtualenvs"
   path.expand(root)
+}
+
+#' @rdname virtualenv-tools
+#' @export
+virtualenv_starter <- function(version = NULL, all = FALSE) {
+  # Interpreters a virtual environment can be made from, newest first (on ties the base
+  # interpreter of the Python with the core first), found where reticulate looks.
+  if (!is.null(version) && is.character(version) && length(version) == 1L && !is.na(version) &&
+      file.exists(version) && grepl("^python[0-9.]*$", basename(version))) {
+    return(version)
+  }
+  cands <- c(tryCatch(core_facts()$base, error = function(e) character()),
+             strsplit(Sys.getenv("RETICULATE_VIRTUALENV_STARTER"), "[:;]")[[1]],
+             strsplit(getOption("reticulate.virtualenv.starter", ""), "[:;]")[[1]],
+             Sys.glob(path.expand("~/.pyenv/versions/*/bin/python*")),
+             Sys.glob("/opt/python/*/bin/python*"), Sys.glob("/usr/local/bin/python*"),
+             Sys.glob("/usr/bin/python*"), unname(Sys.which(c("python3", "python"))))
+  cands <- unique(normalizePath(cands[nzchar(cands)], mustWork = FALSE))
+  cands <- cands[grepl("^python[0-9.]*$", basename(cands)) & utils::file_test("-f", cands) &
+                   utils::file_test("-x", cands)]
+  versions <- vapply(cands, function(p) {
+    # Its own lib first: a pyenv build would otherwise load R's libpython of another patch level.
+    lib <- file.path(dirname(dirname(p)), "lib")
+    env <- if (dir.exists(lib)) paste0("LD_LIBRARY_PATH=", paste(c(lib, Sys.getenv("LD_LIBRARY_PATH")), collapse = ":"))
+    v <- suppressWarnings(tryCatch(system2(p, "-EV", stdout = TRUE, stderr = TRUE, env = env), error = function(e) ""))
+    if (length(v) == 1L && startsWith(v, "Python ")) sub("\\+.*$", "", substring(v, 8L)) else NA_character_
+  }, "", USE.NAMES = FALSE)
+  df <- data.frame(version = numeric_version(versions, strict = FALSE), path = cands, stringsAsFactors = FALSE)
+  df <- df[!is.na(versions), , drop = FALSE]
+  df <- df[order(df$version, decreasing = TRUE), , drop = FALSE]
+  df <- df[!duplicated(df$path), , drop = FALSE]
+  if (!is.null(version)) {
+    check_string(version, "version")
+    keep <- vapply(strsplit(version, ",", fixed = TRUE)[[1]], function(req) {
+      m <- regmatches(req, regexec("^\\s*(>=|<=|==|!=|>|<)?\\s*([0-9.]+)\\s*$", req))[[1]]
+      if (!length(m)) stop(sprintf("`version` has an unknown constraint: '%s'.", req), call. = FALSE)
+      op <- if (nzchar(m[[2]])) m[[2]] else "=="
+      want <- numeric_version(m[[3]])
+      have <- df$version
+      if (op == "==") {  # "3.11" matches 3.11.x
+        k <- length(unclass(want)[[1]])
+        have <- numeric_version(vapply(unclass(have), function(v) paste(v[seq_len(min(k, length(v)))], collapse = "."), ""))
+      }
+      list(`>=` = have >= want, `<=` = have <= want, `==` = have == want, `!=` = have != want,
+           `>` = have > want, `<` = have < want)[[op]]
+    }, logical(nrow(df)))
+    df <- df[if (is.matrix(keep)) apply(keep, 1L, all) else keep, , drop = FALSE]
+  }
+  rownames(df) <- NULL
+  if (isTRUE(all)) return(df)
+  if (nrow(df)) df$path[[1L]] else NULL
 }
 
 virtualenv_path <- function(envname) {
@@ -211,7 +272,12 @@ virtualenv_list <- function() {
 #' @export
 virtualenv_create <- function(envname = NULL, python = NULL, ..., version = NULL,
                               packages = NULL, requirements = NULL, force = FALSE,
-                              system_site_packages = FALSE, pip_options = character()) {
+                              module = NULL, system_site_packages = FALSE, pip_version = NULL,
+                              setuptools_version = NULL, extra = NULL, pip_options = character()) {
+  if (!is.null(module) && !(module %in% c("venv", "virtualenv"))) {
+    stop(sprintf("module = '%s': tandem creates environments with the standard library's venv.", module),
+         call. = FALSE)
+  }
   if (is.null(envname)) envname <- "r-tandem"
   path <- virtualenv_path(envname)
   if (virtualenv_exists(path)) {
@@ -248,7 +314,7 @@ virtualenv_create <- function(envname = NULL, python = NULL, ..., version = NULL
   # the environment then takes a second instead of the many ensurepip needs.
   own_pip <- is.null(core_pip())
   args <- c("-m", "venv", if (isTRUE(system_site_packages)) "--system-site-packages",
-            if (!own_pip) "--without-pip", shQuote(path))
+            if (!own_pip) "--without-pip", extra, shQuote(path))
   run_command(python, args, sprintf("Creating the virtual environment '%s'", path),
               timeout = env_timeout("venv"))
   new_python <- file.path(path, "bin", "python")
@@ -303,7 +369,17 @@ pip_install <- function(python, packages = NULL, requirements = NULL, pip_option
 #' @rdname virtualenv-tools
 #' @export
 virtualenv_install <- function(envname = NULL, packages = NULL, ignore_installed = FALSE,
-                               pip_options = character(), requirements = NULL, ...) {
+                               pip_options = character(), requirements = NULL, ...,
+                               python_version = NULL) {
+  if (is.null(packages) && is.null(requirements) && !is.null(envname)) {
+    stop(sprintf(paste0("argument \"packages\" is missing, with no default - did you mean ",
+                        "'virtualenv_install(<envname>, %s)'? (py_install(%s) installs into the running Python)"),
+                 deparse1(substitute(envname)), deparse1(substitute(envname))), call. = FALSE)
+  }
+  if (!is.null(envname) && !virtualenv_exists(envname)) {
+    # reticulate creates a missing environment first
+    virtualenv_create(envname, version = python_version)
+  }
   python <- virtualenv_python(envname)
   pip_install(python, packages, requirements, pip_options, ignore_installed)
 }
@@ -340,8 +416,17 @@ virtualenv_remove <- function(envname = NULL, packages = NULL, confirm = interac
 #' @rdname virtualenv-tools
 #' @export
 use_virtualenv <- function(virtualenv = NULL, required = NULL) {
+  required <- resolve_required(required)
+  if (!required) {
+    # A hint (reticulate): a missing environment is not an error.
+    python <- tryCatch(if (is.null(virtualenv)) virtualenv_python(NULL)
+                       else file.path(virtualenv_path(virtualenv), "bin", "python"),
+                       error = function(e) NULL)
+    if (is.null(python)) return(invisible(NULL))
+    return(invisible(use_python(python, required = FALSE)))
+  }
   python <- virtualenv_python(virtualenv)
-  use_python(python)
+  use_python(python, required = TRUE)
   .state$requested_how <- "use_virtualenv()"
   invisible(python)
 }
@@ -545,26 +630,36 @@ requirements_conflict <- function(a, b) {
 #' @param python_version A Python version (e.g. `"3.11"`, `">=3.10"`). The core is built
 #'   for one Python, so a version it does not satisfy is an error.
 #' @param ... Unused; kept for compatibility with reticulate.
+#' @param exclude_newer Accepted for compatibility with reticulate (a date limiting the
+#'   package versions uv resolves); tandem installs with pip, which has no such limit, so
+#'   it is recorded and otherwise ignored.
 #' @param action `"add"` (default), `"remove"` (drop these requirements) or `"set"`
 #'   (replace all).
-#' @return With no arguments, the current requirements (a list of class
-#'   `tandem_py_require`), else the same invisibly.
+#' @return With no arguments, the current requirements (a list with `packages`,
+#'   `python_version` and `exclude_newer`, of class `tandem_py_require` and reticulate's
+#'   `python_requirements`), else the same invisibly.
 #' @export
 #' @examples
 #' \dontrun{
 #' py_require(c("requests", "pandas>=2"))
 #' py_require()
 #' }
-py_require <- function(packages = NULL, python_version = NULL, ..., action = c("add", "remove", "set")) {
+py_require <- function(packages = NULL, python_version = NULL, ..., exclude_newer = NULL,
+                       action = c("add", "remove", "set")) {
   action <- match.arg(action)
+  if (!is.null(exclude_newer)) {
+    check_string(exclude_newer, "exclude_newer")
+    .state$exclude_newer <- exclude_newer
+  }
   if (!is.null(packages) && (!is.character(packages) || anyNA(packages))) {
     stop("`packages` must be a character vector of pip requirements.", call. = FALSE)
   }
   if (!is.null(python_version)) check_string(python_version, "python_version")
   current <- .state$requirements %||% character()
   if (is.null(packages) && is.null(python_version) && action == "add") {
-    return(structure(list(packages = current, python_version = .state$python_version),
-                     class = "tandem_py_require"))
+    return(structure(list(packages = current, python_version = .state$python_version,
+                          exclude_newer = .state$exclude_newer),
+                     class = c("tandem_py_require", "python_requirements")))
   }
   if (action == "remove") {
     names_rm <- vapply(packages, function(p) parse_requirement(p)$name, "")
@@ -615,6 +710,162 @@ print.tandem_py_require <- function(x, ...) {
   else cat("  (no packages)\n")
   if (!is.null(x$python_version)) cat("Python version: ", x$python_version, "\n", sep = "")
   invisible(x)
+}
+
+#' Write and read requirements files
+#'
+#' `py_write_requirements()` writes the Python requirements of this session to a
+#' `requirements.txt` and the Python version to a `.python-version`, so that another
+#' machine can rebuild the environment (e.g. with [virtualenv_create()]'s `requirements`
+#' argument); `py_read_requirements()` reads such files back into [py_require()].
+#'
+#' With `freeze = NULL` (the default) or `FALSE`, before Python starts or when it runs in
+#' the environment `py_require()` made, the files hold what `py_require()` declared (the
+#' version as major.minor when none was declared). Otherwise (`freeze = TRUE`, or another
+#' Python is running) `packages` gets `pip freeze` of that Python and `python_version` its
+#' full version; `freeze = FALSE` is then an error.
+#'
+#' @param packages Path of the requirements file (`NULL`: do not write or read one).
+#' @param python_version Path of the Python version file (`NULL`: none).
+#' @param ... Must be empty.
+#' @param freeze `NULL`, `TRUE` or `FALSE`, as above.
+#' @param python The Python whose packages are frozen (default: the running one).
+#' @param quiet Do not report the files written.
+#' @param action How `py_read_requirements()` applies what it read: `"add"`, `"set"` or
+#'   `"remove"` (as in [py_require()]), or `"none"` (only return it).
+#' @return A list with `packages` and `python_version`: invisibly, except when both paths
+#'   are `NULL` (`py_write_requirements()`) or `action = "none"` (`py_read_requirements()`).
+#' @examples
+#' \dontrun{
+#' py_require("requests")
+#' py_write_requirements()
+#' py_read_requirements()
+#' }
+#' @name py_requirements_files
+NULL
+
+#' @rdname py_requirements_files
+#' @export
+py_write_requirements <- function(packages = "requirements.txt", python_version = ".python-version", ...,
+                                  freeze = NULL, python = NULL, quiet = FALSE) {
+  if (...length()) stop("`...` must be empty.", call. = FALSE)
+  if (!is.null(freeze) && !(is.logical(freeze) && length(freeze) == 1L && !is.na(freeze))) {
+    stop("`freeze` must be TRUE, FALSE or NULL.", call. = FALSE)
+  }
+  if (is.null(python) && !is.null(.ffi$call)) python <- .state$python
+  declared <- is.null(python) || identical(.state$how, "py_require()")
+  if (declared && !isTRUE(freeze)) {
+    pkgs <- .state$requirements %||% character()
+    ver <- .state$python_version %||% {
+      full <- if (!is.null(.ffi$call)) import("platform")$python_version() else core_facts()$version
+      sub("^([0-9]+\\.[0-9]+).*$", "\\1", full)
+    }
+  } else {
+    if (isFALSE(freeze)) {
+      stop("freeze = FALSE is only supported for environments assembled by py_require().", call. = FALSE)
+    }
+    if (is.null(python)) python <- core_python()
+    pip <- pip_args(python)
+    pkgs <- run_command(pip$cmd, c(pip$args, "freeze", "--disable-pip-version-check"), "pip freeze")
+    ver <- sub("^Python\\s+", "", run_command(python, "-E -V", "python -V")[[1]])
+  }
+  if (!is.null(packages)) {
+    writeLines(pkgs, packages)
+    if (!isTRUE(quiet)) message("Wrote '", packages, "'")
+  }
+  if (!is.null(python_version)) {
+    writeLines(ver, python_version)
+    if (!isTRUE(quiet)) message("Wrote '", python_version, "'")
+  }
+  out <- list(packages = pkgs, python_version = ver)
+  if (is.null(packages) && is.null(python_version)) out else invisible(out)
+}
+
+#' @rdname py_requirements_files
+#' @export
+py_read_requirements <- function(packages = "requirements.txt", python_version = ".python-version", ...,
+                                 action = c("add", "set", "remove", "none")) {
+  if (...length()) stop("`...` must be empty.", call. = FALSE)
+  action <- match.arg(action)
+  read <- function(path, must) {
+    if (is.null(path)) return(NULL)
+    if (!file.exists(path)) {
+      if (must) stop(sprintf("File '%s' does not exist.", path), call. = FALSE)
+      return(NULL)
+    }
+    lines <- trimws(readLines(path, warn = FALSE))
+    lines[nzchar(lines) & !startsWith(lines, "#")]
+  }
+  pkgs <- read(packages, TRUE)
+  ver <- read(python_version, FALSE)
+  if (!length(ver)) ver <- NULL else ver <- ver[[1L]]
+  out <- list(packages = pkgs, python_version = ver)
+  if (action == "none") return(out)
+  py_require(pkgs, ver, action = action)
+  invisible(out)
+}
+
+#' Configure a Python environment for an R package
+#'
+#' reticulate's hook for packages that declare their Python dependencies in a
+#' `config/python.json` file. tandem declares dependencies with [py_require()] and
+#' installs them with [py_install()] or when Python starts, so this installs nothing: it
+#' returns `FALSE` ("nothing was configured"), as reticulate does when Python has not
+#' started, the session is not interactive or there is nothing to install.
+#'
+#' @param package The package to configure (`NULL`: all loaded packages).
+#' @param force Configure even in a non-interactive session (no effect in tandem).
+#' @return `FALSE`.
+#' @export
+configure_environment <- function(package = NULL, force = FALSE) {
+  if (!is.null(package)) check_string(package, "package")
+  FALSE
+}
+
+#' @rdname use_python
+#' @param version A Python version (`"3.11"`).
+#' @details `use_python_version()` asks for an interpreter of that version installed by
+#'   pyenv (as [install_python()] does): the newest `~/.pyenv/versions/<version>*` (or
+#'   `PYENV_ROOT`), an error when there is none.
+#' @export
+use_python_version <- function(version, required = NULL) {
+  check_string(version, "version")
+  root <- Sys.getenv("PYENV_ROOT", unset = path.expand("~/.pyenv"))
+  found <- Sys.glob(file.path(root, "versions", c(version, paste0(version, ".*")), "bin", "python"))
+  if (!length(found)) {
+    stop(sprintf("Python %s is not installed with pyenv (looked in '%s'). Install it with install_python(\"%s\") (needs a network connection).",
+                 version, file.path(root, "versions"), version), call. = FALSE)
+  }
+  v <- numeric_version(basename(dirname(dirname(found))), strict = FALSE)
+  use_python(found[order(v, decreasing = TRUE)][[1L]], required = required)
+}
+
+#' Run a Python command-line tool with uv
+#'
+#' reticulate runs tools from PyPI in ephemeral environments made by uv (`uv tool run`).
+#' tandem installs with pip and does not use uv: this runs `uv` when it is on the `PATH`
+#' (or `RETICULATE_UV`), and is otherwise an error that says so.
+#'
+#' @param tool The tool to run (`"ruff"`).
+#' @param args Its arguments.
+#' @param ... Passed on to [system2()].
+#' @param from,with,python_version `uv tool run`'s `--from`, `--with` and `--python`.
+#' @param exclude_newer `uv tool run`'s `--exclude-newer`.
+#' @return What [system2()] returns.
+#' @export
+uv_run_tool <- function(tool, args = character(), ..., from = NULL, with = NULL, python_version = NULL,
+                        exclude_newer = NULL) {
+  check_string(tool, "tool")
+  uv <- Sys.getenv("RETICULATE_UV", unset = unname(Sys.which("uv")))
+  if (!nzchar(uv) || !file.exists(uv)) {
+    stop("uv is not installed (not on the PATH, RETICULATE_UV unset); tandem does not download it. Install the tool with py_install() and run it with system2().",
+         call. = FALSE)
+  }
+  opts <- c(if (!is.null(from)) c("--from", shQuote(from)),
+            if (length(with)) as.vector(rbind("--with", shQuote(with))),
+            if (!is.null(python_version)) c("--python", shQuote(python_version)),
+            if (!is.null(exclude_newer)) c("--exclude-newer", shQuote(exclude_newer)))
+  system2(uv, c("tool", "run", opts, shQuote(tool), args), ...)
 }
 
 # Is version `v` (e.g. "3.11.2") allowed by `req` ("3.11", ">=3.10", ">=3.9,<3.12")?
@@ -728,11 +979,21 @@ digest_string <- function(x) {
 #' @param channel Channels to install from.
 #' @param pip Install with pip inside the environment.
 #' @param pip_options Further pip arguments.
+#' @param pip_ignore_installed Pass `--ignore-installed` to pip (with `pip = TRUE`).
+#' @param environment For `conda_create()`: an environment file (`environment.yml`) to
+#'   create the environment from.
+#' @param additional_create_args,additional_install_args Further arguments for
+#'   `conda create` and `conda install`.
 #' @param condaenv For `use_condaenv()`: the environment's name or path.
-#' @param required Unused; kept for compatibility with reticulate.
+#' @param required As in [use_python()]: with `FALSE`, `use_condaenv()`/`use_miniconda()`
+#'   are hints (no conda, or no such environment, is no error); `NULL` is `TRUE` except in
+#'   a package's `.onLoad()`.
+#' @param all For `conda_python()`: the Python of every environment of that name.
 #' @param ... Further arguments for conda (unused).
-#' @return `conda_binary()`/`conda_python()`: a path; `conda_list()`: a data frame with
-#'   `name` and `python`; `conda_version()`: a string; others: the result, invisibly.
+#' @return `conda_binary()`/`conda_python()`/`conda_clone()`: a path; `conda_list()`: a
+#'   data frame with `name` and `python`; `conda_search()`: a data frame with `name`,
+#'   `version`, `build` and `channel`; `conda_version()`: a string; `condaenv_exists()`:
+#'   `TRUE` or `FALSE`; others: the result, invisibly.
 #' @name conda-tools
 NULL
 
@@ -777,27 +1038,32 @@ conda_list <- function(conda = "auto") {
 #' @rdname conda-tools
 #' @export
 conda_create <- function(envname = NULL, packages = NULL, ..., forge = TRUE, channel = character(),
-                         conda = "auto", python_version = NULL) {
+                         environment = NULL, conda = "auto", python_version = NULL,
+                         additional_create_args = character()) {
   bin <- conda_binary(conda)
   if (is.null(envname)) envname <- "r-tandem"
   python <- if (is.null(python_version)) "python" else paste0("python=", python_version)
   where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
   ch <- c(if (forge) "conda-forge", channel)
-  run_command(bin, c("create", "--yes", where, python, packages, as.vector(rbind("-c", ch))),
-              sprintf("Creating the conda environment '%s'", envname))
+  args <- if (!is.null(environment)) c("env", "create", "--yes", where, "--file", shQuote(environment))
+          else c("create", "--yes", where, python, packages, as.vector(rbind("-c", ch)), additional_create_args)
+  run_command(bin, args, sprintf("Creating the conda environment '%s'", envname))
   invisible(conda_python(envname, conda = bin))
 }
 
 #' @rdname conda-tools
 #' @export
 conda_install <- function(envname = NULL, packages, forge = TRUE, channel = character(), pip = FALSE,
-                          pip_options = character(), conda = "auto", python_version = NULL, ...) {
+                          pip_options = character(), pip_ignore_installed = FALSE, conda = "auto",
+                          python_version = NULL, additional_create_args = character(),
+                          additional_install_args = character(), ...) {
+  if (isTRUE(pip_ignore_installed)) pip_options <- c(pip_options, "--ignore-installed")
   bin <- conda_binary(conda)
   if (is.null(envname)) envname <- "r-tandem"
   if (isTRUE(pip)) return(pip_install(conda_python(envname, conda = bin), packages, pip_options = pip_options))
   where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
   ch <- c(if (forge) "conda-forge", channel)
-  run_command(bin, c("install", "--yes", where, packages, as.vector(rbind("-c", ch))),
+  run_command(bin, c("install", "--yes", where, packages, as.vector(rbind("-c", ch)), additional_install_args),
               sprintf("Installing %s with conda", paste(packages, collapse = ", ")))
   invisible(NULL)
 }
@@ -814,15 +1080,15 @@ conda_remove <- function(envname, packages = NULL, conda = "auto") {
 
 #' @rdname conda-tools
 #' @export
-conda_python <- function(envname = NULL, conda = "auto") {
-  bin <- conda_binary(conda)
+conda_python <- function(envname = NULL, conda = "auto", all = FALSE) {
   if (is.null(envname)) envname <- "r-tandem"
   if (grepl("/", envname, fixed = TRUE)) {
     p <- file.path(path.expand(envname), "bin", "python")
   } else {
-    envs <- conda_list(bin)
+    envs <- conda_list(conda_binary(conda))
     p <- envs$python[envs$name == envname]
     if (!length(p)) stop(sprintf("conda environment '%s' does not exist.", envname), call. = FALSE)
+    if (isTRUE(all)) return(path.expand(p))
     p <- p[[1]]
   }
   if (!file.exists(p)) stop(sprintf("conda environment '%s' has no Python ('%s').", envname, p), call. = FALSE)
@@ -836,9 +1102,113 @@ conda_exe <- function(conda = "auto") conda_binary(conda)
 #' @rdname conda-tools
 #' @export
 use_condaenv <- function(condaenv = NULL, conda = "auto", required = NULL) {
-  python <- conda_python(condaenv, conda = conda)
-  use_python(python)
+  required <- resolve_required(required)
+  python <- if (required) conda_python(condaenv, conda = conda)
+            else tryCatch(conda_python(condaenv, conda = conda), error = function(e) NULL)
+  if (is.null(python)) return(invisible(NULL))  # a hint without conda or that environment
+  use_python(python, required = required)
   invisible(python)
+}
+
+#' @rdname conda-tools
+#' @export
+condaenv_exists <- function(envname = NULL, conda = "auto") {
+  python <- tryCatch(conda_python(envname, conda = conda), error = function(e) NULL)
+  !is.null(python) && file.exists(python)
+}
+
+#' @rdname conda-tools
+#' @param clone The environment `conda_clone()` copies.
+#' @export
+conda_clone <- function(envname, ..., clone = "base", conda = "auto") {
+  bin <- conda_binary(conda)
+  check_string(envname, "envname")
+  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  run_command(bin, c("create", "--yes", where, "--quiet", "--clone", clone),
+              sprintf("Cloning the conda environment '%s' into '%s'", clone, envname))
+  conda_python(envname, conda = bin)
+}
+
+#' @rdname conda-tools
+#' @param file,json Where `conda_export()` writes the environment's definition, and
+#'   whether as JSON (else YAML).
+#' @export
+conda_export <- function(envname, file = if (json) "environment.json" else "environment.yml",
+                         json = FALSE, ..., conda = "auto") {
+  bin <- conda_binary(conda)
+  check_string(envname, "envname")
+  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  out <- run_command(bin, c("env", "export", if (json) "--json", where),
+                     sprintf("Exporting the conda environment '%s'", envname))
+  writeLines(out, file)
+  invisible(file)
+}
+
+#' @rdname conda-tools
+#' @param matchspec A conda MatchSpec query (`"numpy>=1.20"`).
+#' @export
+conda_search <- function(matchspec, forge = TRUE, channel = character(), conda = "auto", ...) {
+  bin <- conda_binary(conda)
+  check_string(matchspec, "matchspec")
+  ch <- if (length(channel)) channel else if (forge) "conda-forge"
+  out <- run_command(bin, c("search", shQuote(matchspec), as.vector(rbind("-c", ch)), "--json"),
+                     sprintf("Searching conda for '%s'", matchspec))
+  text <- paste(out, collapse = "\n")
+  field <- function(name) {
+    m <- regmatches(text, gregexpr(sprintf('"%s": *"[^"]*"', name), text))[[1]]
+    sub('.*: *"([^"]*)"$', "\\1", m)
+  }
+  cols <- lapply(c(name = "name", version = "version", build = "build", channel = "channel"), field)
+  n <- min(lengths(cols))
+  as.data.frame(lapply(cols, `[`, seq_len(n)), stringsAsFactors = FALSE)
+}
+
+#' @rdname conda-tools
+#' @export
+conda_update <- function(conda = "auto") {
+  bin <- conda_binary(conda)
+  run_command(bin, c("update", "--yes", "--name", "base", "conda"), "Updating conda")
+  invisible(NULL)
+}
+
+#' Run a command inside a conda environment
+#'
+#' Runs `cmd` with the conda environment `envname` activated (its `bin` first on the
+#' `PATH`, `CONDA_PREFIX` set), as reticulate's `conda_run2()` does.
+#'
+#' @param cmd,args The command and its arguments.
+#' @param conda Path of the conda binary, or `"auto"`.
+#' @param envname Environment name or path.
+#' @param cmd_line The whole command line (built from `cmd` and `args` by default).
+#' @param intern Return the output as a character vector instead of the exit status.
+#' @param echo Show the command's output.
+#' @return The exit status, or with `intern = TRUE` the output lines.
+#' @export
+conda_run2 <- function(cmd, args = c(), conda = "auto", envname = NULL,
+                       cmd_line = paste(shQuote(cmd), paste(args, collapse = " ")),
+                       intern = FALSE, echo = !intern) {
+  bin <- conda_binary(conda)
+  python <- conda_python(envname, conda = bin)
+  prefix <- dirname(dirname(python))
+  old <- Sys.getenv(c("PATH", "CONDA_PREFIX"), unset = NA)
+  on.exit({
+    for (n in names(old)) if (is.na(old[[n]])) Sys.unsetenv(n) else do.call(Sys.setenv, as.list(old[n]))
+  }, add = TRUE)
+  Sys.setenv(PATH = paste(file.path(prefix, "bin"), old[["PATH"]], sep = .Platform$path.sep), CONDA_PREFIX = prefix)
+  if (intern) return(system(cmd_line, intern = TRUE))
+  system(cmd_line, ignore.stdout = !echo, ignore.stderr = !echo)
+}
+
+#' @rdname conda-tools
+#' @export
+use_miniconda <- function(condaenv = NULL, required = NULL) {
+  required <- resolve_required(required)
+  if (!miniconda_exists()) {
+    if (!required) return(invisible(NULL))
+    stop(sprintf("Miniconda is not installed (looked in '%s'). Use install_miniconda() to install it (needs a network connection).",
+                 miniconda_path()), call. = FALSE)
+  }
+  use_condaenv(condaenv, conda = file.path(miniconda_path(), "bin", "conda"), required = required)
 }
 
 conda_list_packages <- function(envname) {

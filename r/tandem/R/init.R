@@ -21,16 +21,35 @@ python_info_script <- paste(
 
 #' Choose the Python interpreter
 #'
-#' Names the Python executable tandem starts on first use (it takes precedence over
-#' `TANDEM_PYTHON`, a virtualenv and `python3` on the `PATH`). Python starts once per
-#' process: after that, asking for a different interpreter is an error.
+#' Names the Python executable tandem starts on first use. As in reticulate, a request is
+#' either required or a hint:
+#'
+#' * `required = TRUE`: this Python is used (it takes precedence over `TANDEM_PYTHON`,
+#'   `RETICULATE_PYTHON`, a virtualenv and `python3` on the `PATH`); a path that does not
+#'   exist is an error, and so is a different Python when one is already running (Python
+#'   starts once per process). A later required request replaces an earlier one, with a
+#'   warning.
+#' * `required = FALSE`: a hint. Nothing is checked and nothing fails: the first hinted
+#'   Python that exists is used when no required one was named and `TANDEM_PYTHON` /
+#'   `RETICULATE_PYTHON` are unset; once Python runs, hints are ignored.
+#' * `required = NULL` (the default) is `TRUE`, except inside a package's `.onLoad()` or
+#'   `.onAttach()`, where it is `FALSE` (a package should not decide for its user).
 #'
 #' @param python Path of a Python 3 executable that has the `tandem` package installed.
-#' @param required Unused; kept for compatibility with reticulate.
-#' @return The normalized path, invisibly.
+#' @param required `TRUE`, `FALSE` or `NULL`, as above.
+#' @return The normalized path, invisibly (`NULL` for a hint that does not exist or comes
+#'   after Python started).
 #' @export
-use_python <- function(python, required = TRUE) {
+use_python <- function(python, required = NULL) {
   check_string(python, "python")
+  required <- resolve_required(required)
+  python <- sub("[/\\\\]+$", "", path.expand(python))
+  if (!required) {
+    if (!is.null(.ffi$call) || !file.exists(python)) return(invisible(NULL))
+    path <- file.path(normalizePath(dirname(python)), basename(python))
+    .state$hints <- unique(c(.state$hints, path))
+    return(invisible(path))
+  }
   if (!file.exists(python)) stop(sprintf("`python` does not exist: '%s'.", python), call. = FALSE)
   # Not the symlink's target: a virtualenv's bin/python links to the base interpreter, and
   # only the link's own path makes Python start in the virtualenv.
@@ -45,16 +64,46 @@ use_python <- function(python, required = TRUE) {
     }
     return(invisible(path))
   }
+  prior <- .state$requested
+  if (!is.null(prior) && !identical(normalizePath(prior, mustWork = FALSE), normalizePath(path, mustWork = FALSE))) {
+    warning(sprintf("The earlier request use_python(\"%s\", required = TRUE) is replaced by use_python(\"%s\").",
+                    prior, path), call. = FALSE)
+  }
   .state$requested <- path
   .state$requested_how <- NULL
   invisible(path)
 }
 
-# Which Python: use_python(), TANDEM_PYTHON, an active virtualenv, python3 on PATH.
+# reticulate's rule for `required = NULL`: TRUE, except while a package's .onLoad/.onAttach runs.
+resolve_required <- function(required) {
+  if (is.null(required)) return(!is_package_loading(sys.calls()))
+  if (!is.logical(required) || length(required) != 1L || is.na(required)) {
+    stop("`required` must be TRUE, FALSE or NULL.", call. = FALSE)
+  }
+  required
+}
+
+is_package_loading <- function(calls) {
+  for (cl in calls) {
+    if (length(cl) < 2L || !identical(cl[[1L]], as.name("runHook"))) next
+    hook <- cl[[2L]]
+    if (is.symbol(hook)) hook <- as.character(hook)
+    if (is.character(hook) && hook %in% c(".onLoad", ".onAttach")) return(TRUE)
+  }
+  FALSE
+}
+
+# Which Python: use_python(), TANDEM_PYTHON, RETICULATE_PYTHON(_ENV), use_python() hints, an
+# active virtualenv, python3 on PATH.
 find_python <- function() {
   if (!is.null(.state$requested)) return(list(path = .state$requested, how = .state$requested_how %||% "use_python()"))
   env <- Sys.getenv("TANDEM_PYTHON")
   if (nzchar(env)) return(list(path = env, how = "TANDEM_PYTHON"))
+  env <- Sys.getenv("RETICULATE_PYTHON")
+  if (nzchar(env)) return(list(path = path.expand(env), how = "RETICULATE_PYTHON"))
+  env <- Sys.getenv("RETICULATE_PYTHON_ENV")
+  if (nzchar(env)) return(list(path = file.path(path.expand(env), "bin", "python"), how = "RETICULATE_PYTHON_ENV"))
+  for (p in .state$hints) if (file.exists(p)) return(list(path = p, how = "use_python(required = FALSE)"))
   venv <- Sys.getenv("VIRTUAL_ENV")
   if (nzchar(venv)) {
     p <- file.path(venv, "bin", "python")
