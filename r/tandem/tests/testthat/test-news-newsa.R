@@ -99,6 +99,7 @@ test_that("py_write_requirements() and py_read_requirements() (NEWS 1.44.0)", {
   expect_true(paste0("numpy==", np_version) %in% frozen$packages)
   expect_identical(frozen$python_version, running)
   expect_error(py_write_requirements(NULL, NULL, freeze = FALSE), "only supported")
+  expect_identical(py_write_requirements(NULL, NULL, python = NULL, freeze = FALSE)$packages, declared)
   expect_error(py_write_requirements(NULL, NULL, TRUE), "must be empty")
   # files
   expect_message(expect_message(res <- withVisible(py_write_requirements(python = NULL)),
