@@ -104,8 +104,8 @@ tf_function <- function(f, input_signature = NULL, autograph = FALSE, name = NUL
 #' tensor of per-sample values or a scalar, which Keras averages over the epoch.
 #'
 #' @param name The metric's name (a single string).
-#' @param fn An R function `function(y_true, y_pred)` (or a one-sided formula using `.x`
-#'   and `.y`).
+#' @param metric_fn An R function `function(y_true, y_pred)` (or a one-sided formula
+#'   using `.x` and `.y`); keras3's (and the keras package's) argument name.
 #' @return A Python function named `name`.
 #' @export
 #' @examples
@@ -113,11 +113,11 @@ tf_function <- function(f, input_signature = NULL, autograph = FALSE, name = NUL
 #' mean_pred <- custom_metric("mean_pred", function(y_true, y_pred) mean(y_pred))
 #' compile(model, optimizer = "adam", loss = "mse", metrics = list(mean_pred, "mae"))
 #' }
-custom_metric <- function(name, fn) {
+custom_metric <- function(name, metric_fn) {
   if (!is.character(name) || length(name) != 1L || is.na(name) || !nzchar(name)) {
     abort("`name` must be a single non-empty string, not ", describe_value(name), ".")
   }
-  as_tf_callable(as_r_function(fn, "fn"), name)
+  as_tf_callable(as_r_function(metric_fn, "metric_fn"), name)
 }
 
 # compile(loss = ): R functions (alone, or in a list per output) as named Python functions.

@@ -12,38 +12,81 @@
 #' classes may also be unnamed), or register them once with
 #' [register_keras_serializable()].
 #'
-#' @param model A Keras model.
-#' @param filepath Path of the `.keras` file.
-#' @param overwrite Whether to replace an existing file.
+#' @param model A Keras model (`save_model()`); for `load_model()`, the path of a `.keras`
+#'   file, or the raw vector `save_model(model)` returned.
+#' @param filepath Path of the `.keras` file; `NULL` (keras3): no file, the model is
+#'   returned serialized, as a raw vector.
+#' @param overwrite Whether to replace an existing file (keras3's default `FALSE`: an
+#'   existing file is an error, or a question in an interactive session).
+#' @param zipped Keras' `zipped` (`FALSE` writes an unzipped directory); `NULL`: Keras'
+#'   default.
 #' @param custom_objects A list of the R-defined classes and functions the model uses:
 #'   generators from [new_layer_class()] and friends, Python classes, or R functions.
 #'   Names are the names Keras saved them under; unnamed classes and generators use
 #'   their class name.
 #' @param compile Whether to compile the loaded model as it was saved.
-#' @param ... Further keyword arguments for `model.save()` / `keras.models.load_model()`.
-#' @return `save_model()`: `model`, invisibly. `load_model()`: the model.
+#' @param safe_mode Keras' safe mode (default `TRUE`): a saved `Lambda` layer's code is
+#'   not deserialized. Set `FALSE` only for files you trust: loading then runs their code.
+#' @param ... Further keyword arguments for `keras.saving.save_model()` /
+#'   `keras.saving.load_model()`.
+#' @return `save_model()`: `model`, invisibly, or with `filepath = NULL` the serialized
+#'   model (a raw vector). `load_model()`: the model.
 #' @export
 #' @examples
 #' \dontrun{
 #' f <- tempfile(fileext = ".keras")
 #' save_model(model, f)
 #' model2 <- load_model(f, custom_objects = list(MyLayer = MyLayer))
+#' bytes <- save_model(model)     # a raw vector
+#' model3 <- load_model(bytes)
 #' }
-save_model <- function(model, filepath, overwrite = TRUE, ...) {
+save_model <- function(model, filepath = NULL, overwrite = FALSE, zipped = NULL, ...) {
+  serialized <- is.null(filepath)
+  if (serialized) {
+    filepath <- tempfile(pattern = "keras_model-", fileext = ".keras")
+    on.exit(unlink(filepath), add = TRUE)
+  }
   check_path(filepath)
-  if (!grepl("\\.keras$", filepath)) abort("`filepath` must end in `.keras`, not '", filepath, "'.")
-  if (is_multi_worker(model)) return(distributed_save(model, filepath, overwrite, ...))   # chief keeps it
-  model$save(path.expand(filepath), overwrite = as_flag(overwrite, "overwrite"), ...)
+  if (!isFALSE(zipped) && !grepl("\\.keras$", filepath)) {
+    abort("`filepath` must end in `.keras`, not '", filepath, "'.")
+  }
+  overwrite <- as_flag(overwrite, "overwrite")
+  multi <- is_multi_worker(model)
+  # Only the chief writes `filepath` (the other workers save into private directories).
+  if (!multi || is_chief()) overwrite <- confirm_overwrite(filepath, overwrite)
+  extra <- if (is.null(zipped)) list() else list(zipped = as_flag(zipped, "zipped"))
+  if (multi) {
+    return(do.call(distributed_save, c(list(model, filepath, overwrite), extra, list(...))))  # chief keeps it
+  }
+  do.call(model$save, c(list(path.expand(filepath), overwrite = overwrite), extra, list(...)))
+  if (serialized) return(readBin(filepath, what = "raw", n = file.size(filepath)))
   invisible(model)
+}
+
+# keras3: an existing file is replaced only when asked (or confirmed interactively).
+confirm_overwrite <- function(filepath, overwrite) {
+  if (overwrite || !file.exists(filepath)) return(TRUE)
+  if (interactive()) {
+    overwrite <- isTRUE(utils::askYesNo(sprintf("File '%s' already exists - overwrite?", filepath), default = FALSE))
+  }
+  if (!overwrite) abort("File '", filepath, "' already exists (pass overwrite = TRUE to replace it).")
+  TRUE
 }
 
 #' @rdname save_model
 #' @export
-load_model <- function(filepath, custom_objects = NULL, compile = TRUE, ...) {
-  check_path(filepath)
-  if (!file.exists(filepath)) abort("`filepath` does not exist: '", filepath, "'.")
+load_model <- function(model, custom_objects = NULL, compile = TRUE, safe_mode = TRUE, ...) {
+  if (is.raw(model)) {
+    filepath <- tempfile(pattern = "keras_model-", fileext = ".keras")
+    on.exit(unlink(filepath), add = TRUE)
+    writeBin(model, filepath)
+  } else {
+    filepath <- model
+    check_path(filepath)
+    if (!file.exists(filepath)) abort("`filepath` does not exist: '", filepath, "'.")
+  }
   keras$models$load_model(path.expand(filepath), custom_objects = as_custom_objects(custom_objects),
-                          compile = as_flag(compile, "compile"), ...)
+                          compile = as_flag(compile, "compile"), safe_mode = as_flag(safe_mode, "safe_mode"), ...)
 }
 
 check_path <- function(x) {

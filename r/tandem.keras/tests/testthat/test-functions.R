@@ -114,5 +114,5 @@ test_that("R metrics are named by list name, variable name or custom_metric()", 
   expect_named(h4$metrics, c("loss", "custom_metric_1", "custom_metric_2"), ignore.order = TRUE)
 
   expect_error(custom_metric(NA, mean_pred), "`name` must be a single non-empty string")
-  expect_error(custom_metric("m", 3), "`fn` must be an R function or a formula")
+  expect_error(custom_metric("m", 3), "`metric_fn` must be an R function or a formula")
 })

@@ -189,3 +189,33 @@ test_that("bad paths and custom_objects are clear errors", {
   expect_error(load_model(f, custom_objects = list(function(x) x)), "R functions in `custom_objects` must be named")
   expect_error(load_model(f, custom_objects = 1), "must be a list of classes and functions")
 })
+
+test_that("keras3's save_model(): no silent overwrite, raw serialization, zipped, load_model(raw)", {
+  model <- keras_model_sequential(input_shape = 2) %>% layer_dense(units = 1)
+  x <- matrix(c(1, 2, 3, 4), 2)
+  f <- withr::local_tempfile(fileext = ".keras")
+  save_model(model, f)
+  expect_error(save_model(model, f), "already exists \\(pass overwrite = TRUE")
+  expect_identical(tandem::py_id(save_model(model, f, overwrite = TRUE)), tandem::py_id(model))
+  bytes <- save_model(model)   # filepath = NULL: the .keras file's bytes
+  expect_type(bytes, "raw")
+  expect_identical(bytes[1:2], as.raw(c(0x50, 0x4b)))  # a zip archive
+  expect_equal(predict(load_model(bytes), x, verbose = 0), predict(model, x, verbose = 0))
+  expect_equal(predict(load_model(model = f), x, verbose = 0), predict(model, x, verbose = 0))
+  expect_error(load_model(f, safe_mode = NA), "`safe_mode` must be `TRUE` or `FALSE`")
+  d <- withr::local_tempfile()  # unzipped: a directory, named without .keras
+  save_model(model, d, zipped = FALSE)
+  expect_true(dir.exists(d))
+  expect_equal(predict(load_model(d), x, verbose = 0), predict(model, x, verbose = 0))
+})
+
+test_that("load_model() keeps safe_mode: a saved Lambda layer's code is refused unless asked", {
+  inp <- keras_input(shape = 2)
+  out <- layer_lambda(inp, f = tandem::py_eval("lambda t: t * 2"))
+  model <- keras_model(inp, out)
+  f <- withr::local_tempfile(fileext = ".keras")
+  save_model(model, f)
+  expect_error(load_model(f), "safe_mode")
+  loaded <- load_model(f, safe_mode = FALSE)
+  expect_equal(predict(loaded, matrix(1:2, 1), verbose = 0), matrix(c(2, 4), 1))
+})

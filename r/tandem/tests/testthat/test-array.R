@@ -23,7 +23,7 @@ test_that("np_array() makes writable NumPy arrays with the same elements", {
 })
 
 test_that("np_array() rejects what it cannot convert", {
-  expect_error(np_array(list(1, 2)), "`x` must be an atomic vector")
+  expect_error(np_array(list(1, 2)), "`data` must be an atomic vector")
   expect_error(np_array(1:3, order = "Z"), '`order` must be one of "C", "F", "K", "A", not `Z`')
   expect_error(np_array(1:3, dtype = "no_such_type"), class = "python.builtin.TypeError")
 })
