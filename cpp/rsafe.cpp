@@ -164,12 +164,12 @@ void init_toplevel_handlers() {
       "    classes, handlers, globalenv(), NULL, TRUE)))))\n"
       "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
       "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
-      "  function(ptr) {\n"
+      "  structure(function(ptr) {\n"
       "    .Internal(.addCondHands(classes, handlers, globalenv(), NULL, TRUE))\n"
       "    restart$exit <- environment()\n"
       "    .Internal(.addRestart(restart))\n"
       "    .Call(run, ptr)\n"
-      "  }\n"
+      "  }, tandem_runner = TRUE)\n"
       "}";
   ParseStatus status;
   SEXP text = PROTECT(Rf_mkString(code));

@@ -124,3 +124,39 @@ test_that("py_write_requirements() and py_read_requirements() (NEWS 1.44.0)", {
   unlink(".python-version")
   expect_null(py_read_requirements(action = "none")$python_version)
 })
+
+test_that("an R error raised into Python keeps its R trace (reticulate's abort test, NEWS dev)", {
+  skip_if_not_installed("rlang")
+  news_ordinary_error <- function() stop("ordinary R error")
+  res <- py_run_string("
+try:
+    r.news_ordinary_error()
+except RuntimeError as exc:
+    ordinary_exception = exc
+", local = TRUE, convert = FALSE)
+  e <- py_to_r(res$ordinary_exception)
+  expect_s3_class(e$trace, "rlang_trace")
+  calls <- vapply(e$trace$call, function(cl) paste(deparse(cl), collapse = " "), "")
+  expect_true(any(grepl("news_ordinary_error", calls, fixed = TRUE) | grepl("stop(\"ordinary R error\")", calls, fixed = TRUE)))
+  # tandem's own entry frame (the closure that sets the abort restart) is not in it
+  is_runner <- function(cl) is.call(cl) && is.function(cl[[1L]]) && !is.null(attr(cl[[1L]], "tandem_runner"))
+  expect_false(any(vapply(e$trace$full_call, is_runner, NA)))
+  # (the detector sees the runner on the live stack of a callback)
+  live <- py_eval("lambda f: f()")(function() any(vapply(sys.calls(), is_runner, NA)))
+  expect_true(live)
+  # a trace the R code put on the condition itself comes back as it was
+  st <- NULL
+  news_abort_with_trace <- function() {
+    cnd <- simpleError("cancelled from R")
+    cnd$trace <- rlang::trace_back()
+    st <<- cnd$trace
+    invokeRestart("abort", cnd)
+  }
+  res <- py_run_string("
+try:
+    r.news_abort_with_trace()
+except RuntimeError as exc:
+    condition_exception = exc
+", local = TRUE, convert = FALSE)
+  expect_identical(py_to_r(res$condition_exception)$trace, st)
+})
