@@ -124,9 +124,30 @@ struct toplevel_frame {
 };
 }  // namespace
 
-// The C++ code of an entry, called by the runner closure (below) with the frame's address.
-extern "C" SEXP tandem_run_frame(SEXP ptr) {
-  auto* f = static_cast<toplevel_frame*>(R_ExternalPtrAddr(ptr));
+static SEXP g_inplace_handler_call = nullptr;  // in place: sets tandem's handlers
+static SEXP g_abort_restart = nullptr;        // in place: the "abort" restart (its exit set per entry)
+static SEXP g_add_restart_call = nullptr;     // .Internal(.addRestart(g_abort_restart))
+static SEXP g_runner_call = nullptr;          // (runner)()
+static std::vector<toplevel_frame*> g_frames;  // in-place entries under way, innermost last
+
+// The runner's value when the entry's code ran to its end (a symbol: never a restart's
+// arguments, which are a list, or NULL when R's error handling invoked the restart).
+static SEXP entry_done() {
+  static SEXP done = Rf_install("tandem.entry.done");
+  return done;
+}
+
+// The C++ code of an entry in place, called by the runner closure (below) through
+// .External2, which gives the closure's environment: tandem's handlers and an "abort"
+// restart that exits to that environment's frame are set first. They stay set until the
+// closure returns (R restores its handler and restart stacks when a closure's context
+// ends). One restart object serves every entry: each sets its exit and restores the
+// outer entry's when it ends (entries nest), which keeps a callback fast.
+extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
+  toplevel_frame* f = g_frames.back();
+  Rf_eval(g_inplace_handler_call, R_GlobalEnv);
+  SET_VECTOR_ELT(g_abort_restart, 1, env);
+  Rf_eval(g_add_restart_call, R_BaseEnv);
   SEXP token = nullptr;
   try {
     f->invoke(f->fn);
@@ -136,7 +157,7 @@ extern "C" SEXP tandem_run_frame(SEXP ptr) {
     f->exc = std::current_exception();
   }
   if (token != nullptr) R_ContinueUnwind(token);
-  return ptr;
+  return entry_done();
 }
 
 // Every entry from Python sets tandem's calling handlers: an error or interrupt is
@@ -145,7 +166,7 @@ extern "C" SEXP tandem_run_frame(SEXP ptr) {
 // as reticulate does around R functions that Python calls: invokeRestart("abort") in
 // such code stops that code only and becomes a Python exception ("R evaluation aborted",
 // or the condition given to the restart), instead of a jump to R's top level through the
-// Python frames. The runner returns its argument when the code ran to its end, the
+// Python frames. The runner returns entry_done() when the code ran to its end, the
 // restart's arguments (a list) when the restart was invoked, and NULL when R's error
 // handling invoked it (no calling handler). At R's top level (Python hosts R) the abort
 // restart is R's own, caught by R_ToplevelExec: there the code may run inside R's polled
@@ -160,16 +181,12 @@ void init_toplevel_handlers() {
       "  on_warning <- function(cond) { .Call(rec, cond, 2L, NULL); invokeRestart('muffleWarning') }\n"
       "  if (in_place) { classes <- c('error', 'interrupt'); handlers <- list(on_error, on_error) }\n"
       "  else { classes <- c('error', 'interrupt', 'warning'); handlers <- list(on_error, on_error, on_warning) }\n"
-      "  if (is.null(run)) return(as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
-      "    classes, handlers, globalenv(), NULL, TRUE)))))\n"
+      "  hands <- as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
+      "    classes, handlers, globalenv(), NULL, TRUE))))\n"
+      "  if (is.null(run)) return(hands)\n"
       "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
       "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
-      "  structure(function(ptr) {\n"
-      "    .Internal(.addCondHands(classes, handlers, globalenv(), NULL, TRUE))\n"
-      "    restart$exit <- environment()\n"
-      "    .Internal(.addRestart(restart))\n"
-      "    .Call(run, ptr)\n"
-      "  }, tandem_runner = TRUE)\n"
+      "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE))\n"
       "}";
   ParseStatus status;
   SEXP text = PROTECT(Rf_mkString(code));
@@ -185,22 +202,21 @@ void init_toplevel_handlers() {
   R_PreserveObject(handlers);
   SETCADDR(call, Rf_ScalarLogical(1));
   SETCADDDR(CDR(call), run);
-  g_inplace_runner = Rf_eval(call, R_BaseEnv);
-  R_PreserveObject(g_inplace_runner);
+  SEXP in_place = Rf_eval(call, R_BaseEnv);
+  R_PreserveObject(in_place);
+  g_inplace_handler_call = VECTOR_ELT(in_place, 0);
+  g_abort_restart = VECTOR_ELT(in_place, 1);
+  g_inplace_runner = VECTOR_ELT(in_place, 2);
+  g_add_restart_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".addRestart"), g_abort_restart)));
+  R_PreserveObject(g_add_restart_call);
+  g_runner_call = Rf_lang1(g_inplace_runner);
+  R_PreserveObject(g_runner_call);
+  UNPROTECT(1);
   g_handler_call = handlers;
   UNPROTECT(7);
 }
 
 namespace {
-// Runs the frame's code in `runner`; C++ exceptions stay in the frame, R jumps go on.
-SEXP run_frame(SEXP runner, toplevel_frame* f) {
-  SEXP ptr = PROTECT(R_MakeExternalPtr(f, R_NilValue, R_NilValue));
-  SEXP call = PROTECT(Rf_lang2(runner, ptr));
-  SEXP value = Rf_eval(call, R_GlobalEnv);
-  UNPROTECT(2);
-  return value;
-}
-
 void toplevel_thunk(void* data) {
   auto* f = static_cast<toplevel_frame*>(data);
   SEXP token = nullptr;
@@ -269,13 +285,22 @@ static SEXP trim_handler_frames(SEXP frames) {
 // R -> Python entry.
 static void run_in_place(void (*invoke)(void*), void* fn) {
   toplevel_frame frame{invoke, fn, nullptr, R_NilValue};
+  // this entry's frame and the outer entry's restart exit, restored however it ends
+  struct entry_guard {
+    SEXP exit;
+    explicit entry_guard(toplevel_frame* f) : exit(VECTOR_ELT(g_abort_restart, 1)) { g_frames.push_back(f); }
+    ~entry_guard() {
+      g_frames.pop_back();
+      SET_VECTOR_ELT(g_abort_restart, 1, exit);
+    }
+  } guard_entry(&frame);
   SEXP saved_cond = PROTECT(VECTOR_ELT(g_slots, 0));
   SET_VECTOR_ELT(g_slots, 0, R_NilValue);
   SEXP jump = nullptr;
   SEXP result = R_NilValue;
   ++g_toplevel_depth;
   try {
-    result = r_safe([&] { return run_frame(g_inplace_runner, &frame); });
+    result = r_safe([&] { return Rf_eval(g_runner_call, R_GlobalEnv); });
   } catch (r_unwind_exception& u) {
     jump = u.token;
   }
@@ -290,7 +315,7 @@ static void run_in_place(void (*invoke)(void*), void* fn) {
   guard(result);
   guard(cond);
   guard(frames);
-  bool aborted = jump == nullptr && TYPEOF(result) != EXTPTRSXP;
+  bool aborted = jump == nullptr && result != entry_done();
   if (jump != nullptr || aborted) {
     if (cond != R_NilValue) raise_r_condition(cond, guard(trim_handler_frames(frames)));  // throws
     if (aborted) raise_r_condition(result == R_NilValue ? R_NilValue : guard(abort_condition(result)));

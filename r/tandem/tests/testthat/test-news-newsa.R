@@ -160,3 +160,23 @@ except RuntimeError as exc:
 ", local = TRUE, convert = FALSE)
   expect_identical(py_to_r(res$condition_exception)$trace, st)
 })
+
+test_that("nested R -> Python -> R entries each stop at their own abort restart", {
+  py_run_string("
+def news_catch(f):
+    try:
+        return ['returned', f()]
+    except RuntimeError as e:
+        return ['caught', str(e)]
+")
+  catch <- py$news_catch
+  inner_then_outer <- function() {
+    inner <- catch(function() invokeRestart("abort"))        # the inner entry's restart
+    stopifnot(identical(inner, c("caught", "R evaluation aborted")))
+    invokeRestart("abort", simpleError("outer abort"))      # then the outer entry's
+  }
+  expect_identical(catch(inner_then_outer), c("caught", "outer abort"))
+  # and an entry that ends normally leaves nothing behind for the next one
+  expect_identical(catch(function() 1L), list("returned", 1L))
+  expect_identical(catch(function() invokeRestart("abort")), c("caught", "R evaluation aborted"))
+})
