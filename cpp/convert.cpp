@@ -808,8 +808,13 @@ SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
   }
   SEXP h = p(wrap_handle(Py_NewRef(o), true));
   if (method != R_NilValue) {
-    SEXP call = p(r_safe([&] { return Rf_lang2(method, h); }));
-    return r_eval(call, R_GlobalEnv);
+    // Through the generic, as reticulate dispatches: py_to_r(h) evaluated in tandem's
+    // namespace, so that the method runs under UseMethod() and can call NextMethod().
+    // Without tandem's namespace (Python hosts R, the package not loaded): the method.
+    static SEXP generic = Rf_install("py_to_r");  // symbols are never collected
+    SEXP env = tandem_r_namespace();
+    SEXP call = p(r_safe([&] { return Rf_lang2(env != nullptr ? generic : method, h); }));
+    return r_eval(call, env != nullptr ? env : R_GlobalEnv);
   }
   return h;
 }

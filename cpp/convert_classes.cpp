@@ -145,17 +145,21 @@ py::object date_to_py(SEXP x, bool scalar_ok) {
   return std::move(out);
 }
 
+// As reticulate (NEWS 1.36): a length-1 POSIXct with a time zone (`tzone`) becomes an aware
+// datetime.datetime; one without a time zone becomes a datetime64[ns] array (UTC instants,
+// NaT for NA), also for length 1. Longer vectors (a list of datetimes in reticulate, see
+// README), arrays with dim and data frame columns (scalar_ok false) are datetime64[ns]
+// arrays of their shape.
 py::object posixct_to_py(SEXP x, bool scalar_ok) {
   R_xlen_t n = XLENGTH(x);
   std::string tz = r_string_attr(x, "tzone");
-  if (n == 1 && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
+  if (n == 1 && !tz.empty() && scalar_ok && Rf_getAttrib(x, R_DimSymbol) == R_NilValue) {
     double s = real_at(x, 0);
     if (std::isnan(s)) return py::none();
     if (!std::isfinite(s)) throw tandem_error("an infinite POSIXct has no Python equivalent", tandem_error::value);
     py::module_ dt = py::module_::import("datetime");
     py::object utc = dt.attr("timezone").attr("utc");
     py::object value = dt.attr("datetime").attr("fromtimestamp")(s, utc);
-    if (tz.empty()) return value.attr("astimezone")();  // R's local time zone
     if (tz == "UTC" || tz == "GMT") return value;
     return value.attr("astimezone")(py::module_::import("zoneinfo").attr("ZoneInfo")(tz));
   }
@@ -267,17 +271,39 @@ py::object factor_to_py(SEXP x, bool scalar_ok, bool categorical = true) {
     }
     return std::move(out);
   }
+  // pandas has no missing category: an NA level (factor(x, exclude = NULL)) is left out
+  // of the categories and its values are missing (code -1), so NA stays missing.
+  std::vector<int32_t> remap;  // level k (0-based) -> category code, -1 for an NA level
+  for (R_xlen_t k = 0; k < nlev; k++) {
+    if (STRING_ELT(levels, k) != NA_STRING) continue;
+    remap.resize(nlev);
+    py::list kept;
+    for (R_xlen_t j = 0; j < nlev; j++) {
+      if (STRING_ELT(levels, j) == NA_STRING) {
+        remap[j] = -1;
+      } else {
+        remap[j] = (int32_t)py::len(kept);
+        kept.append(cats[j]);
+      }
+    }
+    cats = std::move(kept);
+    break;
+  }
   py::array_t<int32_t> c((py::ssize_t)n);
   int32_t* o = c.mutable_data();
-  for (R_xlen_t i = 0; i < n; i++) o[i] = codes[i] == NA_INTEGER ? -1 : codes[i] - 1;
+  for (R_xlen_t i = 0; i < n; i++)
+    o[i] = codes[i] == NA_INTEGER ? -1 : remap.empty() ? codes[i] - 1 : remap[codes[i] - 1];
   return pd.attr("Categorical").attr("from_codes")(c, py::arg("categories") = cats,
                                                   py::arg("ordered") = Rf_inherits(x, "ordered") ? true : false);
 }
 
 // ---- data frames ---------------------------------------------------------------------
 // One column as a 1-D array-like of length n. Views for double/complex/integer columns
-// without NA (pandas then copies into its blocks), copies otherwise.
-py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::string& tz) {
+// without NA (pandas then copies into its blocks), copies otherwise. `nullable`:
+// options(reticulate.pandas_use_nullable_dtypes = TRUE), as reticulate (NEWS 1.32): every
+// integer, logical, double and character column becomes a pandas nullable array (Int32,
+// boolean, Float64 with NA/NaN masked, string), with or without NA.
+py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::string& tz, bool nullable) {
   tz_column = false;
   if (OBJECT(col)) {
     if (Rf_inherits(col, "factor") && TYPEOF(col) == INTSXP) return factor_to_py(col, false);
@@ -300,9 +326,15 @@ py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::st
   switch (TYPEOF(col)) {
     case STRSXP:
       // pandas' string dtype, so that empty and all-NA columns stay strings
-      if (pd) return pd.attr("array")(r_vector_to_numpy(col), py::arg("dtype") = "str");
+      if (pd) return pd.attr("array")(r_vector_to_numpy(col), py::arg("dtype") = nullable ? "string" : "str");
       return r_vector_to_numpy(col);
     case REALSXP:
+      if (nullable && pd) {
+        py::array values = py::array(r_vector_to_numpy(col)).attr("copy")();  // the array keeps it
+        py::object mask = py::module_::import("numpy").attr("isnan")(values);
+        return pd.attr("arrays").attr("FloatingArray")(values, mask);
+      }
+      return r_vector_to_numpy(col);
     case CPLXSXP:
       return r_vector_to_numpy(col);
     case INTSXP:
@@ -310,7 +342,7 @@ py::object column_to_py(SEXP col, const py::object& pd, bool& tz_column, std::st
       R_xlen_t n = XLENGTH(col);
       bool has_na = false;
       for (R_xlen_t i = 0; i < n && !has_na; i++) has_na = (TYPEOF(col) == INTSXP ? INTEGER_ELT(col, i) : LOGICAL_ELT(col, i)) == NA_INTEGER;
-      if (!has_na || !pd) return r_vector_to_numpy(col);
+      if ((!has_na && !nullable) || !pd) return r_vector_to_numpy(col);
       // pandas' nullable arrays keep NA apart from the values: a lossless round trip.
       bool is_int = TYPEOF(col) == INTSXP;
       py::array values = is_int ? py::array(py::array_t<int32_t>((py::ssize_t)n)) : py::array(py::array_t<bool>((py::ssize_t)n));
@@ -337,6 +369,8 @@ py::object dataframe_to_py(SEXP x) {
   SEXP rn = Rf_getAttrib(x, R_RowNamesSymbol);
   R_xlen_t nrow = rn == R_NilValue ? (ncol ? Rf_xlength(VECTOR_ELT(x, 0)) : 0) : XLENGTH(rn);
   py::object pd = g_pandas.get();
+  SEXP nullable_option = Rf_GetOption1(Rf_install("reticulate.pandas_use_nullable_dtypes"));
+  bool nullable = TYPEOF(nullable_option) == LGLSXP && XLENGTH(nullable_option) == 1 && LOGICAL(nullable_option)[0] == TRUE;
   py::list keys(ncol);
   for (R_xlen_t j = 0; j < ncol; j++) {
     if (names == R_NilValue) keys[j] = py::str("V" + std::to_string(j + 1));
@@ -355,7 +389,7 @@ py::object dataframe_to_py(SEXP x) {
                          tandem_error::value);
     bool has_tz = false;
     std::string tz;
-    py::object v = column_to_py(col, pd, has_tz, tz);
+    py::object v = column_to_py(col, pd, has_tz, tz, nullable);
     if (has_tz) tz_columns.emplace_back(j, tz);
     if (pd) columns[py::int_((Py_ssize_t)j)] = v;
     else columns[keys[j]] = v;

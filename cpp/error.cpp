@@ -366,6 +366,26 @@ static SEXP innermost_r_frames(PyObject* exc) {
   return found;
 }
 
+// R cuts an error message after getOption("warning.length") bytes (1000 by default) when
+// it signals it, silently dropping the end, where a Python message keeps what matters most
+// (TensorFlow puts its curated traceback last). As reticulate (NEWS 1.25): a longer message
+// keeps its first two lines, then "<...truncated...>", then as much of its end as fits
+// (with 20 bytes to spare for R's "Error: " and the like).
+static std::string fit_warning_length(const std::string& msg) {
+  int max = Rf_asInteger(Rf_GetOption1(Rf_install("warning.length")));
+  if (max == NA_INTEGER || max <= 0 || msg.size() <= (size_t)max) return msg;
+  static const std::string marker = "<...truncated...>";
+  size_t first = msg.find('\n');
+  size_t second = first == std::string::npos ? std::string::npos : msg.find('\n', first + 1);
+  std::string head = second == std::string::npos ? std::string() : msg.substr(0, second + 1);
+  if (head.size() + marker.size() + 20 + 40 > (size_t)max) head.clear();  // keep some of the end
+  if (marker.size() + 20 + 40 > (size_t)max) return msg;  // nothing sensible fits: R cuts it
+  size_t keep = (size_t)max - head.size() - marker.size() - 20;
+  size_t start = msg.size() - keep;
+  while (start < msg.size() && (static_cast<unsigned char>(msg[start]) & 0xC0) == 0x80) start++;  // a whole UTF-8 char
+  return head + marker + msg.substr(start);
+}
+
 SEXP py_error_to_condition(bool* interrupt) {
   *interrupt = false;
   PyObject *type, *value, *tb;
@@ -393,7 +413,7 @@ SEXP py_error_to_condition(bool* interrupt) {
   SEXP h = guard(plain_handle(Py_NewRef(exc.ptr()), true));
   if (SEXP original = rerror_original(exc.ptr())) return crossed_condition(original, exc.ptr(), h, trace_frames);
 
-  SEXP message = guard(mk_string(exception_message(exc.ptr())));
+  SEXP message = guard(mk_string(fit_warning_length(exception_message(exc.ptr()))));
   SEXP trace = guard(mk_string(format_traceback(exc.ptr())));
   SEXP classes = guard(exception_classes(Py_TYPE(exc.ptr())));
   SEXP call = last_call_of(frames);

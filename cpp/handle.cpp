@@ -111,8 +111,26 @@ SEXP py_class_vector(PyTypeObject* type) {
 
 SEXP g_s3_methods_table = nullptr;
 
+SEXP tandem_r_namespace() {
+  if (g_r_to_py_dispatch != nullptr) return CLOENV(g_r_to_py_dispatch);
+  // Python hosts R and tandem's R package has not started its side yet: its namespace
+  // when it is loaded (registerS3method(..., envir = asNamespace("tandem")) loads it).
+  static SEXP name = Rf_install("tandem");  // symbols are never collected
+  SEXP ns = Rf_findVarInFrame3(R_NamespaceRegistry, name, TRUE);
+  return TYPEOF(ns) == ENVSXP ? ns : nullptr;
+}
+
 SEXP find_s3_method(s3_generic generic, PyTypeObject* type) {
-  if (g_s3_methods_table == nullptr) return R_NilValue;
+  // Before tandem's R package registered its table (Python hosts R): the methods table
+  // of its namespace if loaded, and the global environment, as R's dispatch looks.
+  SEXP table = g_s3_methods_table;
+  if (table == nullptr) {
+    static SEXP table_name = Rf_install(".__S3MethodsTable__.");
+    SEXP ns = tandem_r_namespace();
+    SEXP t = ns == nullptr ? R_UnboundValue : Rf_findVarInFrame3(ns, table_name, TRUE);
+    if (TYPEOF(t) == PROMSXP) t = r_eval(t, R_BaseEnv);  // a lazy-load promise
+    table = TYPEOF(t) == ENVSXP ? t : R_EmptyEnv;
+  }
   // "<generic>.<class>" symbols per type (symbols are never collected); the types are kept
   // alive by py_class_vector()'s cache, which holds a reference to each.
   using symbol_map = std::unordered_map<PyTypeObject*, std::vector<SEXP>>;
@@ -131,7 +149,7 @@ SEXP find_s3_method(s3_generic generic, PyTypeObject* type) {
   }
   for (SEXP sym : it->second) {
     SEXP fn = Rf_findVarInFrame3(R_GlobalEnv, sym, TRUE);
-    if (fn == R_UnboundValue) fn = Rf_findVarInFrame3(g_s3_methods_table, sym, TRUE);
+    if (fn == R_UnboundValue && table != R_EmptyEnv) fn = Rf_findVarInFrame3(table, sym, TRUE);
     if (fn == R_UnboundValue) continue;
     if (TYPEOF(fn) == PROMSXP) fn = r_eval(fn, R_BaseEnv);
     if (Rf_isFunction(fn)) return fn;

@@ -27,6 +27,8 @@ enum class s3_generic { py_to_r, py_to_r_wrapper };
 // The method of `generic` for a Python type (by its class vector, first match), or
 // R_NilValue. Thread safety: R main thread, GIL held.
 SEXP find_s3_method(s3_generic generic, PyTypeObject* type);
+// tandem's R namespace (where py_to_r() dispatch is evaluated), nullptr if not loaded.
+SEXP tandem_r_namespace();
 
 // Wraps a Python object for R. Steals the reference `o`. Callables become R closures
 // (attribute "py_object" holds the external pointer), passed through the user's

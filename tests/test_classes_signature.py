@@ -44,9 +44,11 @@ def test_methods_keep_their_signature_through_functools_wraps():
 
     assert str(inspect.signature(wrapper)) == "(input_shape)"
     assert "__signature__" not in build.__dict__
-    # the R side receives self boxed (so that no py_to_r() method converts it)
+    # the R side receives self boxed (so that no py_to_r() method converts it), as the
+    # keyword that follows `...` in the R wrapper (exact matching only)
     args, kwargs = bound((None, 4))
-    assert isinstance(args[0], c.SelfBox) and args[0].obj is obj and len(args) == 1
+    box = kwargs.pop(c.SELF_ARG)
+    assert isinstance(box, c.SelfBox) and box.obj is obj and args == ()
     assert kwargs == {"input_shape": (None, 4)}
     assert str(inspect.signature(Cls.__init__)) == "(self, units, *args, **kwargs)"
     assert inspect.getfullargspec(Cls.__init__).args == ["self", "units"]

@@ -169,7 +169,10 @@ def test_posixlt_crosses_as_its_posixct(r):
     assert r.eval("function(x) identical(x, {y <- as.POSIXct(as.POSIXlt(c('2024-01-02 03:04:05', NA), tz = 'UTC')); dim(y) <- 2L; attr(y, 'tzone') <- NULL; y})")(a)
     t = r.eval("as.POSIXlt('2024-01-02 03:04:05', tz = 'Asia/Tokyo')")
     assert t == datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
-    assert tandem.to_py(r.eval("function(x) x")(r.eval("as.POSIXlt(NA)"))) is None
+    assert tandem.to_py(r.eval("function(x) x")(r.eval("as.POSIXlt(NA, tz = 'UTC')"))) is None
+    # no time zone: a datetime64[ns] array, also for length 1 (reticulate 1.36)
+    na = tandem.to_py(r.eval("function(x) x")(r.eval("as.POSIXlt(NA)")))
+    assert na.dtype == np.dtype("datetime64[ns]") and na.shape == (1,) and np.isnat(na[0])
 
 
 def test_integer64_becomes_int64(r):

@@ -107,14 +107,22 @@ class SelfBox:
         self.obj = obj
 
 
+# The R wrapper's argument for ``self``: it follows ``...`` in the wrapper, so R matches it
+# only by its exact name (a method argument named ``s`` would otherwise partially match a
+# leading ``self`` formal and take its place).
+SELF_ARG = ".tandem_self"
+
+
 def make_method(rfun, name, names, defaults, has_default, dots_at):
-    """A method: ``rfun(self, ...)`` is the R wrapper that binds ``self`` and ``super``."""
+    """A method: ``rfun(..., .tandem_self = self)`` is the R wrapper that binds ``self``
+    and ``super``."""
     sig = _signature(names, defaults, has_default, dots_at, with_self=True)
     is_init = name == "__init__"
 
     def call(pos, named):
         self = named.pop("self")
-        result = rfun(SelfBox(self), *pos, **named)
+        named[SELF_ARG] = SelfBox(self)
+        result = rfun(*pos, **named)
         return None if is_init else result
 
     method = _compile(sig, call)

@@ -43,9 +43,14 @@ class _Figures:
 
     def prepare(self):
         # Before pyplot is first imported: a non-interactive backend, so that no window opens
-        # and plt.show() never blocks. The user's explicit MPLBACKEND wins.
+        # and plt.show() never blocks. As reticulate (NEWS 1.36), RETICULATE_MPLBACKEND,
+        # else the user's explicit MPLBACKEND, wins.
         if "matplotlib.pyplot" not in sys.modules:
-            os.environ.setdefault("MPLBACKEND", "Agg")
+            override = os.environ.get("RETICULATE_MPLBACKEND")
+            if override:
+                os.environ["MPLBACKEND"] = override
+            else:
+                os.environ.setdefault("MPLBACKEND", "Agg")
 
     def _pyplot(self):
         return sys.modules.get("matplotlib.pyplot")

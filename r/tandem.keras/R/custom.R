@@ -319,3 +319,31 @@ keras_model_custom <- function(model_fn, name = NULL) {
   ), inherit = keras$Model)
   cls(name = name)
 }
+
+#' Make a method an active property
+#'
+#' Marks a method of a class defined in R ([new_layer_class()] and friends, `%py_class%`,
+#' [tandem::PyClass()]) as a Python property, as keras3 does: reading `obj$name` calls the
+#' function with the instance (`self`) and returns its value; assigning it is an error.
+#' `mark_active()` is the same function.
+#'
+#' @param fn A function of the instance: `function()` (using `self`) or `function(self)`.
+#' @return `fn`, with `"property"` added to its `py_decorators` attribute.
+#' @export
+#' @examples
+#' \dontrun{
+#' layer_scaled <- new_layer_class("Scaled",
+#'   initialize = function(scale, ...) { super$initialize(...); self$scale <- scale },
+#'   doubled = active_property(function() self$scale * 2),
+#'   call = function(x) x * self$scale)
+#' layer_scaled(scale = 3)$doubled   # 6
+#' }
+active_property <- function(fn) {
+  if (!is.function(fn)) abort("Only functions can be active properties, not ", describe_value(fn), ".")
+  attr(fn, "py_decorators") <- c(attr(fn, "py_decorators", exact = TRUE), "property")
+  fn
+}
+
+#' @rdname active_property
+#' @export
+mark_active <- active_property

@@ -323,7 +323,7 @@ loss_kl_divergence <- function(y_true, y_pred, ..., reduction = "sum_over_batch_
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$KLDivergence, args)
   } else {
-    do.call(keras$losses$kullback_leibler_divergence, args)
+    do.call(keras$losses$kl_divergence, args)
   }
 }
 
@@ -346,7 +346,7 @@ loss_log_cosh <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size"
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$LogCosh, args)
   } else {
-    do.call(keras$losses$logcosh, args)
+    do.call(keras$losses$log_cosh, args)
   }
 }
 
@@ -369,7 +369,7 @@ loss_mean_absolute_error <- function(y_true, y_pred, ..., reduction = "sum_over_
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanAbsoluteError, args)
   } else {
-    do.call(keras$losses$mae, args)
+    do.call(keras$losses$mean_absolute_error, args)
   }
 }
 
@@ -392,7 +392,7 @@ loss_mean_absolute_percentage_error <- function(y_true, y_pred, ..., reduction =
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanAbsolutePercentageError, args)
   } else {
-    do.call(keras$losses$mape, args)
+    do.call(keras$losses$mean_absolute_percentage_error, args)
   }
 }
 
@@ -415,7 +415,7 @@ loss_mean_squared_error <- function(y_true, y_pred, ..., reduction = "sum_over_b
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanSquaredError, args)
   } else {
-    do.call(keras$losses$mse, args)
+    do.call(keras$losses$mean_squared_error, args)
   }
 }
 
@@ -438,7 +438,7 @@ loss_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., reduction =
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanSquaredLogarithmicError, args)
   } else {
-    do.call(keras$losses$msle, args)
+    do.call(keras$losses$mean_squared_logarithmic_error, args)
   }
 }
 

@@ -375,7 +375,7 @@ metric_kl_divergence <- function(y_true, y_pred, ..., name = "kl_divergence", dt
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$KLDivergence, args)
   } else {
-    do.call(keras$metrics$kullback_leibler_divergence, args)
+    do.call(keras$metrics$kl_divergence, args)
   }
 }
 
@@ -431,7 +431,7 @@ metric_mean_absolute_error <- function(y_true, y_pred, ..., name = "mean_absolut
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanAbsoluteError, args)
   } else {
-    do.call(keras$metrics$mae, args)
+    do.call(keras$metrics$mean_absolute_error, args)
   }
 }
 
@@ -453,7 +453,7 @@ metric_mean_absolute_percentage_error <- function(y_true, y_pred, ..., name = "m
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanAbsolutePercentageError, args)
   } else {
-    do.call(keras$metrics$mape, args)
+    do.call(keras$metrics$mean_absolute_percentage_error, args)
   }
 }
 
@@ -519,7 +519,7 @@ metric_mean_squared_error <- function(y_true, y_pred, ..., name = "mean_squared_
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanSquaredError, args)
   } else {
-    do.call(keras$metrics$mse, args)
+    do.call(keras$metrics$mean_squared_error, args)
   }
 }
 
@@ -541,7 +541,7 @@ metric_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., name = "m
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanSquaredLogarithmicError, args)
   } else {
-    do.call(keras$metrics$msle, args)
+    do.call(keras$metrics$mean_squared_logarithmic_error, args)
   }
 }
 
@@ -1031,5 +1031,5 @@ metric_huber <- function(y_true, y_pred, delta = 1.0) {
 metric_log_cosh <- function(y_true, y_pred) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
                        list(), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
-  do.call(keras$metrics$logcosh, args)
+  do.call(keras$metrics$log_cosh, args)
 }

@@ -945,10 +945,10 @@ op_cross <- function(x1, x2, axisa = -1L, axisb = -1L, axisc = -1L, axis = NULL)
 #' @param beam_width An integer scalar beam width used in beam search. Defaults to 100.
 #' @param top_paths An integer scalar, the number of top paths to return. Defaults to 1.
 #' @param merge_repeated A boolean scalar, whether to merge repeated labels in the output. Defaults to `True`.
-#' @param mask_index An integer scalar, the index of the mask character in the vocabulary. Defaults to `0`. (1-based in R.)
+#' @param mask_index An integer scalar, the index of the mask character in the vocabulary, 1-based (default `1L`, Keras' index 0).
 #' @return A tuple containing: - The tensor representing the list of decoded sequences. If `strategy="greedy"`, the shape is `(1, batch_size, max_length)`. If `strategy="beam_search"`, the shape is `(top_paths, batch_size, max_length)`. Note that: `-1` indicates the blank label. - If `strategy="greedy"`, a tensor of shape `(batch_size, 1)` representing the negative of the sum of the probability logits for each sequence. If `strategy="beam_seatch"`, a tensor of shape `(batch_size, top_paths)` representing the log probability for each sequence.
 #' @export
-op_ctc_decode <- function(inputs, sequence_lengths, strategy = "greedy", beam_width = 100L, top_paths = 1L, merge_repeated = TRUE, mask_index = 0L) {
+op_ctc_decode <- function(inputs, sequence_lengths, strategy = "greedy", beam_width = 100L, top_paths = 1L, merge_repeated = TRUE, mask_index = 1L) {
   args <- fn_args(environment(), match.call(expand.dots = FALSE), list(sequence_lengths = as_int_array, beam_width = as_int_tuple, top_paths = as_int_tuple, mask_index = as_index), NULL)
   call_fn(keras$ops$ctc_decode, args)
 }
@@ -962,10 +962,10 @@ op_ctc_decode <- function(inputs, sequence_lengths, strategy = "greedy", beam_wi
 #' @param output A tensor of shape `(batch_size, max_length, num_classes)` containing logits (the output of your model).
 #' @param target_length A tensor of shape `(batch_size,)` containing the true label lengths.
 #' @param output_length A tensor of shape `(batch_size,)` containing the output lengths.
-#' @param mask_index The index of the mask character in the vocabulary. Defaults to `0`. (1-based in R.)
+#' @param mask_index The index of the mask character in the vocabulary, 1-based (default `1L`, Keras' index 0).
 #' @return The result of the Python function.
 #' @export
-op_ctc_loss <- function(target, output, target_length, output_length, mask_index = 0L) {
+op_ctc_loss <- function(target, output, target_length, output_length, mask_index = 1L) {
   args <- fn_args(environment(), match.call(expand.dots = FALSE), list(target = as_int_array, mask_index = as_index), NULL)
   call_fn(keras$ops$ctc_loss, args)
 }

@@ -45,9 +45,11 @@ with <- base::with
 
 #' TensorFlow and Keras modules
 #'
-#' `tf` is the `tensorflow` Python module and `keras` is `tf$keras` (Keras 3),
-#' both imported on first use, so loading the package does not start Python.
-#' Use them as in Python, with `$`: `tf$constant(1:3)`, `keras$layers$Dense`.
+#' `tf` is the `tensorflow` Python module and `keras` the `keras` module (Keras 3, the
+#' one `tf$keras` forwards to, as in the keras3 package: `keras$saving`,
+#' `keras$losses$mean_squared_error`), both imported on first use, so loading the package
+#' does not start Python. Use them as in Python, with `$`: `tf$constant(1:3)`,
+#' `keras$layers$Dense`.
 #'
 #' @format Python module handles (delay-loaded).
 #' @examples
@@ -62,11 +64,16 @@ tf <- NULL
 #' @export
 keras <- NULL
 
-# keras is tf$keras, resolved at first use: a small environment that forwards `$`.
+# keras is Keras 3's own module (as keras3 has it; tf$keras is TensorFlow's compatibility
+# view of it, without `saving` and with older names), imported at first use: a small
+# environment that forwards `$`.
 .onLoad <- function(libname, pkgname) {
   ns <- asNamespace(pkgname)
   assign("tf", tandem::import("tensorflow", delay_load = TRUE), envir = ns)
-  assign("keras", lazy_attr(function() tf$keras), envir = ns)
+  assign("keras", lazy_attr(function() {
+    install_keras_compat()  # compat.R: keras3's integer coercions, in both namespaces
+    tandem::import("keras")
+  }), envir = ns)
   register_variable_methods(ns)
 }
 

@@ -133,15 +133,21 @@ as_custom_objects <- function(x) {
 #' [load_model()] finds it without `custom_objects`.
 #'
 #' @param object A generator, a Python class, or an R function.
-#' @param name The name to register (default: the class name; required for functions).
-#' @param package A namespace for the name.
+#' @param name The name to register (default: the class name; for an R function, the
+#'   expression given as `object`, e.g. `"my_loss"` for `register_keras_serializable(my_loss)`).
+#' @param package A namespace for the name (default, as in keras3: the name of the
+#'   package calling it, else `"Custom"`).
 #' @return `object`, invisibly; for an R function, the registered Python function.
 #' @export
 #' @examples
 #' \dontrun{
 #' register_keras_serializable(layer_linear, package = "mypkg")
 #' }
-register_keras_serializable <- function(object, name = NULL, package = "Custom") {
+register_keras_serializable <- function(object, name = NULL, package = NULL) {
+  if (is.null(package)) {
+    package <- environmentName(topenv(parent.frame()))
+    if (package %in% c("", "base", "R_GlobalEnv")) package <- "Custom"
+  }
   if (!is.character(package) || length(package) != 1L || is.na(package) || !nzchar(package)) {
     abort("`package` must be a single string, not ", describe_value(package), ".")
   }
@@ -152,7 +158,12 @@ register_keras_serializable <- function(object, name = NULL, package = "Custom")
   if (inherits(object, CLASS_GENERATOR)) {
     target <- generator_class(object)
   } else if (is.function(object) && !is_py_object(object)) {
-    if (is.null(name)) abort("`name` is required to register an R function.")
+    if (is.null(name)) {
+      name <- deparse1(substitute(object))
+      if (!grepl("^[A-Za-z_.][A-Za-z0-9_.]*$", name)) {
+        abort("`name` is required to register an R function given as an expression (", name, ").")
+      }
+    }
     target <- tandem::py_func(object, name = name)
   } else if (!is_py_object(object)) {
     abort("`object` must be a class, a class generator or a function, not ",

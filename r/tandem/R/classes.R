@@ -102,9 +102,11 @@ print.tandem_super <- function(x, ...) {
 method_wrapper <- function(fn, class_env) {
   takes_self <- identical(names(formals(fn))[1], "self")
   force(fn)
-  function(self, ...) {
+  # `.tandem_self` follows `...`: R matches it by its exact name only (tandem._classes).
+  function(..., .tandem_self) {
     # `self` comes boxed (tandem._classes.SelfBox), so that no py_to_r() method converts it
-    self <- .Call(.ffi$weak_handle, .Call(.ffi$getattr, self, "obj", FALSE, TRUE))
+    self <- .Call(.ffi$weak_handle, .Call(.ffi$getattr, .tandem_self, "obj", FALSE, TRUE))
+    .tandem_self <- NULL  # no strong reference left in this frame (closures may keep it)
     env <- new.env(parent = environment(fn))
     env$super <- make_super(class_env, self)
     if (!takes_self) env$self <- self
@@ -133,6 +135,12 @@ method_wrapper <- function(fn, class_env) {
 #' `self` without keeping the instance alive (no reference cycle through R), and using a
 #' `self` kept after its instance was deleted is an error. To keep an instance, keep the
 #' value the class returned.
+#'
+#' A method whose R function has the attribute `py_decorators` (a character vector of
+#' names of Python builtins such as `"property"`, `"staticmethod"`, `"classmethod"`, or
+#' Python callables) is decorated with them, innermost first: as in reticulate and keras3
+#' (`active_property()`), `attr(f, "py_decorators") <- "property"` makes a read-only
+#' property whose getter is `f(self)`.
 #'
 #' `Child(Parent) %py_class% { initialize <- function(...) ...; m <- function(x) ... }`
 #' defines the class from the assignments in the braces and binds it to `Child` in the
@@ -183,8 +191,11 @@ PyClass <- function(classname, defs = list(), inherit = NULL, private = NULL) {
     pyname <- if (identical(nm, "initialize")) "__init__" else nm
     if (is.function(value) && !is_py_object(value)) {
       info <- formals_info(value, drop_self = TRUE)
-      m <- py_call(helpers$make_method, method_wrapper(value, class_env), pyname,
-                   info$names, info$defaults, info$has, info$dots)
+      decorators <- attr(value, "py_decorators", exact = TRUE)
+      m <- if ("staticmethod" %in% decorators) py_func(value)  # no instance to pass
+           else py_call(helpers$make_method, method_wrapper(value, class_env), pyname,
+                        info$names, info$defaults, info$has, info$dots)
+      m <- apply_decorators(m, decorators, pyname)
       py_set_item(methods, pyname, m)
     } else {
       py_set_item(attributes, pyname, value)
@@ -193,6 +204,26 @@ PyClass <- function(classname, defs = list(), inherit = NULL, private = NULL) {
   cls <- py_call(helpers$make_class, classname, tuple(bases), methods, attributes)
   class_env$class <- cls
   py_set_convert(cls, TRUE)
+}
+
+# reticulate's py_decorators attribute of a method: builtins by name, or Python callables.
+apply_decorators <- function(m, decorators, pyname) {
+  if (is.null(decorators)) return(m)
+  builtins <- import_builtins(convert = FALSE)
+  for (d in decorators) {
+    if (is.character(d) && length(d) == 1L && !is.na(d)) {
+      if (!py_has_attr(builtins, d)) {
+        stop(sprintf("method `%s`: decorator '%s' is not a Python builtin.", pyname, d), call. = FALSE)
+      }
+      d <- py_get_attr(builtins, d)
+    }
+    if (!is_py_object(d)) {
+      stop(sprintf("method `%s`: decorators must be names of Python builtins or Python callables, not %s.",
+                   pyname, describe(d)), call. = FALSE)
+    }
+    m <- py_call(d, m)
+  }
+  m
 }
 
 #' @rdname PyClass

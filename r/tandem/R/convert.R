@@ -40,6 +40,7 @@ py_to_r <- function(x) UseMethod("py_to_r")
 #' @export
 py_to_r.default <- function(x) {
   if (!is_py_object(x)) return(x)
+  ensure_python()  # a method's NextMethod() before tandem's R side started (Python hosts R)
   .Call(.ffi$py_to_r, x)
 }
 

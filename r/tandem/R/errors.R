@@ -25,7 +25,8 @@
 #'   `sys.calls()` gave them), `parent` (as `sys.parents()`), `visible`, `namespace` and
 #'   `scope`. The
 #'   exception itself is the attribute `"exception"`. Printing shows the Python message
-#'   and the R frames. `py_last_error(exception)`: the previous last exception (a
+#'   and the R frames, then where the full R call stack is (`r_trace$full_call`).
+#'   `py_last_error(exception)`: the previous last exception (a
 #'   condition, see [python-exceptions]) or `NULL`, invisibly.
 #'   `py_clear_last_error()`: `NULL`, invisibly.
 #' @export
@@ -118,6 +119,8 @@ print.py_error <- function(x, ...) {
     text <- deparse(calls[[i]], nlines = 1L, width.cutoff = 70L)
     cat(sprintf("%4d. %s\n", i, text))
   }
+  # as reticulate (NEWS 1.36): where the whole R call stack is
+  cat("See `tandem::py_last_error()$r_trace$full_call` for more details.\n")
   invisible(x)
 }
 

@@ -195,7 +195,25 @@ ensure_python <- function() {
     warning("tandem could not finish setting up Python: ", conditionMessage(e), call. = FALSE)
   })
   check_declared_requirements(how)
+  run_init_callbacks()
   invisible(TRUE)
+}
+
+# As reticulate, once Python is up: the callback in option
+# `reticulate.python.afterInitialized` (else `reticulate.initialized`), then every function
+# registered with setHook("reticulate.onPyInit", f) (a character hook names a function).
+# Their errors are errors of the call that started Python.
+run_init_callbacks <- function() {
+  callback <- getOption("reticulate.python.afterInitialized")
+  if (is.null(callback)) callback <- getOption("reticulate.initialized")
+  if (is.function(callback)) callback()
+  hooks <- getHook("reticulate.onPyInit")
+  if (!is.list(hooks)) hooks <- list(hooks)
+  for (fun in hooks) {
+    if (is.character(fun)) fun <- get(fun)
+    fun()
+  }
+  invisible(NULL)
 }
 
 #' Python configuration used by tandem
@@ -264,4 +282,19 @@ py_available <- function(initialize = FALSE) {
   setHook(packageEvent("reticulate", "onLoad"), function(...) coexist_with_reticulate())
   setHook(packageEvent("reticulate", "attach"), function(...) delegate_reticulate())
   if (isNamespaceLoaded("reticulate")) coexist_with_reticulate()
+  # pillar::type_sum() for Python objects (tibbles, rlang traces), registered when pillar
+  # loads: pillar is not a dependency.
+  setHook(packageEvent("pillar", "onLoad"), function(...) register_type_sum())
+  if (isNamespaceLoaded("pillar")) register_type_sum()
+}
+
+register_type_sum <- function() {
+  registerS3method("type_sum", "python.builtin.object", type_sum_python, envir = asNamespace("pillar"))
+}
+
+# As reticulate (NEWS 1.29): the object's full Python class name, as its first S3 class.
+type_sum_python <- function(x) {
+  s <- class(x)[[1L]]
+  if (startsWith(s, "R6type.")) s <- substr(s, 8L, nchar(s))
+  s
 }

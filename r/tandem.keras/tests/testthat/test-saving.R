@@ -173,7 +173,15 @@ test_that("register_keras_serializable() makes custom_objects unnecessary", {
   expect_equal(predict(loaded, d$x), predict(model, d$x))
   expect_equal(evaluate(loaded, d$x, d$y, verbose = 0), evaluate(model, d$x, d$y, verbose = 0))
 
-  expect_error(register_keras_serializable(abs_error), "`name` is required")
+  # keras3: a function's name defaults to its expression, the package to "Custom" (global env)
+  abs_error2 <- abs_error
+  reg <- register_keras_serializable(abs_error2)
+  pkg <- environmentName(topenv())  # keras3: the calling package, "Custom" from the global env
+  if (pkg %in% c("", "base", "R_GlobalEnv")) pkg <- "Custom"
+  expect_identical(keras$saving$get_registered_name(reg), paste0(pkg, ">abs_error2"))
+  reg2 <- evalq(register_keras_serializable(abs_error2), list2env(list(abs_error2 = abs_error), parent = globalenv()))
+  expect_identical(keras$saving$get_registered_name(reg2), "Custom>abs_error2")
+  expect_error(register_keras_serializable(function(y_true, y_pred) y_pred), "`name` is required")
   expect_error(register_keras_serializable(1), "`object` must be a class")
   expect_error(register_keras_serializable(layer_scaled, package = NA), "`package` must be a single string")
 })
@@ -218,4 +226,15 @@ test_that("load_model() keeps safe_mode: a saved Lambda layer's code is refused 
   expect_error(load_model(f), "safe_mode")
   loaded <- load_model(f, safe_mode = FALSE)
   expect_equal(predict(loaded, matrix(1:2, 1), verbose = 0), matrix(c(2, 4), 1))
+})
+
+test_that("active_property() makes a read-only property of a custom layer (keras3)", {
+  layer_scaled2 <- new_layer_class("Scaled2",
+    initialize = function(scale, ...) { super$initialize(...); self$scale <- scale },
+    doubled = active_property(function() self$scale * 2),
+    call = function(x) x * self$scale)
+  l <- layer_scaled2(scale = 3)
+  expect_identical(l$doubled, 6)
+  expect_identical(mark_active, active_property)
+  expect_error(active_property(1), "Only functions can be active properties")
 })

@@ -297,3 +297,43 @@ test_that("py_func() refuses signatures Python cannot have (reticulate)", {
   g <- py_func(function(x = 1, ..., y) list(x, y))  # after ...: keyword-only, fine
   expect_identical(g(y = 2), c(1, 2))
 })
+
+test_that("methods with py_decorators are decorated: properties, static and class methods", {
+  area <- function(self) self$w * self$h
+  attr(area, "py_decorators") <- "property"
+  twice <- function(x) x * 2
+  attr(twice, "py_decorators") <- "staticmethod"
+  Rect <- PyClass("Rect", list(
+    initialize = function(w, h) { self$w <- w; self$h <- h },
+    area = area,
+    twice = twice
+  ))
+  r <- Rect(2, 3)
+  expect_identical(r$area, 6)
+  expect_error(py_set_attr(r, "area", 1), "AttributeError")
+  expect_identical(Rect$twice(4), 8)
+  expect_identical(r$twice(5), 10)
+  bad <- function(self) 1
+  attr(bad, "py_decorators") <- "no_such_builtin"
+  expect_error(PyClass("Bad", list(m = bad)), "decorator 'no_such_builtin' is not a Python builtin")
+  Sq(Rect) %py_class% {
+    initialize <- function(s) super$initialize(s, s)
+    side <- function(self) self$w
+    attr(side, "py_decorators") <- "property"
+  }
+  expect_identical(Sq(4)$side, 4)
+  expect_identical(Sq(4)$area, 16)
+})
+
+test_that("a method argument named like a prefix of `self` (s, se) is that argument", {
+  Rect <- PyClass("Rect2", list(initialize = function(w, h) { self$w <- w; self$h <- h }))
+  Sq <- PyClass("Sq2", list(
+    initialize = function(s) super$initialize(s, s),
+    grow = function(se = 1) self$w + se
+  ), inherit = Rect)
+  q <- Sq(4)
+  expect_identical(q$w, 4)
+  expect_identical(q$grow(2), 6)
+  expect_identical(q$grow(se = 3), 7)
+  expect_identical(q$grow(), 5)
+})
