@@ -82,8 +82,10 @@ SEXP make_r_condition(const std::string& message, const char* klass) {
 
 // The R frames on the stack, for conditionCall(), py_last_error()'s R trace and an
 // exception's `trace`: list(calls, parents, functions), as sys.calls(), sys.parents() and
-// sys.function() give them, without the capturing function's own frame. Byte-compiled:
-// it runs at every Python exception that reaches R (about 17 us at depth 20).
+// sys.function() give them, without the capturing function's own frame and without the
+// frames of tandem's entry runner (a closure with attribute tandem_runner, rsafe.cpp;
+// parents are renumbered). Byte-compiled: it runs at every Python exception that reaches
+// R (about 17 us at depth 20).
 SEXP r_frames_function() {
   static SEXP fn = nullptr;
   if (fn != nullptr) return fn;
@@ -93,9 +95,24 @@ SEXP r_frames_function() {
         "function() {\n"
         "  n <- sys.nframe() - 1L\n"
         "  fns <- vector('list', n)\n"
-        "  for (i in seq_len(n)) fns[[i]] <- sys.function(i)\n"
-        "  list(calls = as.list(sys.calls())[seq_len(n)], parents = sys.parents()[seq_len(n)],\n"
-        "       functions = fns)\n"
+        "  drop <- logical(n)\n"
+        "  for (i in seq_len(n)) {\n"
+        "    f <- sys.function(i)\n"
+        "    if (is.null(attr(f, 'tandem_runner', exact = TRUE))) fns[[i]] <- f else drop[i] <- TRUE\n"
+        "  }\n"
+        "  calls <- as.list(sys.calls())[seq_len(n)]\n"
+        "  parents <- sys.parents()[seq_len(n)]\n"
+        "  if (any(drop)) {\n"
+        "    index <- cumsum(!drop)\n"
+        "    for (i in seq_len(n)) {\n"
+        "      p <- parents[i]\n"
+        "      while (p > 0L && drop[p]) p <- parents[p]\n"
+        "      parents[i] <- if (p > 0L) index[p] else 0L\n"
+        "    }\n"
+        "    keep <- !drop\n"
+        "    calls <- calls[keep]; parents <- parents[keep]; fns <- fns[keep]\n"
+        "  }\n"
+        "  list(calls = calls, parents = parents, functions = fns)\n"
         "}"));
     SEXP parsed = PROTECT(R_ParseVector(text, -1, &status, R_NilValue));
     SEXP f = Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv);
@@ -321,7 +338,12 @@ SEXP exception_condition(SEXP handle) {
   PyObject* exc = handle_ptr(handle);
   if (exc == nullptr) throw tandem_error("tandem internal error (error.cpp): an exception condition without its handle",
                                          tandem_error::runtime);
-  if (SEXP original = rerror_original(exc)) return crossed_condition(original, exc, handle);
+  if (SEXP original = rerror_original(exc)) {
+    // with the frames where the R error was signalled: `e$trace` (errors.R), as the
+    // trace reticulate adds to an R error that becomes a Python exception
+    SEXP frames = rerror_r_value(exc, "r_frames");
+    return crossed_condition(original, exc, handle, frames != nullptr ? frames : R_NilValue);
+  }
   SEXP message = p(mk_string(exception_message(exc)));
   SEXP classes = p(exception_classes(Py_TYPE(exc)));
   return condition_list({{"message", message}, {"call", R_NilValue}}, classes, handle);

@@ -33,20 +33,30 @@ static bool is_handle_xptr(SEXP xp) {
   return prot == handle_marker() || prot == weak_marker();
 }
 
-// "module.Name"; "python.builtin.Name" for builtins; the bare name for a class without a
-// `__module__` (one made by type() outside any Python frame, as PyClass() makes them), as
-// reticulate names them.
-static std::string type_class_name(PyObject* type) {
-  std::string module = "python.builtin";
+// The module part of a class's R class name, as reticulate (>= 1.40) resolves it:
+// "python.builtin" for builtins; empty (the bare name) for a class without a `__module__`
+// (one made by type() outside any Python frame, as PyClass() makes them) or with one that
+// is not a string; for a class whose metaclass is not `type`, such a `__module__` is
+// looked up once more on the metaclass.
+static std::string type_module_name(PyObject* type, bool again) {
+  std::string module;
   PyObject* mod = PyObject_GetAttrString(type, "__module__");
-  if (mod != nullptr && PyUnicode_Check(mod)) {
+  if (mod == nullptr) {
+    PyErr_Clear();
+  } else if (PyUnicode_Check(mod)) {
     const char* m = PyUnicode_AsUTF8(mod);
-    if (m != nullptr && std::strcmp(m, "builtins") != 0) module = m;
-  } else if (mod == nullptr && PyType_Check(type) && (((PyTypeObject*)type)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
-    module.clear();
+    if (m == nullptr) PyErr_Clear();
+    else module = std::strcmp(m, "builtins") == 0 ? "python.builtin" : m;
+  } else if (again && !PyType_CheckExact(type)) {
+    module = type_module_name((PyObject*)Py_TYPE(type), false);
   }
-  if (mod == nullptr || PyErr_Occurred()) PyErr_Clear();
   Py_XDECREF(mod);
+  return module;
+}
+
+// "module.Name" (see type_module_name()), as reticulate names classes.
+static std::string type_class_name(PyObject* type) {
+  std::string module = type_module_name(type, true);
   std::string name = ((PyTypeObject*)type)->tp_name;
   PyObject* n = PyObject_GetAttrString(type, "__name__");
   if (n != nullptr && PyUnicode_Check(n)) {

@@ -102,8 +102,8 @@ SEXP native_symbol(DL_FUNC fn) {
 // Slot 0: the error or interrupt condition of the innermost top-level call;
 // slot 1: a pairlist of warnings (newest first).
 static SEXP g_slots = nullptr;
-static SEXP g_handler_call = nullptr;
-static SEXP g_inplace_handler_call = nullptr;  // error and interrupt only: warnings go on to R's handlers
+static SEXP g_handler_call = nullptr;    // entries from Python at R's top level
+static SEXP g_inplace_runner = nullptr;  // error and interrupt only: warnings go on to R's handlers
 
 extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP frames) {
   if (Rf_asInteger(kind) == 1) {
@@ -115,18 +115,78 @@ extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP frames) {
   return R_NilValue;
 }
 
+namespace {
+struct toplevel_frame {
+  void (*invoke)(void*);
+  void* fn;
+  std::exception_ptr exc;
+  SEXP handlers;  // top level: the call that sets tandem's handlers
+};
+}  // namespace
+
+static SEXP g_inplace_handler_call = nullptr;  // in place: sets tandem's handlers
+static SEXP g_abort_restart = nullptr;        // in place: the "abort" restart (its exit set per entry)
+static SEXP g_add_restart_call = nullptr;     // .Internal(.addRestart(g_abort_restart))
+static SEXP g_runner_call = nullptr;          // (runner)()
+static std::vector<toplevel_frame*> g_frames;  // in-place entries under way, innermost last
+
+// The runner's value when the entry's code ran to its end (a symbol: never a restart's
+// arguments, which are a list, or NULL when R's error handling invoked the restart).
+static SEXP entry_done() {
+  static SEXP done = Rf_install("tandem.entry.done");
+  return done;
+}
+
+// The C++ code of an entry in place, called by the runner closure (below) through
+// .External2, which gives the closure's environment: tandem's handlers and an "abort"
+// restart that exits to that environment's frame are set first. They stay set until the
+// closure returns (R restores its handler and restart stacks when a closure's context
+// ends). One restart object serves every entry: each sets its exit and restores the
+// outer entry's when it ends (entries nest), which keeps a callback fast.
+extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
+  toplevel_frame* f = g_frames.back();
+  Rf_eval(g_inplace_handler_call, R_GlobalEnv);
+  SET_VECTOR_ELT(g_abort_restart, 1, env);
+  Rf_eval(g_add_restart_call, R_BaseEnv);
+  SEXP token = nullptr;
+  try {
+    f->invoke(f->fn);
+  } catch (r_unwind_exception& u) {
+    token = u.token;
+  } catch (...) {
+    f->exc = std::current_exception();
+  }
+  if (token != nullptr) R_ContinueUnwind(token);
+  return entry_done();
+}
+
+// Every entry from Python sets tandem's calling handlers: an error or interrupt is
+// recorded, then unwinds with the "abort" restart. An entry while R called Python (in
+// place) runs its R code inside a runner closure that also sets its own "abort" restart,
+// as reticulate does around R functions that Python calls: invokeRestart("abort") in
+// such code stops that code only and becomes a Python exception ("R evaluation aborted",
+// or the condition given to the restart), instead of a jump to R's top level through the
+// Python frames. The runner returns entry_done() when the code ran to its end, the
+// restart's arguments (a list) when the restart was invoked, and NULL when R's error
+// handling invoked it (no calling handler). At R's top level (Python hosts R) the abort
+// restart is R's own, caught by R_ToplevelExec: there the code may run inside R's polled
+// events, in byte code, where a closure context in between crashed R (R_ENABLE_JIT=3).
 void init_toplevel_handlers() {
   if (g_handler_call != nullptr) return;
   g_slots = Rf_allocVector(VECSXP, 3);  // slot 2: the R frames on the stack at the error
   R_PreserveObject(g_slots);
   const char* code =
-      "function(rec, in_place, frames) {\n"
+      "function(rec, in_place, frames, run) {\n"
       "  on_error <- function(cond) { .Call(rec, cond, 1L, frames()); invokeRestart('abort') }\n"
       "  on_warning <- function(cond) { .Call(rec, cond, 2L, NULL); invokeRestart('muffleWarning') }\n"
       "  if (in_place) { classes <- c('error', 'interrupt'); handlers <- list(on_error, on_error) }\n"
       "  else { classes <- c('error', 'interrupt', 'warning'); handlers <- list(on_error, on_error, on_warning) }\n"
-      "  as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
+      "  hands <- as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
       "    classes, handlers, globalenv(), NULL, TRUE))))\n"
+      "  if (is.null(run)) return(hands)\n"
+      "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
+      "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
+      "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE))\n"
       "}";
   ParseStatus status;
   SEXP text = PROTECT(Rf_mkString(code));
@@ -135,24 +195,28 @@ void init_toplevel_handlers() {
   SEXP maker = PROTECT(Rf_eval(VECTOR_ELT(parsed, 0), R_BaseEnv));
   SEXP frames = r_frames_function();  // preserved
   SEXP rec = PROTECT(native_symbol(as_dl_func(tandem_record_condition)));
+  SEXP run = PROTECT(native_symbol(as_dl_func(tandem_run_frame)));
   SEXP no = PROTECT(Rf_ScalarLogical(0));
-  SEXP call = PROTECT(Rf_lang4(maker, rec, no, frames));
-  g_handler_call = Rf_eval(call, R_BaseEnv);
-  R_PreserveObject(g_handler_call);
+  SEXP call = PROTECT(Rf_lang5(maker, rec, no, frames, R_NilValue));
+  SEXP handlers = Rf_eval(call, R_BaseEnv);
+  R_PreserveObject(handlers);
   SETCADDR(call, Rf_ScalarLogical(1));
-  g_inplace_handler_call = Rf_eval(call, R_BaseEnv);
-  R_PreserveObject(g_inplace_handler_call);
-  UNPROTECT(6);
+  SETCADDDR(CDR(call), run);
+  SEXP in_place = Rf_eval(call, R_BaseEnv);
+  R_PreserveObject(in_place);
+  g_inplace_handler_call = VECTOR_ELT(in_place, 0);
+  g_abort_restart = VECTOR_ELT(in_place, 1);
+  g_inplace_runner = VECTOR_ELT(in_place, 2);
+  g_add_restart_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".addRestart"), g_abort_restart)));
+  R_PreserveObject(g_add_restart_call);
+  g_runner_call = Rf_lang1(g_inplace_runner);
+  R_PreserveObject(g_runner_call);
+  UNPROTECT(1);
+  g_handler_call = handlers;
+  UNPROTECT(7);
 }
 
 namespace {
-struct toplevel_frame {
-  void (*invoke)(void*);
-  void* fn;
-  std::exception_ptr exc;
-  SEXP handlers;
-};
-
 void toplevel_thunk(void* data) {
   auto* f = static_cast<toplevel_frame*>(data);
   SEXP token = nullptr;
@@ -165,6 +229,19 @@ void toplevel_thunk(void* data) {
     f->exc = std::current_exception();
   }
   if (token != nullptr) R_ContinueUnwind(token);
+}
+
+// The condition an "abort" restart ended the code with (see init_toplevel_handlers()):
+// the condition passed to invokeRestart("abort", cond), else "R evaluation aborted".
+SEXP abort_condition(SEXP args) {
+  if (TYPEOF(args) == VECSXP && XLENGTH(args) > 0 && Rf_inherits(VECTOR_ELT(args, 0), "condition"))
+    return VECTOR_ELT(args, 0);
+  return r_safe([&] {
+    SEXP call = PROTECT(Rf_lang2(Rf_install("simpleError"), Rf_mkString("R evaluation aborted")));
+    SEXP cond = Rf_eval(call, R_BaseEnv);
+    UNPROTECT(1);
+    return cond;
+  });
 }
 }  // namespace
 
@@ -203,33 +280,45 @@ static SEXP trim_handler_frames(SEXP frames) {
 // Python calls R while R called Python: R runs in place (see entry_scope), under
 // R_UnwindProtect rather than R_ToplevelExec, so R's handler and restart stacks stay
 // visible. Errors and interrupts are caught by tandem's innermost handlers (and become
-// RError / KeyboardInterrupt, as reticulate does); any other exit to R code below
-// becomes a Python exception carrying the jump, resumed by the R -> Python entry.
+// RError / KeyboardInterrupt, as reticulate does), so is the "abort" restart; any other
+// exit to R code below becomes a Python exception carrying the jump, resumed by the
+// R -> Python entry.
 static void run_in_place(void (*invoke)(void*), void* fn) {
-  toplevel_frame frame{invoke, fn, nullptr, g_inplace_handler_call};
+  toplevel_frame frame{invoke, fn, nullptr, R_NilValue};
+  // this entry's frame and the outer entry's restart exit, restored however it ends
+  struct entry_guard {
+    SEXP exit;
+    explicit entry_guard(toplevel_frame* f) : exit(VECTOR_ELT(g_abort_restart, 1)) { g_frames.push_back(f); }
+    ~entry_guard() {
+      g_frames.pop_back();
+      SET_VECTOR_ELT(g_abort_restart, 1, exit);
+    }
+  } guard_entry(&frame);
   SEXP saved_cond = PROTECT(VECTOR_ELT(g_slots, 0));
   SET_VECTOR_ELT(g_slots, 0, R_NilValue);
   SEXP jump = nullptr;
+  SEXP result = R_NilValue;
   ++g_toplevel_depth;
   try {
-    r_safe([&] {
-      toplevel_thunk(&frame);
-      return R_NilValue;
-    });
+    result = r_safe([&] { return Rf_eval(g_runner_call, R_GlobalEnv); });
   } catch (r_unwind_exception& u) {
     jump = u.token;
   }
   --g_toplevel_depth;
+  PROTECT(result);
   SEXP cond = PROTECT(VECTOR_ELT(g_slots, 0));
   SEXP frames = PROTECT(VECTOR_ELT(g_slots, 2));
   SET_VECTOR_ELT(g_slots, 0, saved_cond);
   SET_VECTOR_ELT(g_slots, 2, R_NilValue);
   protect_scope guard;
-  UNPROTECT(3);
+  UNPROTECT(4);
+  guard(result);
   guard(cond);
   guard(frames);
-  if (jump != nullptr) {
+  bool aborted = jump == nullptr && result != entry_done();
+  if (jump != nullptr || aborted) {
     if (cond != R_NilValue) raise_r_condition(cond, guard(trim_handler_frames(frames)));  // throws
+    if (aborted) raise_r_condition(result == R_NilValue ? R_NilValue : guard(abort_condition(result)));
     jump = guard(copy_unwind_token(jump));
     raise_r_unwind(jump, g_entry_id);  // throws
   }

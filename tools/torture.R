@@ -101,6 +101,12 @@ torture("tryCatch() exit through Python frames",
 torture("restart through Python frames",
         withRestarts(main$call_with_cleanup(function() invokeRestart("r", 2)), r = function(v) v * 2),
         function(v) identical(v, 4))
+torture("abort restart in R code that Python calls (nested entries)",
+        main$call_with_cleanup(function() {
+          inner <- tryCatch(main$call_with_cleanup(function() invokeRestart("abort")), error = conditionMessage)
+          invokeRestart("abort", simpleError(paste("outer after", inner)))
+        }),
+        function(v) inherits(v, "error") && grepl("outer after R evaluation aborted", conditionMessage(v)))
 torture("R function called from Python with R values", main$call_with_cleanup(function(x) x + 1L, 41L),
         function(v) identical(v, 42L))
 torture("R6-like environment and closures from Python", {

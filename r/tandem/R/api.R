@@ -281,11 +281,22 @@ install_class_filter <- function() {
 #' @rawNamespace if (getRversion() >= "4.3.0") S3method(nameOfClass, python.builtin.type)
 #' @keywords internal
 nameOfClass.python.builtin.type <- function(x) {
-  module <- py_get_attr(x, "__module__", silent = TRUE)
-  module <- if (is.null(module)) "" else py_to_r(module)
+  module <- class_module_name(x, again = TRUE)
   name <- py_to_r(py_get_attr(x, "__name__"))
   cls <- if (!nzchar(module)) name else if (module == "builtins") paste0("python.builtin.", name) else paste(module, name, sep = ".")
   apply_class_filters(cls)
+}
+
+# The `__module__` of class `cls` when it is a string, else (once, for a class whose
+# metaclass is not `type`) its metaclass's, else "" (reticulate >= 1.40, handle.cpp).
+class_module_name <- function(cls, again) {
+  bt <- import_builtins(convert = FALSE)
+  module <- py_get_attr(cls, "__module__", silent = TRUE)
+  if (!is.null(module) && py_to_r(bt$isinstance(module, bt$str))) return(py_to_r(module))
+  if (!is.null(module) && again && !py_to_r(bt$type(cls) == bt$type)) {
+    return(class_module_name(bt$type(cls), again = FALSE))
+  }
+  ""
 }
 
 #' A Python configuration error message

@@ -729,7 +729,8 @@ print.tandem_py_require <- function(x, ...) {
 #' @param python_version Path of the Python version file (`NULL`: none).
 #' @param ... Must be empty.
 #' @param freeze `NULL`, `TRUE` or `FALSE`, as above.
-#' @param python The Python whose packages are frozen (default: the running one).
+#' @param python The Python whose packages are frozen (default: the running one). An
+#'   explicit `NULL` asks for the requirements declared with [py_require()], as in reticulate.
 #' @param quiet Do not report the files written.
 #' @param action How `py_read_requirements()` applies what it read: `"add"`, `"set"` or
 #'   `"remove"` (as in [py_require()]), or `"none"` (only return it).
@@ -752,7 +753,9 @@ py_write_requirements <- function(packages = "requirements.txt", python_version 
   if (!is.null(freeze) && !(is.logical(freeze) && length(freeze) == 1L && !is.na(freeze))) {
     stop("`freeze` must be TRUE, FALSE or NULL.", call. = FALSE)
   }
-  if (is.null(python) && !is.null(.ffi$call)) python <- .state$python
+  # As reticulate (python = py_exe()): by default the running Python; an explicit NULL
+  # asks for the requirements declared with py_require().
+  if (missing(python) && !is.null(.ffi$call)) python <- .state$python
   declared <- is.null(python) || identical(.state$how, "py_require()")
   if (declared && !isTRUE(freeze)) {
     pkgs <- .state$requirements %||% character()
@@ -767,7 +770,12 @@ py_write_requirements <- function(packages = "requirements.txt", python_version 
     if (is.null(python)) python <- core_python()
     pip <- pip_args(python)
     pkgs <- run_command(pip$cmd, c(pip$args, "freeze", "--disable-pip-version-check"), "pip freeze")
-    ver <- sub("^Python\\s+", "", run_command(python, "-E -V", "python -V")[[1]])
+    running <- !is.null(.ffi$call) &&
+      identical(normalizePath(python, mustWork = FALSE), normalizePath(.state$python, mustWork = FALSE))
+    # The running Python's own version: run as a subprocess, its binary may load another
+    # libpython of the same minor version from R's library path and report that one.
+    ver <- if (running) import("platform")$python_version() else
+      sub("^Python\\s+", "", run_command(python, "-E -V", "python -V")[[1]])
   }
   if (!is.null(packages)) {
     writeLines(pkgs, packages)
