@@ -20,6 +20,9 @@ export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export TANDEM_PYTHON="$VENV/bin/python"
 PRELOAD="$ASAN_LIB $UBSAN_LIB $TIRPC_LIB"
+# ASan's instrumented frames are several times larger: the tests that nest R -> Python -> R
+# 200 deep need more than the default 8 MB C stack (R reads the limit when it starts).
+ulimit -s 65536 2>/dev/null || ulimit -s unlimited 2>/dev/null || true
 if [ "${SANITIZE_ONLY:-}" != r ]; then
   echo "==> pytest on the ASan/UBSan core"
   LD_PRELOAD="$PRELOAD" "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests \
