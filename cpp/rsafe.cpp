@@ -7,6 +7,10 @@
 
 #include "error.hpp"
 
+// libR exports the closure flag that keeps R's JIT compiler away from a function (Defn.h;
+// not in the public headers).
+extern "C" void SET_NOJIT(SEXP x);
+
 namespace tandem {
 
 int g_toplevel_depth = 0;
@@ -207,6 +211,12 @@ void init_toplevel_handlers() {
   g_inplace_handler_call = VECTOR_ELT(in_place, 0);
   g_abort_restart = VECTOR_ELT(in_place, 1);
   g_inplace_runner = VECTOR_ELT(in_place, 2);
+  // Not byte code: the maker ran compiled (R's JIT), so the runner it made had a compiled
+  // body, and a byte-code frame per callback cost so much C stack that R -> Python -> R
+  // nesting stopped near 175 levels deep instead of about 290 ("C stack nearly full"). Its
+  // body as a plain call, kept from the JIT, has a small frame.
+  SET_BODY(g_inplace_runner, Rf_lang2(Rf_install(".External2"), run));
+  SET_NOJIT(g_inplace_runner);
   g_add_restart_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".addRestart"), g_abort_restart)));
   R_PreserveObject(g_add_restart_call);
   g_runner_call = Rf_lang1(g_inplace_runner);
