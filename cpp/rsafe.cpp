@@ -147,11 +147,9 @@ static SEXP entry_done() {
 // closure returns (R restores its handler and restart stacks when a closure's context
 // ends). One restart object serves every entry: each sets its exit and restores the
 // outer entry's when it ends (entries nest), which keeps a callback fast.
-extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
-  toplevel_frame* f = g_frames.back();
-  Rf_eval(g_inplace_handler_call, R_GlobalEnv);
-  SET_VECTOR_ELT(g_abort_restart, 1, env);
-  Rf_eval(g_add_restart_call, R_BaseEnv);
+// Runs the entry's C++ code: an R jump that crossed it (caught as r_unwind_exception)
+// continues once the C++ frames are gone; any other exception is kept for the entry.
+static void invoke_frame(toplevel_frame* f) {
   SEXP token = nullptr;
   try {
     f->invoke(f->fn);
@@ -161,6 +159,14 @@ extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
     f->exc = std::current_exception();
   }
   if (token != nullptr) R_ContinueUnwind(token);
+}
+
+extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
+  toplevel_frame* f = g_frames.back();
+  Rf_eval(g_inplace_handler_call, R_GlobalEnv);
+  SET_VECTOR_ELT(g_abort_restart, 1, env);
+  Rf_eval(g_add_restart_call, R_BaseEnv);
+  invoke_frame(f);
   return entry_done();
 }
 
@@ -229,16 +235,8 @@ void init_toplevel_handlers() {
 namespace {
 void toplevel_thunk(void* data) {
   auto* f = static_cast<toplevel_frame*>(data);
-  SEXP token = nullptr;
-  try {
-    Rf_eval(f->handlers, R_GlobalEnv);
-    f->invoke(f->fn);
-  } catch (r_unwind_exception& u) {
-    token = u.token;
-  } catch (...) {
-    f->exc = std::current_exception();
-  }
-  if (token != nullptr) R_ContinueUnwind(token);
+  Rf_eval(f->handlers, R_GlobalEnv);
+  invoke_frame(f);
 }
 
 // The condition an "abort" restart ended the code with (see init_toplevel_handlers()):
