@@ -207,20 +207,14 @@ virtualenv_starter <- function(version = NULL, all = FALSE) {
   df <- df[!duplicated(df$path), , drop = FALSE]
   if (!is.null(version)) {
     check_string(version, "version")
-    keep <- vapply(strsplit(version, ",", fixed = TRUE)[[1]], function(req) {
+    # py_require()'s rule (python_version_ok()), with "==3.11" read as "3.11": any 3.11.x
+    reqs <- vapply(strsplit(version, ",", fixed = TRUE)[[1]], function(req) {
       m <- regmatches(req, regexec("^\\s*(>=|<=|==|!=|>|<)?\\s*([0-9.]+)\\s*$", req))[[1]]
       if (!length(m)) stop(sprintf("`version` has an unknown constraint: '%s'.", req), call. = FALSE)
-      op <- if (nzchar(m[[2]])) m[[2]] else "=="
-      want <- numeric_version(m[[3]])
-      have <- df$version
-      if (op == "==") {  # "3.11" matches 3.11.x
-        k <- length(unclass(want)[[1]])
-        have <- numeric_version(vapply(unclass(have), function(v) paste(v[seq_len(min(k, length(v)))], collapse = "."), ""))
-      }
-      list(`>=` = have >= want, `<=` = have <= want, `==` = have == want, `!=` = have != want,
-           `>` = have > want, `<` = have < want)[[op]]
-    }, logical(nrow(df)))
-    df <- df[if (is.matrix(keep)) apply(keep, 1L, all) else keep, , drop = FALSE]
+      if (m[[2]] %in% c("", "==")) m[[3]] else paste0(m[[2]], m[[3]])
+    }, "")
+    keep <- vapply(as.character(df$version), function(v) all(vapply(reqs, python_version_ok, NA, v = v)), NA)
+    df <- df[keep, , drop = FALSE]
   }
   rownames(df) <- NULL
   if (isTRUE(all)) return(df)
@@ -1024,6 +1018,11 @@ conda_binary <- function(conda = "auto") {
     call = NULL)))
 }
 
+# conda's option naming an environment: a path (with a "/") or a name.
+conda_where <- function(envname) {
+  if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+}
+
 conda_run <- function(conda, args, what) {
   run_command(conda_binary(conda), args, what)
 }
@@ -1051,7 +1050,7 @@ conda_create <- function(envname = NULL, packages = NULL, ..., forge = TRUE, cha
   bin <- conda_binary(conda)
   if (is.null(envname)) envname <- "r-tandem"
   python <- if (is.null(python_version)) "python" else paste0("python=", python_version)
-  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  where <- conda_where(envname)
   ch <- c(if (forge) "conda-forge", channel)
   args <- if (!is.null(environment)) c("env", "create", "--yes", where, "--file", shQuote(environment))
           else c("create", "--yes", where, python, packages, as.vector(rbind("-c", ch)), additional_create_args)
@@ -1069,7 +1068,7 @@ conda_install <- function(envname = NULL, packages, forge = TRUE, channel = char
   bin <- conda_binary(conda)
   if (is.null(envname)) envname <- "r-tandem"
   if (isTRUE(pip)) return(pip_install(conda_python(envname, conda = bin), packages, pip_options = pip_options))
-  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  where <- conda_where(envname)
   ch <- c(if (forge) "conda-forge", channel)
   run_command(bin, c("install", "--yes", where, packages, as.vector(rbind("-c", ch)), additional_install_args),
               sprintf("Installing %s with conda", paste(packages, collapse = ", ")))
@@ -1080,7 +1079,7 @@ conda_install <- function(envname = NULL, packages, forge = TRUE, channel = char
 #' @export
 conda_remove <- function(envname, packages = NULL, conda = "auto") {
   bin <- conda_binary(conda)
-  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  where <- conda_where(envname)
   args <- if (is.null(packages)) c("env", "remove", "--yes", where) else c("remove", "--yes", where, packages)
   run_command(bin, args, sprintf("Removing from the conda environment '%s'", envname))
   invisible(NULL)
@@ -1131,7 +1130,7 @@ condaenv_exists <- function(envname = NULL, conda = "auto") {
 conda_clone <- function(envname, ..., clone = "base", conda = "auto") {
   bin <- conda_binary(conda)
   check_string(envname, "envname")
-  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  where <- conda_where(envname)
   run_command(bin, c("create", "--yes", where, "--quiet", "--clone", clone),
               sprintf("Cloning the conda environment '%s' into '%s'", clone, envname))
   conda_python(envname, conda = bin)
@@ -1145,7 +1144,7 @@ conda_export <- function(envname, file = if (json) "environment.json" else "envi
                          json = FALSE, ..., conda = "auto") {
   bin <- conda_binary(conda)
   check_string(envname, "envname")
-  where <- if (grepl("/", envname, fixed = TRUE)) c("--prefix", shQuote(path.expand(envname))) else c("--name", envname)
+  where <- conda_where(envname)
   out <- run_command(bin, c("env", "export", if (json) "--json", where),
                      sprintf("Exporting the conda environment '%s'", envname))
   writeLines(out, file)
