@@ -22,6 +22,9 @@ if (which == "base") {
   cases$prebound <- function() for (i in seq_len(n)) f(2)
   cases$attr <- function() for (i in seq_len(n)) base::pi
   cases$raw_call <- function() for (i in seq_len(n)) f(2)
+  obj <- new.env()
+  obj$m <- function(x) x
+  cases$method <- function() for (i in seq_len(n)) obj$m(2)
 } else {
   if (which == "tandem") {
     library(tandem)
@@ -39,6 +42,11 @@ if (which == "base") {
   cases$prebound <- function() for (i in seq_len(n)) f(2)
   cases$attr <- function() for (i in seq_len(n)) np$pi
   cases$raw_call <- function() for (i in seq_len(n)) py_call(f_raw, x_raw)
+  # a method of an instance: `obj$m` makes a new bound method (and R function) each time
+  py_run_string("class BenchPoint:\n    def m(self, x):\n        return x\nbench_point = BenchPoint()")
+  obj <- py_eval("bench_point")
+  stopifnot(identical(obj$m(2), 2))
+  cases$method <- function() for (i in seq_len(n)) obj$m(2)
 }
 for (nm in names(cases)) {
   us <- tryCatch(time_it(cases[[nm]]), error = function(e) NA_real_)

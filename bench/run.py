@@ -47,6 +47,7 @@ def r_host(n=100_000):
         "prebound": "pre-bound f(2)",
         "attr": "np$pi",
         "raw_call": "py_call(f, x), convert = FALSE",
+        "method": "obj$m(2)",
     }
     for case, label in labels.items():
         b, t, r = (rows[k].get(case, float("nan")) for k in ("base", "tandem", "reticulate"))

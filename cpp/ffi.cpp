@@ -2,6 +2,8 @@
 // modules, code, iteration. Each runs under r_entry(); names match the R functions.
 #include "ffi.hpp"
 
+#include <csetjmp>
+#include <cstdlib>
 #include <unordered_map>
 #include <vector>
 
@@ -166,10 +168,10 @@ static bool uses_dynamic_dots(SEXP dots) {
 
 SEXP tandem_ffi_call(SEXP args);
 
-SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho) {
-  (void)call;
-  (void)op;
-  SEXP dots = Rf_findVarInFrame3(rho, R_DotsSymbol, TRUE);
+// Calls the callable of handle `target` with `dots` (a pairlist of promises or values,
+// named as written). Dynamic dots go through rlang::list2(...) evaluated in `dots_env`,
+// an environment where `...` is `dots`; `dots_env` R_NilValue: one is made for them.
+static SEXP call_with_dots(SEXP target, SEXP dots, SEXP dots_env) {
   SEXP evaluated = R_NilValue;
   int nprot = 0;
   if (dots != R_UnboundValue && dots != R_MissingArg && dots != R_NilValue) {
@@ -179,9 +181,17 @@ SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho) {
       if (!Rf_asLogical(Rf_eval(load, R_BaseEnv)))
         Rf_error("dynamic dots (`!!!`, `!!`, `:=`) in a call to a Python function need the rlang package");
       UNPROTECT(1);
+      if (dots_env == R_NilValue) {
+        dots_env = PROTECT(R_NewEnv(R_BaseEnv, FALSE, 0));
+        SEXP d = PROTECT(Rf_shallow_duplicate(dots));
+        SET_TYPEOF(d, DOTSXP);
+        Rf_defineVar(R_DotsSymbol, d, dots_env);
+        UNPROTECT(1);
+        nprot++;
+      }
       SEXP list2 = PROTECT(Rf_lang3(Rf_install("::"), Rf_install("rlang"), Rf_install("list2")));
       SEXP lcall = PROTECT(Rf_lang2(list2, R_DotsSymbol));
-      SEXP values = PROTECT(Rf_eval(lcall, rho));
+      SEXP values = PROTECT(Rf_eval(lcall, dots_env));
       nprot += 3;
       SEXP names = Rf_getAttrib(values, R_NamesSymbol);
       R_xlen_t n = XLENGTH(values);
@@ -199,14 +209,97 @@ SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho) {
       nprot++;
       SEXP cell = evaluated;
       for (SEXP d = dots; d != R_NilValue; d = CDR(d), cell = CDR(cell)) {
-        SETCAR(cell, Rf_eval(CAR(d), rho));
+        SEXP v = CAR(d);
+        // promises are forced; the values a byte-compiled caller passes are constants
+        SETCAR(cell, TYPEOF(v) == PROMSXP ? Rf_eval(v, R_BaseEnv) : v);
         SET_TAG(cell, TAG(d));
       }
     }
   }
-  SEXP full = PROTECT(Rf_cons(R_NilValue, PROTECT(Rf_cons(CADR(args), evaluated))));
+  SEXP full = PROTECT(Rf_cons(R_NilValue, PROTECT(Rf_cons(target, evaluated))));
   SEXP res = tandem_ffi_call(full);
   UNPROTECT(nprot + 2);
+  return res;
+}
+
+SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho) {
+  (void)call;
+  (void)op;
+  return call_with_dots(CADR(args), Rf_findVarInFrame3(rho, R_DotsSymbol, TRUE), rho);
+}
+
+// R's evaluation context (RCNTXT in R's Defn.h, not installed) up to the fields read here,
+// the same from R 3.0 to 4.5. libR exports R_GlobalContext, the innermost context.
+namespace {
+struct r_context_head {
+  r_context_head* nextcontext;
+  int callflag;
+  sigjmp_buf cjmpbuf;
+  int cstacktop;
+  int evaldepth;
+  SEXP promargs;
+  SEXP callfun;
+  SEXP sysparent;
+  SEXP call;
+  SEXP cloenv;
+};
+constexpr int k_ctxt_function = 4;
+constexpr int k_ctxt_builtin = 64;
+}  // namespace
+extern void* R_GlobalContext;
+
+// The arguments that called the closure whose environment is `rho` (its context's
+// promargs): promises in the order of the call, named as written, `...` expanded. Read
+// only when both contexts check out: this .External2's own (R gives foreign calls a
+// builtin context; byte code gives none) and the closure's; nullptr otherwise.
+static SEXP closure_promargs(SEXP call, SEXP rho) {
+  static const bool disabled = std::getenv("TANDEM_NO_CONTEXT_PEEK") != nullptr;
+  if (disabled) return nullptr;
+  auto* c = static_cast<r_context_head*>(R_GlobalContext);
+  if (c == nullptr) return nullptr;
+  if (c->callflag == k_ctxt_builtin) {
+    if (c->call != call || c->cloenv != R_BaseEnv || c->sysparent != R_BaseEnv) return nullptr;
+    c = c->nextcontext;
+    if (c == nullptr) return nullptr;
+  }
+  if (!(c->callflag & k_ctxt_function) || c->cloenv != rho) return nullptr;
+  SEXP p = c->promargs;
+  if (p != R_NilValue && TYPEOF(p) != LISTSXP) return nullptr;
+  return p;
+}
+
+// .External2(sym, callable) from the closure of a callable with formals (its Python
+// signature): R has matched the call to the formals, but the arguments reach Python as
+// written, as in reticulate: positional ones in order, named ones by the names written
+// (no partial matching: `f(l = 1)` is `l=1` even with a formal `long`). They are the
+// closure's promargs; when the contexts do not check out, the same arguments come from
+// sys.call() evaluated again in parent.frame() (as reticulate takes them).
+SEXP tandem_ffi_call_args(SEXP call, SEXP op, SEXP args, SEXP rho) {
+  (void)op;
+  SEXP dots = closure_promargs(call, rho);
+  if (dots != nullptr) return call_with_dots(CADR(args), dots, R_NilValue);
+  static SEXP sys_call = nullptr, parent_frame = nullptr, capture = nullptr;
+  if (capture == nullptr) {
+    sys_call = Rf_lang1(Rf_findFun(Rf_install("sys.call"), R_BaseEnv));
+    R_PreserveObject(sys_call);
+    parent_frame = Rf_lang1(Rf_findFun(Rf_install("parent.frame"), R_BaseEnv));
+    R_PreserveObject(parent_frame);
+    SEXP formals = PROTECT(Rf_cons(R_MissingArg, R_NilValue));
+    SET_TAG(formals, R_DotsSymbol);
+    SEXP body = PROTECT(Rf_lang1(Rf_install("environment")));
+    capture = Rf_allocSExp(CLOSXP);  // function(...) environment()
+    SET_FORMALS(capture, formals);
+    SET_BODY(capture, body);
+    SET_CLOENV(capture, R_BaseEnv);
+    R_PreserveObject(capture);
+    UNPROTECT(2);
+  }
+  SEXP cl = PROTECT(Rf_eval(sys_call, rho));
+  SEXP env = PROTECT(Rf_eval(parent_frame, rho));
+  SEXP again = PROTECT(Rf_lcons(capture, CDR(cl)));
+  SEXP frame = PROTECT(Rf_eval(again, env));
+  SEXP res = call_with_dots(CADR(args), Rf_findVarInFrame3(frame, R_DotsSymbol, TRUE), frame);
+  UNPROTECT(4);
   return res;
 }
 
@@ -252,13 +345,9 @@ SEXP tandem_ffi_call(SEXP args) {
         PyObject* key = PyUnicode_FromString(Rf_translateCharUTF8(PRINTNAME(TAG(a))));
         if (key == nullptr) throw py::error_already_set();
         PyTuple_SET_ITEM(kwnames.ptr(), ikw, key);
-        values[npos + ikw] = r_to_py(v);
+        values[n - nkw + ikw] = r_to_py(v);
         ikw++;
-      } else {
-        if (ikw > 0)
-          throw tandem_error("positional argument " + std::to_string(index + 1) +
-                                 " follows a named argument; Python needs positional arguments first",
-                             tandem_error::value);
+      } else {  // as reticulate: unnamed arguments are positional wherever they are written
         values[npos++] = r_to_py(v);
       }
     }

@@ -232,6 +232,7 @@ void collect_unseen_memory() {
 }
 
 static SEXP g_call_symbol = nullptr;  // .External2 entry: takes the closure's dots
+static SEXP g_call_sig_symbol = nullptr;  // .External2 entry: takes the closure's call's arguments
 static SEXP g_dots_formals = nullptr;
 static SEXP g_external_sym = nullptr;
 static SEXP g_value_sym = nullptr;
@@ -243,6 +244,8 @@ static SEXP g_assign_sym = nullptr;
 static void init_wrap_statics() {
   g_call_symbol = native_symbol(as_dl_func(tandem_ffi_call_dots));
   R_PreserveObject(g_call_symbol);
+  g_call_sig_symbol = native_symbol(as_dl_func(tandem_ffi_call_args));
+  R_PreserveObject(g_call_sig_symbol);
   g_dots_formals = Rf_cons(R_MissingArg, R_NilValue);
   SET_TAG(g_dots_formals, R_DotsSymbol);
   R_PreserveObject(g_dots_formals);
@@ -255,14 +258,163 @@ static void init_wrap_statics() {
   R_PreserveObject(g_invisible_call);
 }
 
+// --- the formals of a callable's closure ----------------------------------------------
+// As in reticulate (>= 1.29), the closure of a Python callable has the callable's signature
+// as its formals (tandem._signature.formals(): *args and **kwargs become `...`); the
+// arguments still reach Python as written in the call (tandem_ffi_call_args). The formals
+// are cached on the Python tuple that describes them (the same object each time a
+// signature is cached there), in a direct-mapped cache that holds a reference to it.
+namespace {
+constexpr size_t k_formals_cache_size = 256;
+PyObject* g_formals_keys[k_formals_cache_size];
+SEXP g_formals_values = nullptr;
+PyObject* g_formals_fn = nullptr;
+PyObject* g_formals_empty = nullptr;
+int g_formals_depth = 0;  // > 0 while defaults convert: callables among them take `...`
+
+// The pairlist for a tuple of (name, default) pairs; throws on failure.
+SEXP formals_from_spec(PyObject* spec) {
+  protect_scope p;
+  Py_ssize_t n = PyTuple_GET_SIZE(spec);
+  SEXP head = R_NilValue, tail = R_NilValue;
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject* item = PyTuple_GET_ITEM(spec, i);
+    if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(item, 0)))
+      throw tandem_error("bad formals", tandem_error::value);
+    const char* name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(item, 0));
+    if (name == nullptr) throw py::error_already_set();
+    PyObject* dflt = PyTuple_GET_ITEM(item, 1);
+    bool dots = std::strcmp(name, "...") == 0;
+    SEXP value = R_MissingArg;
+    if (!dots && dflt != g_formals_empty) value = p(py_to_r(dflt, false));
+    SEXP cell = p(r_safe([&] {
+      SEXP c = Rf_cons(value, R_NilValue);
+      SET_TAG(c, dots ? R_DotsSymbol : Rf_installChar(Rf_mkCharCE(name, CE_UTF8)));
+      return c;
+    }));
+    if (head == R_NilValue) head = cell;
+    else SETCDR(tail, cell);
+    tail = cell;
+  }
+  return head;
+}
+}  // namespace
+
+// The formals for callable `o`, or nullptr for `...` (no signature, or none R can hold).
+static SEXP formals_via_python(PyObject* o) {
+  if (g_formals_fn == nullptr) {
+    PyObject* mod = PyImport_ImportModule("tandem._signature");
+    if (mod == nullptr) {
+      PyErr_Clear();
+      return nullptr;
+    }
+    g_formals_fn = PyObject_GetAttrString(mod, "formals");
+    g_formals_empty = PyObject_GetAttrString(mod, "EMPTY");
+    Py_DECREF(mod);
+    if (g_formals_fn == nullptr || g_formals_empty == nullptr) {
+      PyErr_Clear();
+      Py_CLEAR(g_formals_fn);
+      Py_CLEAR(g_formals_empty);
+      return nullptr;
+    }
+  }
+  PyObject* spec = PyObject_CallOneArg(g_formals_fn, o);
+  if (spec == nullptr) {
+    if (PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) throw py::error_already_set();
+    PyErr_Clear();
+    return nullptr;
+  }
+  py::object owner = py::reinterpret_steal<py::object>(spec);
+  if (!PyTuple_Check(spec)) return nullptr;
+  size_t i = (reinterpret_cast<uintptr_t>(spec) >> 4) % k_formals_cache_size;
+  if (g_formals_values != nullptr && g_formals_keys[i] == spec) return VECTOR_ELT(g_formals_values, (R_xlen_t)i);
+  SEXP formals;
+  g_formals_depth++;
+  try {
+    formals = formals_from_spec(spec);
+  } catch (const r_unwind_exception&) {
+    g_formals_depth--;
+    throw;
+  } catch (py::error_already_set& e) {
+    g_formals_depth--;
+    if (e.matches(PyExc_KeyboardInterrupt)) throw;
+    return nullptr;  // a default R cannot hold: the closure takes `...`
+  } catch (...) {
+    g_formals_depth--;
+    if (PyErr_Occurred()) PyErr_Clear();
+    return nullptr;
+  }
+  g_formals_depth--;
+  if (formals == R_NilValue) return R_NilValue;
+  protect_scope p;
+  p(formals);
+  MARK_NOT_MUTABLE(formals);  // shared by every closure of this signature
+  if (g_formals_values == nullptr) {
+    g_formals_values = r_alloc(VECSXP, k_formals_cache_size);
+    R_PreserveObject(g_formals_values);
+  }
+  SET_VECTOR_ELT(g_formals_values, (R_xlen_t)i, formals);
+  PyObject* old = g_formals_keys[i];
+  g_formals_keys[i] = owner.release().ptr();
+  Py_XDECREF(old);
+  return formals;
+}
+
+// Bound methods of Python functions (`obj$method` makes a new one each time) are looked up
+// in C++ first: a direct-mapped cache on the method's function, holding a weak reference
+// to it (a dead one never matches a new function at the same address).
+namespace {
+constexpr size_t k_method_cache_size = 256;
+struct method_slot {
+  PyObject* func = nullptr;
+  PyObject* ref = nullptr;
+};
+method_slot g_method_slots[k_method_cache_size];
+SEXP g_method_formals = nullptr;  // R_UnboundValue for `...`
+}  // namespace
+
+static SEXP callable_formals(PyObject* o) {
+  if (g_formals_depth > 0) return nullptr;
+  if (!PyMethod_Check(o) || !PyFunction_Check(PyMethod_GET_FUNCTION(o))) return formals_via_python(o);
+  PyObject* func = PyMethod_GET_FUNCTION(o);
+  size_t i = (reinterpret_cast<uintptr_t>(func) >> 4) % k_method_cache_size;
+  method_slot& slot = g_method_slots[i];
+  if (slot.func == func && g_method_formals != nullptr && PyWeakref_GetObject(slot.ref) == func) {
+    SEXP v = VECTOR_ELT(g_method_formals, (R_xlen_t)i);
+    return v == R_UnboundValue ? nullptr : v;
+  }
+  protect_scope p;
+  SEXP formals = formals_via_python(o);
+  if (formals != nullptr) p(formals);
+  PyObject* ref = PyWeakref_NewRef(func, nullptr);
+  if (ref == nullptr) {
+    PyErr_Clear();
+    return formals;
+  }
+  if (g_method_formals == nullptr) {
+    g_method_formals = r_alloc(VECSXP, k_method_cache_size);
+    R_PreserveObject(g_method_formals);
+  }
+  SET_VECTOR_ELT(g_method_formals, (R_xlen_t)i, formals != nullptr ? formals : R_UnboundValue);
+  Py_XDECREF(slot.ref);
+  slot.func = func;
+  slot.ref = ref;
+  return formals;
+}
+
 // The R value for a handle whose external pointer holds `stored` (owned by the finalizer
-// once registered), classed and called as an object of type `type`.
-static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, bool convert, SEXP marker) {
+// once registered), classed and called as an object of type `type`; `target` is the
+// object itself (for a callable's formals).
+static SEXP make_handle(PyObject* stored, PyObject* target, PyTypeObject* type, bool callable, bool convert,
+                        SEXP marker) {
   TANDEM_ASSERT_R_THREAD();
   // Own the reference until the finalizer is registered.
   py::object owner = py::reinterpret_steal<py::object>(stored);
   SEXP cls = py_class_vector(type);
   if (g_call_symbol == nullptr) init_wrap_statics();
+  protect_scope p;
+  SEXP formals = callable ? callable_formals(target) : nullptr;
+  if (formals != nullptr) p(formals);
   SEXP res = r_safe([&] {
     SEXP xp = PROTECT(R_MakeExternalPtr(stored, Rf_ScalarLogical(convert ? 1 : 0), marker));
     R_RegisterCFinalizerEx(xp, handle_finalizer, FALSE);
@@ -277,14 +429,14 @@ static SEXP make_handle(PyObject* stored, PyTypeObject* type, bool callable, boo
     }
     // if (is.null(value <- .External2(call, xp))) invisible() else value: as reticulate,
     // a call that returns None (NULL) returns it invisibly.
-    SEXP ext = PROTECT(Rf_lang3(g_external_sym, g_call_symbol, xp));
+    SEXP ext = PROTECT(Rf_lang3(g_external_sym, formals != nullptr ? g_call_sig_symbol : g_call_symbol, xp));
     SEXP assign = PROTECT(Rf_lang3(g_assign_sym, g_value_sym, ext));
     SEXP test = PROTECT(Rf_lang2(g_is_null_sym, assign));
     SEXP body = Rf_lang4(g_if_sym, test, g_invisible_call, g_value_sym);
     UNPROTECT(3);
     PROTECT(body);
     SEXP fn = PROTECT(Rf_allocSExp(CLOSXP));
-    SET_FORMALS(fn, g_dots_formals);
+    SET_FORMALS(fn, formals != nullptr ? formals : g_dots_formals);
     SET_BODY(fn, body);
     SET_CLOENV(fn, R_BaseEnv);
     SEXP attr = PROTECT(Rf_cons(xp, R_NilValue));
@@ -323,7 +475,7 @@ SEXP wrap_handle(PyObject* o, bool convert) {
   bool callable = PyCallable_Check(o);
   PyTypeObject* type = Py_TYPE(o);
   bool exception = !callable && PyExceptionInstance_Check(o);
-  SEXP h = make_handle(o, type, callable, convert, handle_marker());
+  SEXP h = make_handle(o, o, type, callable, convert, handle_marker());
   if (exception) {
     protect_scope p;
     return exception_condition(p(h));
@@ -331,7 +483,7 @@ SEXP wrap_handle(PyObject* o, bool convert) {
   return callable ? apply_wrapper(h, type) : h;
 }
 
-SEXP plain_handle(PyObject* o, bool convert) { return make_handle(o, Py_TYPE(o), false, convert, handle_marker()); }
+SEXP plain_handle(PyObject* o, bool convert) { return make_handle(o, o, Py_TYPE(o), false, convert, handle_marker()); }
 
 SEXP wrap_weak_handle(PyObject* o, bool convert) {
   PyObject* ref = PyWeakref_NewRef(o, nullptr);
@@ -341,7 +493,7 @@ SEXP wrap_weak_handle(PyObject* o, bool convert) {
     return wrap_handle(o, convert);
   }
   bool callable = PyCallable_Check(o);
-  SEXP h = make_handle(ref, Py_TYPE(o), callable, convert, weak_marker());
+  SEXP h = make_handle(ref, o, Py_TYPE(o), callable, convert, weak_marker());
   if (!callable && PyExceptionInstance_Check(o)) {
     protect_scope p;
     return exception_condition(p(h));

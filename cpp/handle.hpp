@@ -8,6 +8,9 @@
 extern "C" SEXP tandem_ffi_call(SEXP args);
 // .External2 entry of a callable handle's closure (its dots: plain or rlang dynamic dots).
 extern "C" SEXP tandem_ffi_call_dots(SEXP call, SEXP op, SEXP args, SEXP rho);
+// .External2 entry of a callable's closure with the callable's formals: the arguments of
+// the closure's call, as written (reticulate's semantics: no partial matching).
+extern "C" SEXP tandem_ffi_call_args(SEXP call, SEXP op, SEXP args, SEXP rho);
 
 namespace tandem {
 

@@ -94,3 +94,19 @@ def test_py_to_r_wrapper_method_applies_when_python_hosts(rt):
     finally:
         rt.eval('registerS3method("py_to_r_wrapper", "__main__.HostedWrapped", function(x) x, '
                 'envir = asNamespace("tandem"))')
+
+
+def test_python_callables_have_their_signature_as_formals(rt):
+    # reticulate >= 1.29: formals from inspect.signature(), *args/**kwargs as `...`
+    assert rt.eval("names(formals(py_eval('lambda a, b=1, *args, c=2, **kw: a')))") == ["a", "b", "...", "c"]
+
+    # a function made here in the hosting interpreter, handed to R
+    def scale(x, factor=2, *, offset=0):
+        return x * factor + offset
+
+    to_r = rt.eval("function(f) list(names(formals(f)), f(3, offset = 1), f(3, 10))")
+    assert to_r(scale) == [["x", "factor", "...", "offset"], 7.0, 30.0]
+    # the arguments reach Python as written: no partial matching of R formals
+    assert rt.eval("f <- py_eval('lambda long=None, **kw: (long, kw)'); identical(f(l = 2L), list(NULL, list(l = 2L)))")
+    # unnamed arguments are positional wherever they are written (as reticulate)
+    assert rt.eval("g <- py_eval('lambda a, b: [a, b]'); g(b = 1L, 2L)") == [2, 1]

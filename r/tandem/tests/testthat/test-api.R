@@ -137,6 +137,6 @@ test_that("py_to_r_wrapper() methods customise the R function of callables, as i
   assign("py_to_r_wrapper.__main__.WrappedDoubler", function(x) function(...) "global", envir = globalenv())
   on.exit(rm("py_to_r_wrapper.__main__.WrappedDoubler", envir = globalenv()), add = TRUE)
   expect_identical(py$wrapped_doubler(1L), "global")
-  # callables without a method are the default closures
-  expect_identical(names(formals(py_eval("len"))), "...")
+  # callables without a method are the default closures (with the Python signature)
+  expect_identical(names(formals(py_eval("len"))), "obj")
 })

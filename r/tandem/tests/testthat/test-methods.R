@@ -79,7 +79,9 @@ test_that("Python callables are R functions with keyword arguments", {
   expect_identical(f(1L), list(1L, 2L, list(), list()))
   expect_identical(f(1L, b = 5L), list(1L, 5L, list(), list()))
   expect_identical(f(1L, 2L, 3L, z = 1L, y = 2L)[[4]], c("y", "z"))
-  expect_error(f(a = 1L, 2L), "positional argument 2 follows a named argument")
+  # as reticulate: unnamed arguments are positional wherever they are written
+  expect_identical(f(b = 5L, 1L), list(1L, 5L, list(), list()))
+  expect_error(f(a = 1L, 2L), "multiple values for argument 'a'")
 })
 
 test_that("$ on a module finds submodules not imported yet (reticulate)", {
