@@ -767,11 +767,12 @@ SEXP py_to_r_value(PyObject* o, bool dispatch_top) {
     });
     return out;
   }
-  if (PyBytes_Check(o) || PyByteArray_Check(o)) {
-    char* data = PyBytes_Check(o) ? PyBytes_AS_STRING(o) : PyByteArray_AS_STRING(o);
-    Py_ssize_t n = PyBytes_Check(o) ? PyBytes_GET_SIZE(o) : PyByteArray_GET_SIZE(o);
+  // bytearray is raw; bytes stays a Python object, as in reticulate (as.raw() and
+  // as.character() convert it)
+  if (PyByteArray_Check(o)) {
+    Py_ssize_t n = PyByteArray_GET_SIZE(o);
     SEXP out = r_alloc(RAWSXP, n);
-    std::memcpy(RAW(out), data, n);
+    if (n > 0) std::memcpy(RAW(out), PyByteArray_AS_STRING(o), n);
     return out;
   }
   if (numpy_loaded()) {

@@ -304,7 +304,15 @@ SEXP tandem_ffi_call_args(SEXP call, SEXP op, SEXP args, SEXP rho) {
 }
 
 // .External(sym, callable, ...): call a Python callable with R arguments.
-SEXP tandem_ffi_call(SEXP args) {
+static SEXP call_python(SEXP args, bool as_handle);
+
+SEXP tandem_ffi_call(SEXP args) { return call_python(args, false); }
+
+// .External(sym, callable, ...) for py_call(): the result as a Python object (a handle
+// with the callable's convert flag), as reticulate's py_call() returns it.
+SEXP tandem_ffi_call_ref(SEXP args) { return call_python(args, true); }
+
+static SEXP call_python(SEXP args, bool as_handle) {
   return r_entry([&]() -> SEXP {
     SEXP rest = CDR(args);
     SEXP target = CAR(rest);
@@ -355,6 +363,7 @@ SEXP tandem_ffi_call(SEXP args) {
     PyObject* res = PyObject_Vectorcall(fn, stack + 1, (size_t)npos | PY_VECTORCALL_ARGUMENTS_OFFSET,
                                         nkw > 0 ? kwnames.ptr() : nullptr);
     py::object result = check(res);
+    if (as_handle) return wrap_handle(result.release().ptr(), convert);
     return py_to_r_maybe(result.ptr(), convert);
   });
 }

@@ -234,12 +234,14 @@ void collect_unseen_memory() {
 static SEXP g_call_symbol = nullptr;  // .External2 entry: takes the closure's dots
 static SEXP g_call_sig_symbol = nullptr;  // .External2 entry: takes the closure's call's arguments
 static SEXP g_dots_formals = nullptr;
-static SEXP g_external_sym = nullptr;
+// The closure body calls the primitives themselves (not their names): no lookup through
+// the closure's frame, where the formals are (a Python parameter may be `invisible`).
+static SEXP g_external_fn = nullptr;
 static SEXP g_value_sym = nullptr;
-static SEXP g_is_null_sym = nullptr;
+static SEXP g_is_null_fn = nullptr;
 static SEXP g_invisible_call = nullptr;
-static SEXP g_if_sym = nullptr;
-static SEXP g_assign_sym = nullptr;
+static SEXP g_if_fn = nullptr;
+static SEXP g_assign_fn = nullptr;
 
 static void init_wrap_statics() {
   g_call_symbol = native_symbol(as_dl_func(tandem_ffi_call_dots));
@@ -249,12 +251,13 @@ static void init_wrap_statics() {
   g_dots_formals = Rf_cons(R_MissingArg, R_NilValue);
   SET_TAG(g_dots_formals, R_DotsSymbol);
   R_PreserveObject(g_dots_formals);
-  g_external_sym = Rf_install(".External2");
-  g_value_sym = Rf_install("value");
-  g_is_null_sym = Rf_install("is.null");
-  g_if_sym = Rf_install("if");
-  g_assign_sym = Rf_install("<-");
-  g_invisible_call = Rf_lang1(Rf_install("invisible"));
+  // primitives are never collected
+  g_external_fn = Rf_findFun(Rf_install(".External2"), R_BaseEnv);
+  g_is_null_fn = Rf_findFun(Rf_install("is.null"), R_BaseEnv);
+  g_if_fn = Rf_findFun(Rf_install("if"), R_BaseEnv);
+  g_assign_fn = Rf_findFun(Rf_install("<-"), R_BaseEnv);
+  g_value_sym = Rf_install(".value");  // not a Python identifier: never one of the formals
+  g_invisible_call = Rf_lang1(Rf_findFun(Rf_install("invisible"), R_BaseEnv));
   R_PreserveObject(g_invisible_call);
 }
 
@@ -427,12 +430,12 @@ static SEXP make_handle(PyObject* stored, PyObject* target, PyTypeObject* type, 
       UNPROTECT(1);
       return xp;
     }
-    // if (is.null(value <- .External2(call, xp))) invisible() else value: as reticulate,
+    // if (is.null(.value <- .External2(call, xp))) invisible() else .value: as reticulate,
     // a call that returns None (NULL) returns it invisibly.
-    SEXP ext = PROTECT(Rf_lang3(g_external_sym, formals != nullptr ? g_call_sig_symbol : g_call_symbol, xp));
-    SEXP assign = PROTECT(Rf_lang3(g_assign_sym, g_value_sym, ext));
-    SEXP test = PROTECT(Rf_lang2(g_is_null_sym, assign));
-    SEXP body = Rf_lang4(g_if_sym, test, g_invisible_call, g_value_sym);
+    SEXP ext = PROTECT(Rf_lang3(g_external_fn, formals != nullptr ? g_call_sig_symbol : g_call_symbol, xp));
+    SEXP assign = PROTECT(Rf_lang3(g_assign_fn, g_value_sym, ext));
+    SEXP test = PROTECT(Rf_lang2(g_is_null_fn, assign));
+    SEXP body = Rf_lang4(g_if_fn, test, g_invisible_call, g_value_sym);
     UNPROTECT(3);
     PROTECT(body);
     SEXP fn = PROTECT(Rf_allocSExp(CLOSXP));

@@ -16,6 +16,7 @@ using namespace tandem;
 
 extern "C" {
 SEXP tandem_ffi_call(SEXP);
+SEXP tandem_ffi_call_ref(SEXP);
 SEXP tandem_ffi_getattr(SEXP, SEXP, SEXP, SEXP);
 SEXP tandem_ffi_setattr(SEXP, SEXP, SEXP);
 SEXP tandem_ffi_delattr(SEXP, SEXP);
@@ -68,6 +69,7 @@ SEXP tandem_symbols() {
   };
   static const entry table[] = {
       {"call", as_dl_func(tandem_ffi_call)},
+      {"call_ref", as_dl_func(tandem_ffi_call_ref)},
       {"getattr", as_dl_func(tandem_ffi_getattr)},
       {"setattr", as_dl_func(tandem_ffi_setattr)},
       {"delattr", as_dl_func(tandem_ffi_delattr)},

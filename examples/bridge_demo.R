@@ -24,4 +24,4 @@ cat("caught:", msg, "\n")
 
 # R function called back from Python
 square <- function(v) v^2
-cat("map(square, 1:3)    =", unlist(py_call(b$list, py_call(b$map, square, 1:3))), "\n")
+cat("map(square, 1:3)    =", unlist(b$list(b$map(square, 1:3))), "\n")

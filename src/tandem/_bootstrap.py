@@ -15,6 +15,9 @@ def r_hosts():
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if not sys.argv:
         sys.argv = [""]
+    # as reticulate: modules in R's working directory (at the time of the import) import
+    if not sys.path or sys.path[0] != "":
+        sys.path.insert(0, "")
     install_wake_handler()
     os.register_at_fork(after_in_child=_streams_in_forked_child)
 

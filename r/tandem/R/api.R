@@ -93,8 +93,8 @@ py_unicode <- function(str) {
 #' @export
 py_dict <- function(keys, values, convert = FALSE) {
   check_flag(convert, "convert")
-  keys <- if (is_py_object(keys)) py_to_r(py_call(import_builtins(convert = FALSE)$list, keys)) else as.list(keys)
-  values <- if (is_py_object(values)) py_to_r(py_call(import_builtins(convert = FALSE)$list, values)) else as.list(values)
+  keys <- if (is_py_object(keys)) py_to_r(py_call_value(import_builtins(convert = FALSE)$list, keys)) else as.list(keys)
+  values <- if (is_py_object(values)) py_to_r(py_call_value(import_builtins(convert = FALSE)$list, values)) else as.list(values)
   if (length(keys) != length(values)) {
     stop(sprintf("`keys` and `values` must have the same length, not %d and %d.", length(keys), length(values)),
          call. = FALSE)
@@ -125,8 +125,8 @@ py_set_seed <- function(seed, disable_hash_randomization = TRUE) {
     environ <- py_get_attr(import("os", convert = FALSE), "environ")
     py_set_item(environ, "PYTHONHASHSEED", "0")
   }
-  py_call(py_get_attr(import("random", convert = FALSE), "seed"), seed)
-  if (py_numpy_available()) py_call(import("numpy", convert = FALSE)$random$seed, seed)
+  py_call_value(py_get_attr(import("random", convert = FALSE), "seed"), seed)
+  if (py_numpy_available()) py_call_value(import("numpy", convert = FALSE)$random$seed, seed)
   invisible(NULL)
 }
 
@@ -158,9 +158,9 @@ py_save_object <- function(object, filename, pickle = "pickle", ...) {
   ensure_python()
   filename <- normalizePath(filename, mustWork = FALSE)
   mod <- import(pickle, convert = FALSE)
-  handle <- py_call(import_builtins(convert = FALSE)$open, filename, "wb")
-  on.exit(py_call(py_get_attr(handle, "close")), add = TRUE)
-  py_call(py_get_attr(mod, "dump"), object, handle, protocol = py_get_attr(mod, "HIGHEST_PROTOCOL"), ...)
+  handle <- py_call_value(import_builtins(convert = FALSE)$open, filename, "wb")
+  on.exit(py_call_value(py_get_attr(handle, "close")), add = TRUE)
+  py_call_value(py_get_attr(mod, "dump"), object, handle, protocol = py_get_attr(mod, "HIGHEST_PROTOCOL"), ...)
   invisible(NULL)
 }
 
@@ -174,9 +174,9 @@ py_load_object <- function(filename, pickle = "pickle", ..., convert = TRUE) {
   ensure_python()
   filename <- normalizePath(filename)
   mod <- import(pickle, convert = FALSE)
-  handle <- py_call(import_builtins(convert = FALSE)$open, filename, "rb")
-  on.exit(py_call(py_get_attr(handle, "close")), add = TRUE)
-  obj <- py_call(py_get_attr(mod, "load"), handle, ...)
+  handle <- py_call_value(import_builtins(convert = FALSE)$open, filename, "rb")
+  on.exit(py_call_value(py_get_attr(handle, "close")), add = TRUE)
+  obj <- py_call_value(py_get_attr(mod, "load"), handle, ...)
   if (convert) py_to_r(obj) else obj
 }
 

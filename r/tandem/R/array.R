@@ -28,7 +28,7 @@ np_array <- function(data, dtype = NULL, order = "C") {
     }
     if (is.null(dim(data))) data <- array(data, length(data))
   }
-  py_call(py_get_attr(np, "array"), data, dtype = dtype, order = order)
+  py_call_value(py_get_attr(np, "array"), data, dtype = dtype, order = order)
 }
 
 #' Reshape an array as NumPy does
@@ -54,7 +54,7 @@ array_reshape <- function(x, dim, order = c("C", "F")) {
   }
   if (is_py_object(x)) {
     np <- import("numpy", convert = FALSE)
-    return(py_call(py_get_attr(np, "reshape"), x, do.call(tuple, as.list(as.integer(dim))), order = order))
+    return(py_call_value(py_get_attr(np, "reshape"), x, do.call(tuple, as.list(as.integer(dim))), order = order))
   }
   n <- length(x)
   dim <- as.numeric(dim)

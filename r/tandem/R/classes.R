@@ -52,7 +52,7 @@ py_func <- function(f, name = NULL) {
   check_python_signature(f)
   info <- formals_info(f)
   cls <- import("tandem._classes", convert = FALSE)
-  py_set_convert(py_call(cls$py_func, f, info$names, info$defaults, info$has, info$dots, name), TRUE)
+  py_set_convert(py_call_value(cls$py_func, f, info$names, info$defaults, info$has, info$dots, name), TRUE)
 }
 
 # py_func() refuses a signature Python cannot have (reticulate's rule): an argument
@@ -77,7 +77,7 @@ check_python_signature <- function(f) {
 make_super <- function(class_env, self) {
   getter <- function() {
     bt <- import_builtins(convert = FALSE)
-    py_set_convert(py_call(bt$super, class_env$class, self), TRUE)
+    py_set_convert(py_call_value(bt$super, class_env$class, self), TRUE)
   }
   sup <- structure(function() sup, class = "tandem_super", getter = getter)
   sup
@@ -193,7 +193,7 @@ PyClass <- function(classname, defs = list(), inherit = NULL, private = NULL) {
       info <- formals_info(value, drop_self = TRUE)
       decorators <- attr(value, "py_decorators", exact = TRUE)
       m <- if ("staticmethod" %in% decorators) py_func(value)  # no instance to pass
-           else py_call(helpers$make_method, method_wrapper(value, class_env), pyname,
+           else py_call_value(helpers$make_method, method_wrapper(value, class_env), pyname,
                         info$names, info$defaults, info$has, info$dots)
       m <- apply_decorators(m, decorators, pyname)
       py_set_item(methods, pyname, m)
@@ -201,7 +201,7 @@ PyClass <- function(classname, defs = list(), inherit = NULL, private = NULL) {
       py_set_item(attributes, pyname, value)
     }
   }
-  cls <- py_call(helpers$make_class, classname, tuple(bases), methods, attributes)
+  cls <- py_call_value(helpers$make_class, classname, tuple(bases), methods, attributes)
   class_env$class <- cls
   py_set_convert(cls, TRUE)
 }
@@ -221,7 +221,7 @@ apply_decorators <- function(m, decorators, pyname) {
       stop(sprintf("method `%s`: decorators must be names of Python builtins or Python callables, not %s.",
                    pyname, describe(d)), call. = FALSE)
     }
-    m <- py_call(d, m)
+    m <- py_call_value(d, m)
   }
   m
 }
@@ -300,7 +300,7 @@ py_iterator <- function(fn, completed = NULL, prefetch = 0L) {
     value <- fn()
     if (identical(value, completed)) done else value
   }
-  py_set_convert(py_call(helpers$RIterator, step, as.integer(prefetch)), TRUE)
+  py_set_convert(py_call_value(helpers$RIterator, step, as.integer(prefetch)), TRUE)
 }
 
 # R6-style private members: one R environment per instance, kept on the instance as

@@ -105,7 +105,7 @@ py_module_loaded <- function(module) {
 
 watch_module <- function(module) {
   hooks <- import("tandem._hooks", convert = FALSE)
-  py_to_r(py_call(py_get_attr(hooks, "watch"), module))
+  py_to_r(py_call_value(py_get_attr(hooks, "watch"), module))
 }
 
 run_load_hooks <- function(module) {
@@ -125,7 +125,7 @@ on_python_started <- function() {
   install_class_filter()
   py_inject_r()
   hooks <- import("tandem._hooks", convert = FALSE)
-  py_call(py_get_attr(hooks, "set_callback"), function(name) run_load_hooks(name))
+  py_call_value(py_get_attr(hooks, "set_callback"), function(name) run_load_hooks(name))
   for (module in names(.state$load_hooks)) {
     if (!watch_module(module)) run_load_hooks(module)
   }

@@ -514,7 +514,8 @@ py_list_packages <- function(envname = NULL, type = c("auto", "virtualenv", "con
 #'
 #' @param required_module If given, an interpreter that cannot import it is an error.
 #' @param use_environment Unused; kept for compatibility with reticulate.
-#' @return A list of class `tandem_py_config` (see [py_config()]).
+#' @return A list of classes `tandem_py_config` and `py_config` (see [py_config()]);
+#'   `available` is `FALSE` when Python has not started.
 #' @export
 py_discover_config <- function(required_module = NULL, use_environment = NULL) {
   if (!is.null(.ffi$call)) {
@@ -525,10 +526,15 @@ py_discover_config <- function(required_module = NULL, use_environment = NULL) {
       stop(python_missing_error(paste0("tandem could not find Python (tried ", found$how, ").")))
     }
     facts <- python_facts(found$path)
-    cfg <- structure(list(python = facts$python, version = facts$version, libpython = NA_character_,
-                          core = if (nzchar(facts$core_dir)) file.path(facts$core_dir, paste0("_core", facts$core_suffix)) else "",
-                          how = found$how, host = "r"),
-                     class = "tandem_py_config")
+    code <- paste0(python_config_code, "\nfor k, v in tandem_config.items():\n",
+                   "    print(k + '\\t' + str(v).replace('\\n', ' '))")
+    out <- run_command(found$path, c("-c", shQuote(code)), sprintf("Running Python '%s'", found$path), timeout = 60)
+    out <- out[grepl("\t", out, fixed = TRUE)]
+    config <- as.list(sub("^[^\t]*\t", "", out))
+    names(config) <- sub("\t.*$", "", out)
+    cfg <- python_config_list(config, python = facts$python, libpython = NA_character_,
+                              core = if (nzchar(facts$core_dir)) file.path(facts$core_dir, paste0("_core", facts$core_suffix)) else "",
+                              how = found$how, available = FALSE, host = "r")
   }
   if (!is.null(required_module)) {
     check_string(required_module, "required_module")

@@ -47,7 +47,7 @@ py_last_error <- function(exception) {
   frames <- raw$r_frames
   calls <- as.list(frames$calls)
   tandem <- import("tandem", convert = FALSE)
-  is_rerror <- py_bool(py_call(import_builtins(convert = FALSE)$isinstance, e, tandem$RError))
+  is_rerror <- py_bool(py_call_value(import_builtins(convert = FALSE)$isinstance, e, tandem$RError))
   if (is_rerror) {
     cond <- py_get_attr(e, "condition")
     rcond <- if (inherits(cond, "python.builtin.object")) NULL else cond

@@ -17,7 +17,7 @@
 py_help <- function(object) {
   check_py(object, "object")
   ensure_python()
-  text <- py_to_r(py_call(import("tandem._help", convert = FALSE)$help_text, object))
+  text <- py_to_r(py_call_value(import("tandem._help", convert = FALSE)$help_text, object))
   if (interactive()) {
     tmp <- tempfile("py_help", fileext = ".txt")
     writeLines(text, tmp)
@@ -91,7 +91,7 @@ py_function_docs <- function(python_function, envir = parent.frame()) {
   }
   parts <- strsplit(python_function, "$", fixed = TRUE)[[1]]
   name <- gsub("`", "", parts[[length(parts)]])
-  docs <- py_to_r(py_call(import("tandem._help", convert = FALSE)$function_docs, target, name))
+  docs <- py_to_r(py_call_value(import("tandem._help", convert = FALSE)$function_docs, target, name))
   params <- docs$parameters
   list(
     name = docs$name,
@@ -170,7 +170,7 @@ py_help_handler <- function(type = c("completion", "parameter", "url"), topic, s
   if (type == "completion") {
     target <- py_get_attr(obj, topic, silent = TRUE)
     if (is.null(target)) return(NULL)
-    docs <- py_to_r(py_call(import("tandem._help", convert = FALSE)$function_docs, target, topic))
+    docs <- py_to_r(py_call_value(import("tandem._help", convert = FALSE)$function_docs, target, topic))
     return(list(title = topic, signature = docs$signature, returns = docs$returns,
                 description = docs$description, details = docs$details, sections = docs$sections))
   }

@@ -219,40 +219,120 @@ run_init_callbacks <- function() {
 #' Python configuration used by tandem
 #'
 #' Finds and starts Python if needed (the `TANDEM_PYTHON` environment variable, else
-#' an active virtualenv, else `python3` on the `PATH`) and describes it.
+#' an active virtualenv, else `python3` on the `PATH`) and describes it, with the fields
+#' of reticulate's `py_config()`.
 #'
-#' @return A list of class `tandem_py_config`: `python` (the executable), `version`,
-#'   `libpython`, `core` (the path of tandem's native core), `how` (how Python was
-#'   found) and `host` (`"r"` when R started Python, `"python"` when Python hosts R).
+#' @return A list of classes `tandem_py_config` and `py_config`, as reticulate's:
+#'   `python` (the executable), `libpython`, `pythonhome` (`prefix:exec_prefix`),
+#'   `pythonpath` (`sys.path`, joined with `:`), `prefix`, `exec_prefix`,
+#'   `base_exec_prefix`, `virtualenv` (its directory, `""` if none),
+#'   `virtualenv_activate`, `executable` and `base_executable` (`sys.executable`,
+#'   `sys._base_executable`), `version_string` (`sys.version`), `version` (major.minor, a
+#'   [package_version()], so `py_config()$version >= "3.9"` compares versions),
+#'   `architecture`, `anaconda` and `conda` (a conda environment), `numpy` (`NULL`
+#'   without NumPy, else a list of its `path` and `version`), `required_module`,
+#'   `required_module_path`, `available` (`TRUE`: Python runs), `python_versions`,
+#'   `forced` (how Python was chosen); and tandem's own `core` (the path of its native
+#'   core), `how` (the same as `forced`) and `host` (`"r"` when R started Python,
+#'   `"python"` when Python hosts R).
 #' @export
 #' @examples
 #' \dontrun{
 #' py_config()
+#' py_config()$version >= "3.9"
 #' }
 py_config <- function() {
   ensure_python()
-  sys <- import("sys")
+  facts <- py_run_string(python_config_code, local = TRUE)$tandem_config
+  python_config_list(facts, python = .state$python, libpython = .state$libpython, core = .state$core,
+                     how = .state$how, available = TRUE,
+                     host = if (identical(Sys.getenv("TANDEM_HOST_PID"), as.character(Sys.getpid()))) "python" else "r")
+}
+
+# The facts of py_config() about a Python, as a dict `tandem_config` (run in that Python, or
+# in a subprocess by py_discover_config(), which prints them as "name<TAB>value" lines).
+# NumPy is found, not imported.
+python_config_code <- paste(
+  "import sys, os, platform, importlib.util",
+  "tandem_config = dict(prefix=sys.prefix, exec_prefix=sys.exec_prefix, base_prefix=sys.base_prefix,",
+  "    base_exec_prefix=getattr(sys, 'base_exec_prefix', sys.exec_prefix), executable=sys.executable,",
+  "    base_executable=getattr(sys, '_base_executable', sys.executable), pythonpath=os.pathsep.join(sys.path),",
+  "    version_string=sys.version, version='%d.%d' % sys.version_info[:2], architecture=platform.architecture()[0])",
+  "try:",
+  "    _spec = importlib.util.find_spec('numpy')",
+  "except Exception:",
+  "    _spec = None",
+  "if _spec is not None and _spec.origin:",
+  "    tandem_config['numpy_path'] = os.path.dirname(_spec.origin)",
+  "    try:",
+  "        from importlib.metadata import version as _version",
+  "        tandem_config['numpy_version'] = _version('numpy')",
+  "    except Exception:",
+  "        pass",
+  sep = "\n"
+)
+
+python_config_list <- function(facts, python, libpython, core, how, available, host) {
+  prefix <- facts$prefix
+  activate <- file.path(dirname(python), "activate_this.py")
+  numpy <- NULL
+  if (!is.null(facts$numpy_path)) {
+    v <- sub("^([0-9]+(\\.[0-9]+)*).*$", "\\1", facts$numpy_version %||% "0")
+    numpy <- list(path = facts$numpy_path, version = numeric_version(v))
+  }
+  conda <- dir.exists(file.path(prefix, "conda-meta"))
   structure(
     list(
-      python = .state$python,
-      version = sys$version,
-      libpython = .state$libpython,
-      core = .state$core,
-      how = .state$how,
-      host = if (identical(Sys.getenv("TANDEM_HOST_PID"), as.character(Sys.getpid()))) "python" else "r"
+      python = python,
+      libpython = libpython,
+      pythonhome = paste(prefix, facts$exec_prefix, sep = ":"),
+      pythonpath = facts$pythonpath,
+      prefix = prefix,
+      exec_prefix = facts$exec_prefix,
+      base_exec_prefix = facts$base_exec_prefix,
+      virtualenv = if (!identical(prefix, facts$base_prefix)) prefix else "",
+      virtualenv_activate = if (file.exists(activate)) activate else "",
+      executable = facts$executable,
+      base_executable = facts$base_executable,
+      version_string = facts$version_string,
+      version = package_version(facts$version),
+      architecture = facts$architecture,
+      anaconda = conda && file.exists(file.path(prefix, "bin", "conda")),
+      conda = conda,
+      numpy = numpy,
+      required_module = NULL,
+      required_module_path = NULL,
+      available = available,
+      python_versions = python,
+      forced = how,
+      core = core,
+      how = how,
+      host = host
     ),
-    class = "tandem_py_config"
+    class = c("tandem_py_config", "py_config")
   )
 }
 
 #' @export
 print.tandem_py_config <- function(x, ...) {
-  cat("python:    ", x$python, "\n", sep = "")
-  cat("version:   ", gsub("\n", " ", x$version), "\n", sep = "")
-  cat("libpython: ", x$libpython, "\n", sep = "")
-  cat("core:      ", x$core, "\n", sep = "")
-  cat("found by:  ", x$how, "\n", sep = "")
-  cat("host:      ", x$host, "\n", sep = "")
+  cat("python:         ", x$python, "\n", sep = "")
+  cat("libpython:      ", if (is.na(x$libpython %||% NA)) "[NOT FOUND]" else x$libpython, "\n", sep = "")
+  cat("pythonhome:     ", x$pythonhome, "\n", sep = "")
+  if (nzchar(x$virtualenv)) cat("virtualenv:     ", x$virtualenv, "\n", sep = "")
+  cat("version:        ", gsub("\n", " ", x$version_string), "\n", sep = "")
+  if (is.null(x$numpy)) {
+    cat("numpy:           [NOT FOUND]\n")
+  } else {
+    cat("numpy:          ", x$numpy$path, "\n", sep = "")
+    cat("numpy_version:  ", as.character(x$numpy$version), "\n", sep = "")
+  }
+  if (!is.null(x$required_module)) {
+    cat(sprintf("%-16s", paste0(x$required_module, ":")),
+        if (is.null(x$required_module_path)) "[NOT FOUND]" else x$required_module_path, "\n", sep = "")
+  }
+  cat("core:           ", x$core, "\n", sep = "")
+  cat("found by:       ", x$how, "\n", sep = "")
+  cat("host:           ", x$host, "\n", sep = "")
   invisible(x)
 }
 

@@ -148,7 +148,7 @@ print.python.builtin.object <- function(x, ...) {
 # one parameter per line).
 format_signature <- function(x) {
   if (!is.function(x)) return(NULL)
-  sig <- tryCatch(py_to_r(py_call(import("tandem._help", convert = FALSE)$print_signature, x)),
+  sig <- tryCatch(py_to_r(py_call_value(import("tandem._help", convert = FALSE)$print_signature, x)),
                   error = function(e) "")
   paste0(" signature: ", if (nzchar(sig)) sig else "(?)")
 }
@@ -221,7 +221,7 @@ names.python.builtin.object <- function(x) {
 #' @rdname python-objects
 #' @export
 names.python.builtin.dict <- function(x) {
-  keys <- py_to_r(py_call(import_builtins(convert = FALSE)$list, x))
+  keys <- py_to_r(py_call_value(import_builtins(convert = FALSE)$list, x))
   keys <- vapply(keys, function(k) if (is.character(k)) k else py_str(r_to_py(k)), character(1), USE.NAMES = FALSE)
   keys[!startsWith(keys, "_")]  # as reticulate: private keys (`__name__`, ...) are left out
 }
@@ -275,7 +275,7 @@ as.character.python.builtin.str <- function(x, nul = stop("Embedded NUL in strin
 #' @export
 as.character.python.builtin.bytes <- function(x, encoding = "utf-8", errors = "strict",
                                               nul = stop("Embedded NUL in string."), ...) {
-  s <- py_call(py_get_attr(x, "decode"), encoding = encoding, errors = errors)
+  s <- py_call_value(py_get_attr(x, "decode"), encoding = encoding, errors = errors)
   if (missing(nul)) return(py_to_r(s))
   split_or_replace_nul(s, nul)
 }
@@ -283,18 +283,18 @@ as.character.python.builtin.bytes <- function(x, encoding = "utf-8", errors = "s
 #' @rdname python-strings
 #' @export
 as.raw.python.builtin.bytes <- function(x) {
-  py_to_r(py_call(import_builtins(convert = FALSE)$bytearray, x))
+  py_to_r(py_call_value(import_builtins(convert = FALSE)$bytearray, x))
 }
 
 split_or_replace_nul <- function(s, nul) {
-  zero <- py_call(import_builtins(convert = FALSE)$chr, 0L)
-  if (is.null(nul)) return(as.character(py_to_r(py_call(py_get_attr(s, "split"), zero))))
-  py_to_r(py_call(py_get_attr(s, "replace"), zero, as.character(nul)))
+  zero <- py_call_value(import_builtins(convert = FALSE)$chr, 0L)
+  if (is.null(nul)) return(as.character(py_to_r(py_call_value(py_get_attr(s, "split"), zero))))
+  py_to_r(py_call_value(py_get_attr(s, "replace"), zero, as.character(nul)))
 }
 
 #' @rdname python-objects
 #' @param limit For a traceback: how many frames (all when `NULL`).
 #' @export
 format.python.builtin.traceback <- function(x, ..., limit = NULL) {
-  py_to_r(py_call(import("traceback", convert = FALSE)$format_tb, x, limit))
+  py_to_r(py_call_value(import("traceback", convert = FALSE)$format_tb, x, limit))
 }

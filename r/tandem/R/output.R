@@ -19,10 +19,10 @@ py_capture_output <- function(expr, type = c("stdout", "stderr")) {
   type <- match.arg(type, several.ok = TRUE)
   ensure_python()
   output <- import("tandem._output", convert = FALSE)
-  ctx <- py_call(py_get_attr(output, "OutputCapture"), "stdout" %in% type, "stderr" %in% type)
-  py_call(py_get_attr(ctx, "__enter__"))
-  tryCatch(force(expr), finally = py_call(py_get_attr(ctx, "__exit__"), NULL, NULL, NULL))
-  py_to_r(py_call(py_get_attr(ctx, "getvalue")))
+  ctx <- py_call_value(py_get_attr(output, "OutputCapture"), "stdout" %in% type, "stderr" %in% type)
+  py_call_value(py_get_attr(ctx, "__enter__"))
+  tryCatch(force(expr), finally = py_call_value(py_get_attr(ctx, "__exit__"), NULL, NULL, NULL))
+  py_to_r(py_call_value(py_get_attr(ctx, "getvalue")))
 }
 
 #' Suppress Python warnings
@@ -58,10 +58,10 @@ py_suppress_warnings <- function(expr) {
     done <- i
   }
   warnings <- import("warnings", convert = FALSE)
-  cm <- py_call(py_get_attr(warnings, "catch_warnings"))
-  py_call(py_get_attr(cm, "__enter__"))
-  on.exit(py_call(py_get_attr(cm, "__exit__"), NULL, NULL, NULL), add = TRUE, after = FALSE)
-  py_call(py_get_attr(warnings, "simplefilter"), "ignore")
+  cm <- py_call_value(py_get_attr(warnings, "catch_warnings"))
+  py_call_value(py_get_attr(cm, "__enter__"))
+  on.exit(py_call_value(py_get_attr(cm, "__exit__"), NULL, NULL, NULL), add = TRUE, after = FALSE)
+  py_call_value(py_get_attr(warnings, "simplefilter"), "ignore")
   expr
 }
 

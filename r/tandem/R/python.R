@@ -99,7 +99,7 @@ import_from_path <- function(module, path = ".", convert = TRUE, delay_load = FA
     user <- hooks
     dir <- normalizePath(path, mustWork = FALSE)
     hooks$before_load <- function() {
-      py_call(import("sys", convert = FALSE)$path$insert, 0L, dir)
+      py_call_value(import("sys", convert = FALSE)$path$insert, 0L, dir)
       if (is.function(user$before_load)) user$before_load()
     }
     hooks$on_load <- function() {
@@ -116,14 +116,14 @@ import_from_path <- function(module, path = ".", convert = TRUE, delay_load = FA
   dir <- normalizePath(path)
   ensure_python()
   sys_path <- import("sys", convert = FALSE)$path
-  py_call(sys_path$insert, 0L, dir)
+  py_call_value(sys_path$insert, 0L, dir)
   on.exit(remove_sys_path(dir), add = TRUE)
   import(module, convert = convert)
 }
 
 remove_sys_path <- function(dir) {
   sys_path <- import("sys", convert = FALSE)$path
-  if (.Call(.ffi$contains, sys_path, dir)) py_call(sys_path$remove, dir)
+  if (.Call(.ffi$contains, sys_path, dir)) py_call_value(sys_path$remove, dir)
   invisible(NULL)
 }
 
@@ -191,7 +191,7 @@ py_run_file <- function(file, local = FALSE, convert = TRUE, prepend_path = TRUE
   ensure_python()
   run <- import("tandem._run", convert = FALSE)
   local_r_caller(caller)
-  res <- py_call(py_get_attr(run, "run_file"), file, local, prepend_path)
+  res <- py_call_value(py_get_attr(run, "run_file"), file, local, prepend_path)
   invisible(if (convert) .Call(.ffi$set_convert, res, TRUE) else res)
 }
 
@@ -208,11 +208,25 @@ py_eval <- function(code, convert = TRUE) {
 
 #' Call a Python callable
 #'
+#' Calls `x` with the arguments converted to Python, as reticulate's `py_call()`. Calling
+#' the R function of a callable (`f(...)`) converts the result when `x` converts;
+#' `py_call()` never does.
+#'
 #' @param x A Python callable.
-#' @param ... Arguments; named ones are passed as keywords.
-#' @return The result, converted to R if `x` converts.
+#' @param ... Arguments; named ones are passed as keywords, unnamed ones positionally.
+#' @return The result as a Python object (with `x`'s `convert` flag, so that `$` and
+#'   `[[` on it convert); `py_to_r()` converts it.
 #' @export
-py_call <- function(x, ...) .External(.ffi$call, x, ...)  # the core checks `x`
+#' @examples
+#' \dontrun{
+#' builtins <- import_builtins()
+#' d <- py_call(builtins$dict, a = 1)  # a Python dict
+#' py_to_r(d)                          # list(a = 1)
+#' }
+py_call <- function(x, ...) .External(.ffi$call_ref, x, ...)  # the core checks `x`
+
+# A call as the R function of a callable makes it: the result converted when `x` converts.
+py_call_value <- function(x, ...) .External(.ffi$call, x, ...)
 
 #' Attributes of Python objects
 #'

@@ -101,7 +101,7 @@ rproxy_set <- function(name, value) {
 # Installs the getter and setter and binds `r` in __main__ (unless the name is taken).
 py_inject_r <- function() {
   rp <- import("tandem._rproxy", convert = FALSE)
-  py_call(rp$install, rproxy_get, rproxy_set)
+  py_call_value(rp$install, rproxy_get, rproxy_set)
   main <- import_main(convert = FALSE)
   if (py_has_attr(main, "r")) return(FALSE)
   py_set_attr(main, "r", py_get_attr(rp, "r"))

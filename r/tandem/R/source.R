@@ -41,7 +41,7 @@ source_python <- function(file, envir = parent.frame(), convert = TRUE) {
   isinstance <- py_get_attr(import_builtins(convert = FALSE), "isinstance")
   for (key in keys) {
     value <- .Call(.ffi$getitem, res, key, FALSE, TRUE)
-    if (py_to_r(py_call(isinstance, value, modtype))) next
+    if (py_to_r(py_call_value(isinstance, value, modtype))) next
     # an object that cannot convert (a misbehaving class) is assigned as the Python object
     if (convert) value <- tryCatch(py_to_r(value), error = function(e) value)
     assign(key, value, envir = envir)

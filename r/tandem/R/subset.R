@@ -170,5 +170,5 @@ py_slice <- function(...) {
 
 py_int <- function(x) {
   bt <- import_builtins(convert = FALSE)
-  py_call(bt$int, format(x, scientific = FALSE, digits = 22))
+  py_call_value(bt$int, format(x, scientific = FALSE, digits = 22))
 }

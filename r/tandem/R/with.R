@@ -14,7 +14,8 @@
 #' @param as The name to bind (alternative to `%as%`), a string or a bare name.
 #' @param object,name For `%as%`: the context manager and the (unquoted) name.
 #' @param ... Unused.
-#' @return The value of `expr`, invisibly.
+#' @return The value of `expr`, visible when `expr`'s value is (`with(f, x <- 1)` prints
+#'   nothing).
 #' @export
 #' @examples
 #' \dontrun{
@@ -24,24 +25,25 @@
 with.python.builtin.object <- function(data, expr, as = NULL, ...) {
   ensure_python()
   name <- if (!missing(as)) gsub("\"", "", deparse(substitute(as))) else attr(data, "as", exact = TRUE)
-  value <- py_call(py_get_attr(data, "__enter__"))
+  value <- py_call_value(py_get_attr(data, "__enter__"))
   if (!is.null(name)) assign(name, value, envir = parent.frame())
   exit <- py_get_attr(data, "__exit__")
   # The condition is boxed: a value of `expr` may be a condition itself (a Python
   # exception instance is one).
   failed <- function(e) structure(list(e), class = "tandem_with_failure")
-  result <- tryCatch(expr, error = failed, interrupt = failed)
+  result <- tryCatch(withVisible(expr), error = failed, interrupt = failed)
   if (inherits(result, "tandem_with_failure")) {
     result <- result[[1]]
     # As reticulate: the Python exception itself, or the R error as the exception it
     # becomes in Python (tandem.RError carrying the condition), or KeyboardInterrupt.
     exc <- .Call(.ffi$condition_to_py, result)
-    suppressed <- py_call(exit, py_get_attr(exc, "__class__"), exc, py_get_attr(exc, "__traceback__"))
+    suppressed <- py_call_value(exit, py_get_attr(exc, "__class__"), exc, py_get_attr(exc, "__traceback__"))
     if (!isTRUE(suppressed) || inherits(result, "interrupt")) stop(result)
     return(invisible(NULL))
   }
-  py_call(exit, NULL, NULL, NULL)
-  invisible(result)
+  py_call_value(exit, NULL, NULL, NULL)
+  # as reticulate: the value of `expr`, printed when `expr`'s value would be
+  if (result$visible) result$value else invisible(result$value)
 }
 
 #' @rdname with.python.builtin.object
@@ -64,6 +66,8 @@ with.python.builtin.object <- function(data, expr, as = NULL, ...) {
 #' @param simplify If `TRUE`, results that are all length-one atomic values are
 #'   returned as a vector.
 #' @param completed The value returned by `iter_next()` at the end.
+#' @return `iterate()`: the results of `f`, invisibly (as reticulate), a list or, simplified,
+#'   a vector.
 #' @export
 iterate <- function(it, f = base::identity, simplify = TRUE) {
   check_py(it, "it")
@@ -80,9 +84,9 @@ iterate <- function(it, f = base::identity, simplify = TRUE) {
     type <- typeof(out[[1]])
     same <- type %in% c("logical", "integer", "double", "complex", "character") &&
       all(vapply(out, function(v) typeof(v) == type && length(v) == 1L, logical(1)))
-    if (same) return(unlist(out))
+    if (same) return(invisible(unlist(out)))
   }
-  out
+  invisible(out)  # as reticulate: iterate(it, print) prints the items only
 }
 
 #' @rdname iterate

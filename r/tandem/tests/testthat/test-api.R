@@ -67,7 +67,7 @@ test_that("py_save_object() and py_load_object() round-trip through pickle", {
 test_that("py_main_thread_func() gives a Python callable", {
   f <- py_main_thread_func(function(x) x + 1)
   expect_true(is_py_object(f))
-  expect_identical(py_call(f, 1), 2)
+  expect_identical(py_to_r(py_call(f, 1)), 2)
   expect_identical(py_eval("lambda g: g(41)")(f), 42)
 })
 

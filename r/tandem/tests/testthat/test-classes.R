@@ -101,7 +101,7 @@ test_that("closures on an instance that capture self make no cycle through R", {
   gc()
   import("gc")$collect()
   gc()  # R runs the state's finalizer once Python released the closure
-  expect_null(py_call(w))
+  expect_null(py_to_r(py_call(w)))
   expect_true(isTRUE(released$state))
 })
 
@@ -277,8 +277,9 @@ test_that("self is not converted by a py_to_r() method of its class", {
   on.exit(rm("py_to_r.SelfBase", envir = get(".__S3MethodsTable__.", envir = asNamespace("tandem"))), add = TRUE)
   x <- Hi(2)
   expect_identical(x, "base")  # the result converts; inside the methods, self did not
-  raw <- py_call(py_get_attr(Hi, "__call__"), 5)
-  expect_identical(raw, "base")
+  raw <- py_call(py_get_attr(Hi, "__call__"), 5)  # py_call(): the Python object, as reticulate
+  expect_s3_class(raw, "SelfHi")
+  expect_identical(py_to_r(raw), "base")
   h <- py_eval("lambda cls: cls(3)", convert = FALSE)(Hi)
   expect_identical(py_to_r(py_call(py_get_attr(h, "add_2"))), 5)
 })
@@ -286,9 +287,9 @@ test_that("self is not converted by a py_to_r() method of its class", {
 test_that("py_func() refuses signatures Python cannot have (reticulate)", {
   expect_error(py_func(function(a = 1, b) {}), "follows one with a default")
   dotted <- py_func(function(a.b = 1) a.b * 2)  # accepted: the R default applies
-  expect_identical(py_call(dotted), 2)
+  expect_identical(py_to_r(py_call(dotted)), 2)
   lambda <- py_func(function(..., .x = ..1) .x + 1)  # rlang-style lambda
-  expect_identical(py_call(lambda, 2), 3)
+  expect_identical(lambda(2), 3)
   inspect <- import("inspect")
   for (f in list(function(a = c(1, 2, 3)) {}, function(a = NULL) {}, function(a = "abc") {},
                  function(a, b = 3) {}, function(a = list()) {}, function(a = list("a", 1, list(3, "b", NULL))) {})) {

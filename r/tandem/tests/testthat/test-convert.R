@@ -53,7 +53,12 @@ test_that("lists and dicts", {
 
 test_that("raw and bytes", {
   expect_identical(roundtrip(as.raw(c(0, 255, 10))), as.raw(c(0, 255, 10)))
-  expect_identical(py_eval("b'ab'"), as.raw(c(0x61, 0x62)))
+  # bytes stays a Python object, as in reticulate; as.raw() and as.character() convert it
+  b <- py_eval("b'ab'")
+  expect_s3_class(b, "python.builtin.bytes")
+  expect_identical(as.raw(b), as.raw(c(0x61, 0x62)))
+  expect_identical(as.character(b), "ab")
+  expect_identical(py_eval("bytearray(b'ab')"), as.raw(c(0x61, 0x62)))
 })
 
 test_that("strings are UTF-8 both ways", {
@@ -124,6 +129,6 @@ test_that("r_to_py/py_to_r methods registered by packages win", {
   expect_s3_class(py_eval("[Temp(1.0)]")[[1]], "celsius")
   registerS3method("r_to_py", "celsius", function(x, convert = FALSE) py_call(py_get_attr(import_main(convert = FALSE), "Temp"), unclass(x)),
                    envir = asNamespace("tandem"))
-  back <- py_call(py_eval("lambda t: t.c * 2"), structure(10, class = "celsius"))
+  back <- py_eval("lambda t: t.c * 2")(structure(10, class = "celsius"))
   expect_identical(back, 20)
 })

@@ -126,6 +126,14 @@ test_that("hooks registered before Python starts run once it does", {
   expect_identical(res$after, "json")
 })
 
+test_that("modules in R's working directory import, as with reticulate", {
+  dir <- tempfile()
+  dir.create(dir)
+  writeLines("WHERE = 'cwd'", file.path(dir, "tandem_cwd_module.py"))
+  withr::with_dir(dir, expect_identical(import("tandem_cwd_module")$WHERE, "cwd"))
+  expect_identical(import("sys")$path[[1]], "")
+})
+
 test_that("import_from_path() imports from a directory and restores sys.path", {
   dir <- tempfile()
   dir.create(dir)

@@ -113,3 +113,10 @@ test_that("without the context shortcut the arguments are the same (sys.call() f
   expect_match(fast, "list(list(NULL, list(), list(l = 2L))", fixed = TRUE)
   expect_identical(run(FALSE), fast)
 })
+
+test_that("formals named like what the closure's body uses change nothing", {
+  f <- py_eval("lambda invisible=None, value=None: None if value is None else value")
+  expect_invisible(f(invisible = function() stop("the argument was called")))
+  expect_identical(f(value = 3L), 3L)
+  expect_null(f(value = NULL, invisible = identity))
+})

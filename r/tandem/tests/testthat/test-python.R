@@ -50,7 +50,15 @@ test_that("py_call calls handles with convert = FALSE", {
   s <- py_call(b$str, 12L)
   expect_true(inherits(s, "python.builtin.str"))
   expect_identical(py_to_r(py_call(b$len, s)), 2L)
-  expect_identical(py_call(import_builtins()$abs, -3L), 3L)
+  # as reticulate: py_call() returns the Python object, with the callable's convert flag
+  r <- py_call(import_builtins()$abs, -3L)
+  expect_s3_class(r, "python.builtin.int")
+  expect_identical(py_to_r(r), 3L)
+  d <- py_call(import_builtins()$dict, a = 1L, b = list(2L, 3L))
+  expect_s3_class(d, "python.builtin.dict")
+  expect_identical(d$b, 2:3)  # converts through `$`, as the callable converts
+  expect_s3_class(py_call(py_eval("lambda: None")), "python.builtin.NoneType")
+  expect_identical(import_builtins()$abs(-3L), 3L)  # calling the function converts
 })
 
 test_that("attribute and item functions", {
@@ -119,9 +127,28 @@ test_that("py_config and py_available describe the interpreter", {
   cfg <- py_config()
   expect_true(py_available())
   expect_true(file.exists(cfg$core))
-  expect_match(cfg$version, "^3\\.")
+  # reticulate's fields: a version that compares as a version ("3.11" >= "3.8")
+  expect_s3_class(cfg, "py_config")
+  expect_s3_class(cfg$version, "package_version")
+  expect_true(cfg$version >= "3.8")
+  expect_identical(as.character(cfg$version), py_eval("'%d.%d' % __import__('sys').version_info[:2]"))
+  expect_match(cfg$version_string, "^3\\.")
+  expect_identical(cfg$executable, import("sys")$executable)
+  expect_true(cfg$available)
+  expect_identical(cfg$numpy$path, dirname(import("numpy")$`__file__`))
+  expect_true(cfg$numpy$version >= "1.0")
+  expect_identical(nzchar(cfg$virtualenv), import("sys")$prefix != import("sys")$base_prefix)
   expect_identical(cfg$host, "r")
   expect_output(print(cfg), "libpython")
+  expect_output(print(cfg), "numpy_version")
+  # before Python starts, py_discover_config() describes the same Python
+  script <- tempfile(fileext = ".R")
+  on.exit(unlink(script))
+  writeLines(c("library(tandem)", "cfg <- py_discover_config()",
+               "cat(as.character(cfg$version), cfg$available, !is.null(cfg$numpy), py_available(), '\\n')"), script)
+  out <- system2(file.path(R.home("bin"), "Rscript"), c("--vanilla", script), stdout = TRUE, stderr = TRUE,
+                 env = c(paste0("R_LIBS=", paste(.libPaths(), collapse = ":")), paste0("TANDEM_PYTHON=", cfg$python)))
+  expect_identical(trimws(tail(out, 1)), paste(as.character(cfg$version), "FALSE TRUE FALSE"))
 })
 
 test_that("a second, different Python is an error", {

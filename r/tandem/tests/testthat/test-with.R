@@ -17,6 +17,9 @@ class Ctx:
   })
   expect_identical(res, "body")
   expect_identical(py$log, c("enter", "exit:none"))
+  # the value prints as `expr`'s would (reticulate returns it from tryCatch())
+  expect_visible(with(py$Ctx() %as% v, v))
+  expect_invisible(with(py$Ctx() %as% v, x <- 1))
 })
 
 test_that("with() passes errors to __exit__ and re-raises them", {
@@ -40,6 +43,7 @@ class Quiet:
 test_that("iterate, as_iterator and iter_next", {
   expect_identical(iterate(py_eval("range(4)")), 0:3)
   expect_identical(iterate(py_eval("range(3)"), function(i) i * 2L), c(0L, 2L, 4L))
+  expect_invisible(iterate(py_eval("range(3)")))  # as reticulate: iterate(it, print) prints once
   raw <- iterate(py_eval("range(2)", convert = FALSE))
   expect_true(is_py_object(raw[[1]]))
   it <- as_iterator(py_eval("['a', 'b']", convert = FALSE))
