@@ -2,6 +2,7 @@
 // and R objects in Python (RObject on the preserve list).
 #include "handle.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -289,7 +290,20 @@ SEXP formals_from_spec(PyObject* spec) {
     PyObject* dflt = PyTuple_GET_ITEM(item, 1);
     bool dots = std::strcmp(name, "...") == 0;
     SEXP value = R_MissingArg;
-    if (!dots && dflt != g_formals_empty) value = p(py_to_r(dflt, false));
+    if (!dots && dflt != g_formals_empty) {
+      // scalars and short lists convert, as reticulate shows them; anything else (a big
+      // array, a DataFrame, an object) stays a Python object, not converted per closure
+      auto scalar = [](PyObject* v) {
+        return v == Py_None || PyBool_Check(v) || PyLong_Check(v) || PyFloat_Check(v) || PyUnicode_Check(v) ||
+               PyComplex_Check(v);
+      };
+      bool simple = scalar(dflt);
+      if ((PyTuple_CheckExact(dflt) || PyList_CheckExact(dflt)) && Py_SIZE(dflt) <= 64) {
+        PyObject** items = PySequence_Fast_ITEMS(dflt);
+        simple = std::all_of(items, items + Py_SIZE(dflt), scalar);
+      }
+      value = p(simple ? py_to_r(dflt, false) : wrap_handle(Py_NewRef(dflt), true));
+    }
     SEXP cell = p(r_safe([&] {
       SEXP c = Rf_cons(value, R_NilValue);
       SET_TAG(c, dots ? R_DotsSymbol : Rf_installChar(Rf_mkCharCE(name, CE_UTF8)));

@@ -16,9 +16,13 @@ test_that("Python signatures become R formals as in reticulate", {
   # defaults convert to R values
   expect_identical(as.list(sig_formals("x=None, s='hi', t=True, f=1.5, l=[1, 2]")),
                    list(x = NULL, s = "hi", t = TRUE, f = 1.5, l = 1:2))
-  # a default R has no value for stays a Python object
+  # a default R has no value for stays a Python object; so does a big or nested one,
+  # which is not converted for every closure
   d <- sig_formals("o=object()")$o
   expect_true(is_py_object(d))
+  expect_s3_class(sig_formals("a=__import__('numpy').zeros(3)")$a, "numpy.ndarray")
+  expect_s3_class(sig_formals("a=list(range(100))")$a, "python.builtin.list")
+  expect_s3_class(sig_formals("a=[[1], [2]]")$a, "python.builtin.list")
   # args() and printing show them
   expect_identical(names(formals(args(py_eval("lambda x, y=2: x")))), c("x", "y"))
 })
