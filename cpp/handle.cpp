@@ -305,8 +305,13 @@ SEXP formals_from_spec(PyObject* spec) {
       value = p(simple ? py_to_r(dflt, false) : wrap_handle(Py_NewRef(dflt), true));
     }
     SEXP cell = p(r_safe([&] {
+      // the tag first: installing it allocates, and the new cell would be unprotected
+      SEXP tag = dots ? R_DotsSymbol : Rf_installChar(PROTECT(Rf_mkCharCE(name, CE_UTF8)));
+      if (!dots) UNPROTECT(1);
+      PROTECT(tag);
       SEXP c = Rf_cons(value, R_NilValue);
-      SET_TAG(c, dots ? R_DotsSymbol : Rf_installChar(Rf_mkCharCE(name, CE_UTF8)));
+      SET_TAG(c, tag);
+      UNPROTECT(1);
       return c;
     }));
     if (head == R_NilValue) head = cell;

@@ -8,10 +8,10 @@
 # files, cut to the calls that go through the core: each case runs its expression under
 # gctorture and checks the result with gctorture off. It covers conversion both ways
 # (vectors with NA, factors, lists, data frames, NumPy arrays), calls with plain and
-# dynamic dots, attribute and item access, Python errors as R conditions (classes, call,
-# traceback, py_last_error()), R errors, warnings, tryCatch() exits and restarts through
-# Python frames, R functions and R6 objects called from Python, with(), iteration, and
-# calls queued by another thread.
+# dynamic dots, callables' formals from Python signatures, attribute and item access,
+# Python errors as R conditions (classes, call, traceback, py_last_error()), R errors,
+# warnings, tryCatch() exits and restarts through Python frames, R functions and R6
+# objects called from Python, with(), iteration, and calls queued by another thread.
 suppressPackageStartupMessages(library(tandem))
 invisible(requireNamespace("rlang", quietly = TRUE))  # loading a namespace under gctorture takes minutes
 np <- import("numpy", convert = FALSE)
@@ -66,6 +66,15 @@ torture("Python dict / tuple / nested -> R", py_eval("{'a': [1, 2.5, None], 'b':
         function(v) identical(v$b, list("x", TRUE)) && identical(v$a[[3]], NULL))
 torture("call with positional and keyword arguments", main$show_args(1L, "a", k = 2L),
         function(v) identical(v[[2]], list(list("k", 2L))))
+torture("formals from a signature; arguments as written (promargs)", {
+  f <- py_eval("lambda a, long=None, *args, c='x', **kw: [a, long, list(args), c, sorted(kw)]")
+  list(names(formals(f)), f(1L, l = 2L, c = "y"), (function(...) f(...))(3L, 4L, 5L))
+}, function(v) identical(v[[1]], c("a", "long", "...", "c")) && is.null(v[[2]][[2]]) &&
+     identical(v[[2]][[5]], "l") && identical(v[[3]][[3]], 5L))
+torture("bound method formals (the C++ cache on the function)", {
+  cm <- main$CM()
+  list(names(formals(cm$`__exit__`)), names(formals(cm$`__exit__`)))
+}, function(v) identical(v[[1]], c("t", "v", "tb")) && identical(v[[2]], v[[1]]))
 torture("call with dynamic dots", main$show_args(!!!list(1L, b = 2L)),
         function(v) length(v[[2]]) == 1L && identical(v[[1]], 1L))
 torture("attributes and items", {
