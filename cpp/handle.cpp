@@ -351,22 +351,21 @@ static SEXP formals_via_python(PyObject* o) {
   size_t i = (reinterpret_cast<uintptr_t>(spec) >> 4) % k_formals_cache_size;
   if (g_formals_values != nullptr && g_formals_keys[i] == spec) return VECTOR_ELT(g_formals_values, (R_xlen_t)i);
   SEXP formals;
-  g_formals_depth++;
   try {
+    struct depth_guard {
+      depth_guard() { g_formals_depth++; }
+      ~depth_guard() { g_formals_depth--; }
+    } converting_defaults;
     formals = formals_from_spec(spec);
   } catch (const r_unwind_exception&) {
-    g_formals_depth--;
     throw;
   } catch (py::error_already_set& e) {
-    g_formals_depth--;
     if (e.matches(PyExc_KeyboardInterrupt)) throw;
     return nullptr;  // a default R cannot hold: the closure takes `...`
   } catch (...) {
-    g_formals_depth--;
     if (PyErr_Occurred()) PyErr_Clear();
     return nullptr;
   }
-  g_formals_depth--;
   if (formals == R_NilValue) return R_NilValue;
   protect_scope p;
   p(formals);

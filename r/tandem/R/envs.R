@@ -52,15 +52,16 @@ core_info_script <- paste(
   sep = "\n"
 )
 
-python_facts <- function(python) {
-  out <- run_command(python, c("-c", shQuote(core_info_script)),
-                     sprintf("Running Python '%s'", python), timeout = 60)
-  if (length(out) < 8L) stop(sprintf("Python '%s' printed unexpected output: %s", python,
-                                     paste(out, collapse = "\n")), call. = FALSE)
-  out <- utils::tail(out, 8L)
+# `before`: Python code run first in the same process; what it prints comes back as `lines`.
+python_facts <- function(python, before = NULL) {
+  code <- paste(c(before, core_info_script), collapse = "\n")
+  all <- run_command(python, c("-c", shQuote(code)), sprintf("Running Python '%s'", python), timeout = 60)
+  if (length(all) < 8L) stop(sprintf("Python '%s' printed unexpected output: %s", python,
+                                     paste(all, collapse = "\n")), call. = FALSE)
+  out <- utils::tail(all, 8L)
   list(python = out[[1]], base = out[[2]], version = out[[3]], core_dir = out[[4]],
        core_suffix = out[[5]], suffixes = strsplit(out[[6]], " ", fixed = TRUE)[[1]],
-       purelib = out[[7]], prefix = out[[8]])
+       purelib = out[[7]], prefix = out[[8]], lines = utils::head(all, -8L))
 }
 
 # The Python whose `tandem` package (the core) environments link to.
@@ -525,11 +526,11 @@ py_discover_config <- function(required_module = NULL, use_environment = NULL) {
     if (!nzchar(found$path) || !file.exists(found$path)) {
       stop(python_missing_error(paste0("tandem could not find Python (tried ", found$how, ").")))
     }
-    facts <- python_facts(found$path)
-    code <- paste0(python_config_code, "\nfor k, v in tandem_config.items():\n",
-                   "    print(k + '\\t' + str(v).replace('\\n', ' '))")
-    out <- run_command(found$path, c("-c", shQuote(code)), sprintf("Running Python '%s'", found$path), timeout = 60)
-    out <- out[grepl("\t", out, fixed = TRUE)]
+    # one Python process for the core's facts and py_config()'s ("name<TAB>value" lines)
+    facts <- python_facts(found$path, before = paste0(
+      python_config_code, "\nfor k, v in tandem_config.items():\n",
+      "    print(k + '\\t' + str(v).replace('\\n', ' '))"))
+    out <- facts$lines[grepl("\t", facts$lines, fixed = TRUE)]
     config <- as.list(sub("^[^\t]*\t", "", out))
     names(config) <- sub("\t.*$", "", out)
     cfg <- python_config_list(config, python = facts$python, libpython = NA_character_,
