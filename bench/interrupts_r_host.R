@@ -100,7 +100,16 @@ py_cases <- c(
   py2r_numpy_str = "np.array([str(i) for i in range(4_000_000)])",
   py2r_pandas = "pd.DataFrame({'x': np.ones(10_000_000), 'i': np.arange(10_000_000) % 10, 's': ['u', 'v', None, 'w'] * 2_500_000})"
 )
-which <- if (length(args)) args else c(names(cases), names(py_cases))
+# Plain R, no Python: R code that builds the values of the py2r_ cases above. R's own
+# interrupt latency while it allocates as much, a floor for the py2r_ cases (R cannot be
+# interrupted inside a garbage collection, and a full collection of a heap this size takes
+# a few tenths of a second).
+r_only_cases <- list(
+  rbase_strs = function() vapply(seq_len(4e6) - 1L, as.character, ""),
+  rbase_mixed_list = function() lapply(seq_len(4e6) - 1L, function(i) if (i %% 2L) i else as.character(i)),
+  rbase_dict = function() { i <- seq_len(2e6) - 1L; setNames(lapply(i, function(v) v), vapply(i, as.character, "")) }
+)
+which <- if (length(args)) args else c(names(cases), names(py_cases), names(r_only_cases))
 
 py_run_string("import numpy as np, pandas as pd")
 for (name in intersect(which, names(cases))) {
@@ -112,4 +121,7 @@ for (name in intersect(which, names(py_cases))) {
   py_run_string(sprintf("bench_value = %s", py_cases[[name]]))
   measure(name, function() { y <- py_eval("bench_value"); rm(y) })
   py_run_string("del bench_value")
+}
+for (name in intersect(which, names(r_only_cases))) {
+  measure(name, function() { y <- r_only_cases[[name]](); rm(y) })
 }

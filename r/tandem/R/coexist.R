@@ -10,12 +10,14 @@
 
 # Is `x` a Python object made by tandem? (reticulate keeps its objects in environments
 # holding `pyobj`, or closures whose `py_object` is such an environment.)
+# py_last_error()'s "py_error" list is tandem's when its "exception" is.
 tandem_owns <- function(x) {
   switch(typeof(x),
     externalptr = TRUE,
     environment = inherits(x, "tandem_delayed_module") ||
       typeof(get0("py_object", envir = x, inherits = FALSE)) == "externalptr",
-    typeof(attr(x, "py_object", exact = TRUE)) == "externalptr")
+    typeof(attr(x, "py_object", exact = TRUE)) == "externalptr" ||
+      (inherits(x, "py_error") && !is.null(e <- attr(x, "exception", exact = TRUE)) && tandem_owns(e)))
 }
 
 ops_generics <- c("+", "-", "*", "/", "^", "%%", "%/%", "&", "|", "!",

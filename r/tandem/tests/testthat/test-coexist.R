@@ -23,6 +23,9 @@ stopifnot(identical(import("math")$sqrt(4), 2))
 stopifnot(grepl("1, 2, 3", format(py_eval("[1, 2, 3]", convert = FALSE))))
 with(py_eval("open(\\"/dev/null\\")", convert = FALSE) %as% fh, stopifnot(identical(py_to_r(fh$name), "/dev/null")))
 stopifnot(identical(capture.output(print(l)), "[10, 2, 3]"))
+# py_last_error() is a list: it goes to tandem\'s print method by its exception
+e <- tryCatch(py_eval("1/0"), error = identity)
+stopifnot(any(capture.output(print(py_last_error())) == "-- R Traceback --"))
 '
 
 test_that("tandem objects keep working after reticulate loads; reticulate's functions are tandem's", {
