@@ -31,9 +31,11 @@ formals_info <- function(f, drop_self = FALSE) {
 #' that inspects signatures (`inspect.signature()`, Keras looking for `training=` or
 #' `mask=`) sees them. Defaults that are R expressions stay R's: an argument left out is
 #' not passed. As in reticulate, an argument without a default after one with a default
-#' (`function(a = 1, b)`, unless it comes after `...`) is an error. Argument names that
-#' are not Python identifiers (`a.b`, rlang's `.x`) are accepted (reticulate refuses
-#' them): they keep their R default, or are reached through `**kwargs` when `f` has `...`.
+#' (`function(a = 1, b)`, unless it comes after `...`) is an error, and so is an argument
+#' without a default whose name is not a Python identifier (`function(a.b)`): Python could
+#' never pass it. Other arguments that are not Python identifiers (`na.rm = TRUE`, rlang's
+#' `.x` after `...`) are accepted (reticulate refuses them): they keep their R default, or
+#' are reached through `**kwargs` when `f` has `...`.
 #'
 #' @param f An R function.
 #' @param name The Python function's `__name__`.
@@ -55,9 +57,18 @@ py_func <- function(f, name = NULL) {
   py_set_convert(py_call_value(cls$py_func, f, info$names, info$defaults, info$has, info$dots, name), TRUE)
 }
 
-# py_func() refuses a signature Python cannot have (reticulate's rule): an argument
-# without a default after one with a default (before `...`). Names that are not Python
-# identifiers (`.x` of rlang lambdas, `a.b`) are left out of the Python signature.
+# py_func() refuses a signature Python cannot have (reticulate's rule): before `...`, an
+# argument without a default that is not a Python identifier (`a.b`, `if`: Python could
+# never pass it), or without a default after one with a default. Other arguments that are
+# not identifiers (`na.rm = TRUE`, `.x` of rlang lambdas after `...`) are left out of the
+# Python signature: their R defaults apply.
+py_keywords <- c("False", "None", "True", "and", "as", "assert", "async", "await", "break",
+                 "class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
+                 "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
+                 "pass", "raise", "return", "try", "while", "with", "yield")
+is_py_identifier <- function(x) {
+  grepl("^[\\p{L}\\p{Nl}_][\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}]*$", x, perl = TRUE) & !(x %in% py_keywords)
+}
 check_python_signature <- function(f) {
   fm <- formals(if (is.primitive(f)) args(f) else f)
   nms <- names(fm) %||% character()
@@ -65,6 +76,11 @@ check_python_signature <- function(f) {
   for (i in seq_along(fm)) {
     if (nms[[i]] == "...") break  # arguments after ... are keyword-only in Python
     has_default <- !identical(fm[[i]], quote(expr = ))
+    if (!has_default && !is_py_identifier(enc2utf8(nms[[i]]))) {
+      stop(sprintf(paste0("`f`'s argument `%s` has no default and is not a valid Python parameter name, ",
+                          "so Python could never pass it. Rename it, or wrap `f`: py_func(function(x) f(x))."),
+                   nms[[i]]), call. = FALSE)
+    }
     if (seen_default && !has_default) {
       stop(sprintf("`f`'s argument `%s` has no default but follows one with a default, which Python does not allow.",
                    nms[[i]]), call. = FALSE)

@@ -286,8 +286,17 @@ test_that("self is not converted by a py_to_r() method of its class", {
 
 test_that("py_func() refuses signatures Python cannot have (reticulate)", {
   expect_error(py_func(function(a = 1, b) {}), "follows one with a default")
-  dotted <- py_func(function(a.b = 1) a.b * 2)  # accepted: the R default applies
-  expect_identical(py_to_r(py_call(dotted)), 2)
+  # names Python cannot take (reticulate: "esoteric Python-incompatible constructs")
+  # without a default: Python could never pass it (reticulate: "esoteric constructs")
+  expect_error(py_func(function(a.b) {}), "`a.b` has no default and is not a valid Python parameter name")
+  expect_error(py_func(function(x, lambda) {}), "`lambda` has no default")
+  dotted <- py_func(function(x, na.rm = TRUE) if (na.rm) x * 2 else x)  # the R default applies
+  expect_identical(py_to_r(py_call(dotted, 2)), 4)
+  expect_identical(import_builtins()$list(import("inspect")$signature(dotted)$parameters), "x")
+  accented <- function() NULL  # a non-ASCII identifier is fine in both languages
+  formals(accented) <- setNames(alist(x = 1), "\u00e9t\u00e9")
+  body(accented) <- as.name("\u00e9t\u00e9")
+  expect_identical(py_func(accented)(2), 2)
   lambda <- py_func(function(..., .x = ..1) .x + 1)  # rlang-style lambda
   expect_identical(lambda(2), 3)
   inspect <- import("inspect")
