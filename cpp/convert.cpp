@@ -668,7 +668,8 @@ py::object r_to_py_value(SEXP x, bool dispatch) {
   if (PyObject* h = handle_ptr(x)) return py::reinterpret_borrow<py::object>(h);
   if (dispatch && OBJECT(x) && g_r_to_py_dispatch != nullptr && !Rf_inherits(x, "AsIs")) {
     protect_scope p;
-    SEXP call = p(r_safe([&] { return Rf_lang2(g_r_to_py_dispatch, x); }));
+    SEXP arg = p(as_call_argument(x));  // a classed call (a formula) is not evaluated
+    SEXP call = p(r_safe([&] { return Rf_lang2(g_r_to_py_dispatch, arg); }));
     SEXP res = p(r_eval(call, R_BaseEnv));
     if (PyObject* h = handle_ptr(res)) return py::reinterpret_borrow<py::object>(h);
     return r_to_py(res, false);

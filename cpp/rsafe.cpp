@@ -98,6 +98,17 @@ void r_object::reset() {
   obj_ = cell_ = nullptr;
 }
 
+SEXP as_call_argument(SEXP v) {
+  switch (TYPEOF(v)) {
+    case SYMSXP:
+    case LANGSXP:
+    case PROMSXP:
+      return r_safe([&] { return Rf_lang2(R_QuoteSymbol, v); });
+    default:
+      return v;
+  }
+}
+
 SEXP native_symbol(DL_FUNC fn) {
   return R_MakeExternalPtrFn(fn, Rf_install("native symbol"), R_NilValue);
 }

@@ -123,6 +123,10 @@ struct entry_scope {
 void init_toplevel_handlers();
 
 // A NativeSymbol external pointer that .Call/.External accept.
+// A value to place into a call as an argument: language objects, symbols and promises
+// are wrapped in quote(), so R does not evaluate them again; other values as they are.
+SEXP as_call_argument(SEXP v);
+
 SEXP native_symbol(DL_FUNC fn);
 // An entry point as R's generic DL_FUNC (through void (*)(), the cast C and GCC allow).
 template <typename F>

@@ -45,18 +45,6 @@ SEXP eval_r(SEXP expr, SEXP env) {
   return r_eval(expr, env);
 }
 
-// A value placed into a call: language objects and symbols are quoted so R does not
-// evaluate them a second time.
-SEXP as_argument(SEXP v) {
-  switch (TYPEOF(v)) {
-    case SYMSXP:
-    case LANGSXP:
-    case PROMSXP:
-      return r_safe([&] { return Rf_lang2(Rf_install("quote"), v); });
-    default:
-      return v;
-  }
-}
 
 SEXP symbol(const std::string& name) {
   return r_safe([&] { return Rf_installChar(Rf_mkCharCE(name.c_str(), CE_UTF8)); });
@@ -103,13 +91,13 @@ py::object robject_call(SEXP fn, py::args args, py::kwargs kwargs) {
     SEXP cell = CDR(call);
     for (auto a : args) {
       SETCAR(cell, py_to_r(a.ptr()));
-      SETCAR(cell, as_argument(CAR(cell)));
+      SETCAR(cell, as_call_argument(CAR(cell)));
       cell = CDR(cell);
     }
     for (auto kv : kwargs) {
       std::string name = py::str(kv.first);
       SETCAR(cell, py_to_r(kv.second.ptr()));
-      SETCAR(cell, as_argument(CAR(cell)));
+      SETCAR(cell, as_call_argument(CAR(cell)));
       SET_TAG(cell, symbol(name));
       cell = CDR(cell);
     }
@@ -174,7 +162,8 @@ py::object from_robject(SEXP x) {
 // Runs an R function of the base environment (by name) on x and returns its R result
 // wrapped for Python by `wrap`.
 static SEXP call_base(const char* fn, SEXP x, protect_scope& p) {
-  SEXP call = p(r_safe([&] { return Rf_lang2(Rf_install(fn), x); }));
+  SEXP arg = p(as_call_argument(x));
+  SEXP call = p(r_safe([&] { return Rf_lang2(Rf_install(fn), arg); }));
   return p(eval_r(call, R_BaseEnv));
 }
 
@@ -183,7 +172,8 @@ std::string robject_repr(SEXP x) {
   std::string out;
   run_toplevel([&] {
     protect_scope p;
-    SEXP print_call = p(r_safe([&] { return Rf_lang2(Rf_install("print"), x); }));
+    SEXP arg = p(as_call_argument(x));
+    SEXP print_call = p(r_safe([&] { return Rf_lang2(Rf_install("print"), arg); }));
     SEXP capture = p(r_safe([&] { return Rf_lang2(Rf_install("capture.output"), print_call); }));
     SEXP lines = p(eval_r(capture, R_GlobalEnv));
     for (R_xlen_t i = 0; i < XLENGTH(lines); i++) {
@@ -243,7 +233,8 @@ py::object robject_getitem(SEXP x, py::handle key) {
     run_toplevel([&] {
       protect_scope p;
       SEXP idx = p(r_safe([&] { return Rf_ScalarReal((double)i + 1); }));
-      SEXP call = p(r_safe([&] { return Rf_lang3(Rf_install("[["), x, idx); }));
+      SEXP arg = p(as_call_argument(x));
+      SEXP call = p(r_safe([&] { return Rf_lang3(Rf_install("[["), arg, idx); }));
       SEXP v = p(eval_r(call, R_BaseEnv));
       result = r_to_py(v);
     });

@@ -91,6 +91,20 @@ def test_print_output_of_repr(r):
     assert repr(tandem.to_r([1, 2])) == "[1] 1 2"
 
 
+def test_language_objects_are_never_evaluated_again(r):
+    # a call or a symbol held by Python: its repr, class, [[ ]] and a call back into R see
+    # the object itself, not the value of evaluating it (x and y do not exist)
+    call = r.eval("quote(x + y)")
+    sym = r.eval("as.name('no_such_variable')")
+    assert repr(call) == "x + y"
+    assert repr(sym) == "no_such_variable"
+    assert call.rclass == ("call",) and sym.rclass == ("name",)
+    ident = r.eval("function(v) list(class(v), deparse(v))")
+    assert ident(call) == ["call", "x + y"]
+    assert ident(sym) == ["name", "no_such_variable"]
+    assert repr(call[1]) == "x"
+
+
 def test_r_warnings_become_python_warnings(r):
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")

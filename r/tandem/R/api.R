@@ -200,20 +200,20 @@ py_main_thread_func <- function(f) {
 #' session, or a dead `self`); loads a delay-loaded module.
 #'
 #' @param x A Python object.
-#' @return `x`, invisibly.
+#' @return `NULL`, invisibly (as reticulate).
 #' @export
 py_validate_xptr <- function(x) {
   check_py(x)
   if (inherits(x, "tandem_delayed_module")) {
     ensure_python()
     resolve_delayed_module(x)
-    return(invisible(x))
+    return(invisible(NULL))
   }
   if (!py_available() || py_is_null_xptr(x)) {
     stop("Object is a null externalptr (it may have been disconnected from the session where it was created).",
          call. = FALSE)
   }
-  invisible(x)
+  invisible(NULL)
 }
 
 #' Custom R wrappers for Python objects

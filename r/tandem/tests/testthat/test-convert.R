@@ -132,3 +132,17 @@ test_that("r_to_py/py_to_r methods registered by packages win", {
   back <- py_eval("lambda t: t.c * 2")(structure(10, class = "celsius"))
   expect_identical(back, 20)
 })
+
+test_that("language objects and symbols go to Python and back unevaluated (reticulate wraps them)", {
+  # x, y and no_such_variable do not exist: nothing may evaluate them
+  call <- r_to_py(quote(x + y))
+  sym <- r_to_py(as.name("no_such_variable"))
+  expect_identical(py_to_r(call), quote(x + y))
+  expect_identical(py_to_r(sym), as.name("no_such_variable"))
+  expect_identical(capture.output(print(call))[1], "x + y")
+  classed <- structure(quote(f(x)), class = "my_call")
+  expect_identical(py_to_r(r_to_py(classed)), classed)
+  py_run_string("def tandem_identity(v): return v")
+  expect_identical(py$tandem_identity(quote(a * b)), quote(a * b))
+  expect_identical(py_to_r(r_to_py(~ x + y)), ~ x + y, ignore_formula_env = TRUE)
+})
