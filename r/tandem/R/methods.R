@@ -12,7 +12,9 @@ NULL
 #' (named arguments become keywords); arithmetic and comparison operators use Python's.
 #' `x[[i]]` with a number is Python's `x[i]` (0-based, as in reticulate); with a string
 #' it is the item of that name, else the attribute. For dictionaries, `d$key`, `d[[key]]`
-#' and `d[key]` are the item (`NULL` when missing) and assigning `NULL` deletes it. See
+#' and `d[key]` are the item (`NULL` when missing) and assigning `NULL` deletes it.
+#' `names()` lists the public attributes, or a dictionary's keys, sorted and without those
+#' starting with `_`, as reticulate (`py_to_r()` keeps a dictionary's own order). See
 #' [python-subset] for `[`. Python exception instances are R conditions (lists) that are
 #' also the Python object: see [python-exceptions].
 #'
@@ -193,7 +195,9 @@ as.character.python.builtin.object <- function(x, ...) py_str(x)
 #' @rdname python-objects
 #' @export
 str.python.builtin.object <- function(object, ...) {
-  cat(format(object), "\n", sep = "")
+  # as reticulate: py_str(), the address kept (format() and print() drop it)
+  text <- if (is_unloaded_proxy(object) || !py_available() || py_is_null_xptr(object)) format(object) else py_str(object)
+  cat(text, "\n", sep = "")
   invisible(NULL)
 }
 
@@ -223,7 +227,8 @@ names.python.builtin.object <- function(x) {
 names.python.builtin.dict <- function(x) {
   keys <- py_to_r(py_call_value(import_builtins(convert = FALSE)$list, x))
   keys <- vapply(keys, function(k) if (is.character(k)) k else py_str(r_to_py(k)), character(1), USE.NAMES = FALSE)
-  keys[!startsWith(keys, "_")]  # as reticulate: private keys (`__name__`, ...) are left out
+  keys <- keys[!startsWith(keys, "_")]  # as reticulate: private keys (`__name__`, ...) are left out
+  keys[order(keys)]  # and sorted, as reticulate's names() (its completion list)
 }
 
 #' @rdname python-objects

@@ -203,6 +203,9 @@ test_that("modules print as Module(name); collections summarize", {
   expect_identical(out[[2]], " signature: (a, b=2)")
   obj <- py_eval("object()", convert = FALSE)
   expect_identical(format(obj), "<object>")
+  # str() is py_str(), the address kept (reticulate)
+  expect_match(capture.output(str(obj)), "^<object object at 0x[0-9a-f]+>$")
+  expect_identical(capture.output(str(long)), "List (12 items)")
 })
 
 test_that("source_python() assigns the script's objects in R", {
@@ -222,6 +225,9 @@ test_that("source_python() assigns the script's objects in R", {
 test_that("names() of a dict leaves out private keys; py_run_file() keeps the path as given", {
   expect_identical(names(dict(`_a` = 1, b = 2, c = 3)), c("b", "c"))
   expect_identical(names(py_eval("{1: 2, 'x': 3}", convert = FALSE)), c("1", "x"))
+  # sorted, as reticulate (py_to_r() keeps the dict's order)
+  expect_identical(names(py_eval("{'b': 1, 'a': 2, 'c': 3}", convert = FALSE)), c("a", "b", "c"))
+  expect_identical(names(py_eval("{'b': 1, 'a': 2, 'c': 3}")), c("b", "a", "c"))
   out <- py_run_file(withr::local_tempfile(lines = "file = __file__", fileext = ".py"))
   expect_false("__name__" %in% names(out))
   dir <- withr::local_tempdir()
