@@ -50,7 +50,7 @@ use_python <- function(python, required = NULL) {
     .state$hints <- unique(c(.state$hints, path))
     return(invisible(path))
   }
-  if (!file.exists(python)) stop(sprintf("`python` does not exist: '%s'.", python), call. = FALSE)
+  if (!file.exists(python)) stop(sprintf("Specified version of python '%s' does not exist.", python), call. = FALSE)  # reticulate's words
   # Not the symlink's target: a virtualenv's bin/python links to the base interpreter, and
   # only the link's own path makes Python start in the virtualenv.
   path <- file.path(normalizePath(dirname(python)), basename(python))
@@ -59,6 +59,7 @@ use_python <- function(python, required = NULL) {
       identical(normalizePath(.state$python, mustWork = FALSE), normalizePath(python))
     if (!same) {
       stop(sprintf(paste0(
+        "failed to initialize requested version of Python: ",  # reticulate's message, then why
         "Python is already running in this process ('%s'); it cannot be replaced by '%s'. ",
         "Restart R and call use_python() before anything else."), .state$python, python), call. = FALSE)
     }

@@ -155,7 +155,7 @@ test_that("a second, different Python is an error", {
   expect_invisible(use_python(py_config()$python))
   other <- Sys.which("python3")
   skip_if(!nzchar(other) || normalizePath(other) == normalizePath(py_config()$python))
-  expect_error(use_python(other), "already running in this process")
+  expect_error(use_python(other), "failed to initialize requested version of Python: Python is already running in this process")
   expect_error(use_python("/nonexistent/python"), "does not exist")
 })
 

@@ -41,7 +41,7 @@ test_that("use_*(required = FALSE) are hints: missing interpreters and environme
   expect_match(res$out, "how: use_python(required = FALSE)", fixed = TRUE)
   expect_match(res$out, paste0("python: ", child_python()), fixed = TRUE)
   expect_match(res$out, "after: TRUE", fixed = TRUE)
-  expect_match(res$out, "required after: Python is already running", fixed = TRUE)
+  expect_match(res$out, "required after: failed to initialize requested version of Python: Python is already running", fixed = TRUE)
 })
 
 test_that("a required request is checked at once; a second one replaces the first with a warning", {
@@ -56,7 +56,7 @@ test_that("a required request is checked at once; a second one replaces the firs
     "cat('warning:', w, '\\n')"
   ), env = paste0("WANT=", child_python()))
   expect_identical(res$status, 0L, info = res$out)
-  expect_match(res$out, "missing: `python` does not exist: '/no/such/python'", fixed = TRUE)
+  expect_match(res$out, "missing: Specified version of python '/no/such/python' does not exist.", fixed = TRUE)
   expect_match(res$out, "venv: Virtual environment 'no-such-env-xyz' does not exist", fixed = TRUE)
   expect_match(res$out, "warning: The earlier request use_python(\"/usr/bin/python3\"", fixed = TRUE)
 })
