@@ -186,7 +186,7 @@ py_run_file <- function(file, local = FALSE, convert = TRUE, prepend_path = TRUE
   check_flag(convert, "convert")
   check_flag(prepend_path, "prepend_path")
   file <- path.expand(file)
-  if (!file.exists(file)) stop(sprintf("`file` does not exist: '%s'.", file), call. = FALSE)
+  if (!file.exists(file)) stop(sprintf("Unable to open file '%s': it does not exist.", file), call. = FALSE)  # reticulate's words, then why
   caller <- parent.frame()
   ensure_python()
   run <- import("tandem._run", convert = FALSE)
