@@ -63,13 +63,13 @@ array_reshape <- function(x, dim, order = c("C", "F")) {
   if (length(free) == 1) {
     known <- prod(dim[-free])
     if (known == 0 || n %% known != 0) {
-      stop(sprintf("can't reshape an array of size %s into dimensions (%s).", n, paste(dim, collapse = ", ")),
+      stop(sprintf("cannot reshape array of size %s into shape (%s)", n, paste(dim, collapse = ",")),  # NumPy's words
            call. = FALSE)
     }
     dim[free] <- n / known
   }
   if (prod(dim) != n) {
-    stop(sprintf("can't reshape an array of size %s into dimensions (%s).", n, paste(dim, collapse = ", ")),
+    stop(sprintf("cannot reshape array of size %s into shape (%s)", n, paste(dim, collapse = ",")),  # NumPy's words
          call. = FALSE)
   }
   dim <- as.integer(dim)
