@@ -369,8 +369,14 @@ py::object dataframe_to_py(SEXP x) {
   SEXP rn = Rf_getAttrib(x, R_RowNamesSymbol);
   R_xlen_t nrow = rn == R_NilValue ? (ncol ? Rf_xlength(VECTOR_ELT(x, 0)) : 0) : XLENGTH(rn);
   py::object pd = g_pandas.get();
-  SEXP nullable_option = Rf_GetOption1(Rf_install("reticulate.pandas_use_nullable_dtypes"));
-  bool nullable = TYPEOF(nullable_option) == LGLSXP && XLENGTH(nullable_option) == 1 && LOGICAL(nullable_option)[0] == TRUE;
+  // reticulate's code reads reticulate.pandas_use_nullable_dtypes; its vignette ("Calling
+  // Python from R") writes reticulate.pandas_use_nullable_data_types: either turns it on.
+  auto option_true = [](const char* name) {
+    SEXP v = Rf_GetOption1(Rf_install(name));
+    return TYPEOF(v) == LGLSXP && XLENGTH(v) == 1 && LOGICAL(v)[0] == TRUE;
+  };
+  bool nullable = option_true("reticulate.pandas_use_nullable_dtypes") ||
+                  option_true("reticulate.pandas_use_nullable_data_types");
   py::list keys(ncol);
   for (R_xlen_t j = 0; j < ncol; j++) {
     if (names == R_NilValue) keys[j] = py::str("V" + std::to_string(j + 1));

@@ -115,6 +115,11 @@ test_that("options(reticulate.pandas_use_nullable_dtypes = TRUE) gives nullable 
   expect_identical(back$string, df$string)
   expect_identical(back$num[c(2, 4)], c(1.5, -2))
   expect_true(all(is.na(back$num[c(1, 3)])))
+  # the option's name in reticulate's vignette ("Calling Python from R") works too
+  options(reticulate.pandas_use_nullable_dtypes = NULL, reticulate.pandas_use_nullable_data_types = TRUE)
+  expect_identical(py_to_r(dtypes(r_to_py(df[-1, ]))), c("Int32", "Float64", "boolean", "string"))
+  options(reticulate.pandas_use_nullable_data_types = NULL)
+  expect_identical(py_to_r(dtypes(r_to_py(df[-1, ])))[2:3], c("float64", "bool"))
 })
 
 test_that("pillar::type_sum() of a Python object is its full class name (1.29)", {
