@@ -92,16 +92,8 @@ struct console_text {
   bool err;
 };
 
-// Python output under an R host goes through R's console (so sink() and capture.output()
-// see it). Off R's thread it goes to the process' own stdout/stderr.
-void write_to_r_console(const std::string& text, bool err) {
-  if (!on_r_thread()) {
-    std::fwrite(text.data(), 1, text.size(), err ? stderr : stdout);
-    std::fflush(err ? stderr : stdout);
-    return;
-  }
-  console_text t{text.data(), (Py_ssize_t)text.size(), err};
-  py::gil_scoped_release nogil;
+static void emit_to_r_console(const char* s, size_t n, bool err) {
+  console_text t{s, (Py_ssize_t)n, err};
   R_ToplevelExec(
       [](void* d) {
         auto* t = static_cast<console_text*>(d);
@@ -113,6 +105,49 @@ void write_to_r_console(const std::string& text, bool err) {
       &t);
 }
 
+// Held text per stream (rsafe.hpp): [0] stdout, [1] stderr.
+bool g_console_pending = false;
+static std::string g_console_held[2];
+
+void flush_console_pending() {
+  if (!g_console_pending || !on_r_thread()) return;
+  g_console_pending = false;
+  for (int k = 0; k < 2; k++) {
+    if (g_console_held[k].empty()) continue;
+    std::string text;
+    text.swap(g_console_held[k]);
+    emit_to_r_console(text.data(), text.size(), k == 1);
+  }
+}
+
+// Python output under an R host goes through R's console (so sink() and capture.output()
+// see it), whole lines at a time (see flush_console_pending()). Off R's thread it goes to
+// the process' own stdout/stderr.
+void write_to_r_console(const std::string& text, bool err) {
+  if (!on_r_thread()) {
+    std::fwrite(text.data(), 1, text.size(), err ? stderr : stdout);
+    std::fflush(err ? stderr : stdout);
+    return;
+  }
+  py::gil_scoped_release nogil;
+  // the other stream's held text first, so that stdout and stderr keep their order
+  if (!g_console_held[err ? 0 : 1].empty()) {
+    std::string other;
+    other.swap(g_console_held[err ? 0 : 1]);
+    emit_to_r_console(other.data(), other.size(), !err);
+  }
+  std::string& held = g_console_held[err ? 1 : 0];
+  held += text;
+  size_t end = held.find_last_of("\n\r");
+  if (end != std::string::npos || held.size() >= 8192) {
+    size_t n = end != std::string::npos ? end + 1 : held.size();
+    std::string out = held.substr(0, n);
+    held.erase(0, n);
+    emit_to_r_console(out.data(), out.size(), err);
+  }
+  g_console_pending = !g_console_held[0].empty() || !g_console_held[1].empty();
+}
+
 // ---- exit ---------------------------------------------------------------------------
 // R's exit (quit(), the end of Rscript) runs R's exit finalizers: calls queued by other
 // threads fail at once (their threads get a Python RuntimeError instead of waiting on an
@@ -121,6 +156,7 @@ void write_to_r_console(const std::string& text, bool err) {
 // own exit does; daemon threads stop when they next need the GIL).
 static void at_r_exit(SEXP) {
   int failed = shutdown_r_queue();
+  flush_console_pending();
   if (g_host != host_kind::r_hosts || !Py_IsInitialized() || _Py_IsFinalizing()) return;
   // Let the threads whose calls failed raise their RuntimeError (they need the GIL,
   // which R's thread does not hold here) before finalization stops them.

@@ -43,6 +43,7 @@ SEXP r_entry(F&& body) {
       cond = current_exception_to_condition(&token, &interrupt);
     }
   }
+  if (g_console_pending) flush_console_pending();  // before R goes on (and prints)
   if (ok) {
     if (unseen_memory_due()) {  // handles hold much Python memory: let R free the unreachable ones
       PROTECT(out);

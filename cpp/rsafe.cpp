@@ -351,6 +351,7 @@ static void run_in_place(void (*invoke)(void*), void* fn) {
 
 void run_toplevel_impl(void (*invoke)(void*), void* fn) {
   TANDEM_ASSERT_R_THREAD();
+  if (g_console_pending) flush_console_pending();  // Python's text before R's
   init_toplevel_handlers();
   drain_pending_releases();
   if (g_entry_id != 0) return run_in_place(invoke, fn);

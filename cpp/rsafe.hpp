@@ -122,11 +122,19 @@ struct entry_scope {
 // Set up the condition handlers (called once R is running).
 void init_toplevel_handlers();
 
-// A NativeSymbol external pointer that .Call/.External accept.
+// Python's output under an R host (write_to_r_console, rsession.hpp) is held back after its
+// last line end, so that whole lines reach R's console in one write (print() writes its
+// text and its newline separately): what is held is written when Python flushes, when a
+// call from R returns, and when Python calls R. g_console_pending: something is held.
+// Thread safety: R main thread.
+extern bool g_console_pending;
+void flush_console_pending();
+
 // A value to place into a call as an argument: language objects, symbols and promises
 // are wrapped in quote(), so R does not evaluate them again; other values as they are.
 SEXP as_call_argument(SEXP v);
 
+// A NativeSymbol external pointer that .Call/.External accept.
 SEXP native_symbol(DL_FUNC fn);
 // An entry point as R's generic DL_FUNC (through void (*)(), the cast C and GCC allow).
 template <typename F>

@@ -313,6 +313,11 @@ named lists give their bindings as attributes and items. `repr()` is R's print()
   m.def("_r_queue_length", &r_queue_length, py::arg("urgent_only") = false,
         "Calls queued for R's main thread, not yet started (tests).");
   m.def("r_write", [](const std::string& text, bool err) { write_to_r_console(text, err); });
+  m.def("r_flush", [] {
+    if (!g_console_pending) return;
+    py::gil_scoped_release nogil;
+    flush_console_pending();
+  }, "Writes Python output held back on R's console (R hosts).");
   m.def("on_r_thread", &on_r_thread);
   m.def("host", [] {
     return g_host == host_kind::r_hosts ? "r" : g_host == host_kind::python_hosts ? "python" : "none";

@@ -31,7 +31,7 @@ class RConsole(io.TextIOBase):
         return len(text)
 
     def flush(self):
-        pass
+        _core.r_flush()  # text after the last newline is held until now (whole lines)
 
     def isatty(self):
         try:

@@ -41,3 +41,29 @@ test_that("py_suppress_warnings() hides Python warnings and runs handlers", {
   expect_identical(calls, c("suppress", "restore ctx"))
   expect_error(register_suppress_warnings_handler(list(suppress = 1)), "suppress")
 })
+
+test_that("Python's output reaches R's console a whole line at a time, the rest when the call returns", {
+  # print() writes its text and its newline apart; a reader of R's stdout (a pipe, a log
+  # follower, callr) must not see half a line while Python runs on (reticulate's tests
+  # read lines while Python loops).
+  skip_if_not_installed("processx")
+  script <- tempfile(fileext = ".R")
+  writeLines(r"--(
+library(tandem)
+py_run_string("import sys, time\nsys.stdout.write('abc')\ntime.sleep(1)\nsys.stdout.write('def\\n')\nprint('tail', end='')\ntime.sleep(1)")
+cat("|R\n")
+)--", script)
+  p <- processx::process$new(file.path(R.home("bin"), "Rscript"), script, stdout = "|", stderr = "|")
+  on.exit(p$kill(), add = TRUE)
+  chunks <- character()
+  deadline <- Sys.time() + 60
+  while (Sys.time() < deadline) {
+    p$poll_io(100)
+    out <- p$read_output()
+    if (nzchar(out)) chunks <- c(chunks, out)
+    if (!p$is_alive() && !nzchar(out)) break
+  }
+  expect_identical(p$get_exit_status(), 0L, info = p$read_all_error())
+  expect_identical(chunks[[1]], "abcdef\n")  # not "abc" alone, a second before its line ends
+  expect_identical(paste(chunks, collapse = ""), "abcdef\ntail|R\n")  # the rest once the call returned
+})
