@@ -353,11 +353,57 @@ SEXP exception_condition(SEXP handle) {
 // tandem.RError along its chain of causes and contexts (an R error in an R function that
 // Python called, maybe several Python and R levels down), so that py_last_error() shows
 // the R frames where it happened. nullptr if there is none.
+// The frames of the last R error that became an RError (raise_r_condition), kept until the
+// outermost R -> Python entry ends (rsafe.hpp's g_entry_id back to 0: see r_entry_done()).
+// An exception whose chain lost that RError (Python code caught it and raised anew outside
+// its except block) still shows where R failed, by reticulate's rule (get_r_trace(
+// maybe_use_cached = TRUE)): the kept frames are its trace when they extend the stack
+// where the exception reaches R.
+static SEXP g_last_rerror_frames = nullptr;  // preserved, or nullptr
+
+static void keep_rerror_frames(SEXP frames) {
+  if (g_last_rerror_frames != nullptr) R_ReleaseObject(g_last_rerror_frames);
+  g_last_rerror_frames = nullptr;
+  if (frames != nullptr && frames != R_NilValue) {
+    R_PreserveObject(frames);
+    g_last_rerror_frames = frames;
+  }
+}
+
+void forget_rerror_frames() { keep_rerror_frames(nullptr); }
+
+// The kept frames when their calls start with those of `frames` and go deeper.
+static SEXP kept_frames_extending(SEXP frames) {
+  SEXP kept = g_last_rerror_frames;
+  if (kept == nullptr || TYPEOF(kept) != VECSXP || XLENGTH(kept) < 1 || TYPEOF(frames) != VECSXP || XLENGTH(frames) < 1)
+    return nullptr;
+  SEXP a = VECTOR_ELT(frames, 0), b = VECTOR_ELT(kept, 0);
+  if (TYPEOF(a) != VECSXP || TYPEOF(b) != VECSXP || XLENGTH(b) <= XLENGTH(a)) return nullptr;
+  for (R_xlen_t i = 0; i < XLENGTH(a); i++)
+    if (!R_compute_identical(VECTOR_ELT(a, i), VECTOR_ELT(b, i), 16)) return nullptr;
+  return kept;
+}
+
+// The R frames a Python exception (not an RError) took with it when R code it crossed
+// re-raised it (raise_r_condition), or nullptr.
+static SEXP crossed_r_frames(PyObject* exc) {
+  PyObject* held = PyObject_GetAttrString(exc, "_tandem_r_frames");
+  if (held == nullptr) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  SEXP value = robject_sexp(held);  // the RObject lives on `exc`
+  Py_DECREF(held);
+  if (PyErr_Occurred()) PyErr_Clear();
+  return value;
+}
+
 static SEXP innermost_r_frames(PyObject* exc) {
   SEXP found = nullptr;
   PyObject* e = exc;
   for (int depth = 0; e != nullptr && e != Py_None && depth < 100; depth++) {
     if (SEXP frames = rerror_r_value(e, "r_frames")) found = frames;
+    else if (SEXP crossed = crossed_r_frames(e)) found = crossed;
     PyObject* next = PyException_GetCause(e);
     if (next == nullptr) next = PyException_GetContext(e);
     if (next != nullptr) Py_DECREF(next);  // borrowed from here on: `e` owns it
@@ -405,7 +451,14 @@ SEXP py_error_to_condition(bool* interrupt) {
   protect_scope guard;
   SEXP frames = guard(current_r_frames());
   SEXP trace_frames = frames;
-  if (SEXP inner = innermost_r_frames(exc.ptr())) trace_frames = guard(inner);
+  if (SEXP inner = innermost_r_frames(exc.ptr())) {
+    trace_frames = guard(inner);
+  } else if (SEXP kept = kept_frames_extending(frames)) {
+    trace_frames = guard(kept);
+    // the exception takes them along, should R code re-raise it further out
+    py::object held = robject_new(kept);
+    if (PyObject_SetAttrString(exc.ptr(), "_tandem_r_frames", held.ptr()) != 0) PyErr_Clear();
+  }
   remember_error(exc.ptr(), trace_frames);
 
   // The exception's plain handle (converting, as reticulate makes it): the condition's
@@ -479,6 +532,14 @@ void raise_r_condition(SEXP cond, SEXP frames) {
   }
   PyObject* original = handle_ptr(cond);  // a condition that is a Python exception
   if (original != nullptr && PyExceptionInstance_Check(original)) {
+    // it keeps the R frames where R code re-raised it first (its deepest), for its trace
+    if (SEXP deepest = innermost_r_frames(original)) {
+      keep_rerror_frames(deepest);
+    } else if (frames != R_NilValue) {
+      keep_rerror_frames(frames);
+      py::object held = robject_new(frames);
+      if (PyObject_SetAttrString(original, "_tandem_r_frames", held.ptr()) != 0) PyErr_Clear();
+    }
     PyErr_SetObject((PyObject*)Py_TYPE(original), original);
     throw py::error_already_set();
   }
@@ -493,7 +554,10 @@ void raise_r_condition(SEXP cond, SEXP frames) {
     err.attr("rclass") = py::tuple(rclass);
     err.attr("call") = call.empty() ? py::object(py::none()) : py::object(py::str(call));
     err.attr("condition") = robject_new(cond);
-    if (frames != R_NilValue) err.attr("r_frames") = robject_new(frames);
+    if (frames != R_NilValue) {
+      err.attr("r_frames") = robject_new(frames);
+      keep_rerror_frames(frames);
+    }
   }
   PyErr_SetObject(err_type.ptr(), err.ptr());
   throw py::error_already_set();

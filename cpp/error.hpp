@@ -15,6 +15,9 @@ extern PyObject* g_rwarning_type;
 // Sets *interrupt (and returns R_NilValue) for KeyboardInterrupt.
 // Thread safety: R main thread, GIL held.
 SEXP py_error_to_condition(bool* interrupt);
+// Drops the frames kept from the last R error that became an RError (error.cpp); called
+// when the outermost R -> Python entry ends.
+void forget_rerror_frames();
 
 // A Python exception instance as R sees it (reticulate >= 1.38): an R condition that is
 // also the Python object. A list(message, call) classed by the Python MRO, then

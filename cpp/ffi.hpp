@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common.hpp"
+#include "error.hpp"
 #include "handle.hpp"
 #include "rsafe.hpp"
 #include "sigint.hpp"
@@ -44,6 +45,7 @@ SEXP r_entry(F&& body) {
     }
   }
   if (g_console_pending) flush_console_pending();  // before R goes on (and prints)
+  if (g_entry_id == 0) forget_rerror_frames();  // the outermost entry ended
   if (ok) {
     if (unseen_memory_due()) {  // handles hold much Python memory: let R free the unreachable ones
       PROTECT(out);

@@ -298,6 +298,15 @@ static SEXP trim_handler_frames(SEXP frames) {
       break;
     }
   }
+  // tandem's own stop(<condition>) that signalled a Python exception in R (ffi.cpp): the
+  // condition object itself in the call, which R code never writes
+  static SEXP stop_sym = Rf_install("stop");
+  if (keep > 0) {
+    SEXP last = VECTOR_ELT(calls, keep - 1);
+    if (TYPEOF(last) == LANGSXP && CAR(last) == stop_sym && TYPEOF(CDR(last)) == LISTSXP &&
+        TYPEOF(CADR(last)) == VECSXP && Rf_inherits(CADR(last), "condition"))
+      keep--;
+  }
   return trim_r_frames(frames, keep);
 }
 

@@ -512,3 +512,43 @@ test_that("a condition message is the exception as Python prints its last lines"
   # The same text for the bare exception handle (a condition's py_object).
   expect_identical(e$py_exception$message, "ValueError: x\na note")
 })
+
+test_that("an exception that Python raised anew after catching an R error still shows where R failed", {
+  # reticulate's rule: the R frames of the last R error are the trace when they extend the
+  # stack where the new exception reaches R (Python dropped the chain: raised outside except)
+  catch_and_raise_anew <- py_run_string("
+def catch_and_raise_anew(fn):
+    failed = False
+    try:
+        fn()
+    except Exception:
+        failed = True
+    if failed:
+        raise RuntimeError('replaced in Python')
+")$catch_and_raise_anew
+  deep_r_failure <- function() stop("the R failure deep inside")
+  deep_py_failure <- function() py_run_string("raise ValueError('a Python failure deep inside')")
+  deparsed <- function(calls) vapply(calls, function(cl) paste(deparse(cl), collapse = " "), "")
+  failures <- list(deep_r_failure, deep_py_failure)
+  last_calls <- c('stop("the R failure deep inside")', "py_run_string(\"raise ValueError('a Python failure deep inside')\")")
+  for (k in 1:2) {
+    failing <- failures[[k]]
+    inner <- py_func(failing)
+    middle <- py_func(function() inner())
+    outer <- py_func(function() catch_and_raise_anew(middle))
+    e <- tryCatch(outer(), error = identity)
+    expect_match(conditionMessage(e), "replaced in Python")
+    calls <- deparsed(py_last_error()$r_trace$call)
+    # (the test_that() call holds this code: compare whole calls, not substrings)
+    expect_true("catch_and_raise_anew(middle)" %in% calls, info = paste(calls, collapse = "\n"))
+    expect_true("inner()" %in% calls, info = paste(calls, collapse = "\n"))
+    expect_identical(tail(calls, 1), last_calls[[k]])
+    expect_s3_class(e$trace, "rlang_trace")
+    expect_true("inner()" %in% deparsed(e$trace$call))
+  }
+  # an unrelated Python error later does not get those frames
+  e <- tryCatch(py_run_string("raise KeyError('fresh')"), error = identity)
+  calls <- deparsed(py_last_error()$r_trace$call)
+  expect_identical(tail(calls, 1), "py_run_string(\"raise KeyError('fresh')\")")
+  expect_false("inner()" %in% calls)
+})
