@@ -70,7 +70,7 @@ core_python <- function() {
   for (p in c(getOption("tandem.core_python", ""), Sys.getenv("TANDEM_CORE_PYTHON"),
               .state$requested %||% "", Sys.getenv("TANDEM_PYTHON"),
               if (nzchar(Sys.getenv("VIRTUAL_ENV"))) file.path(Sys.getenv("VIRTUAL_ENV"), "bin", "python") else "",
-              unname(Sys.which("python3")))) {
+              unname(Sys.which("python3")), remembered_core_python())) {
     if (nzchar(p) && file.exists(p)) {
       facts <- tryCatch(python_facts(p), error = function(e) NULL)
       if (!is.null(facts) && nzchar(facts$core_dir)) return(p)
@@ -81,6 +81,26 @@ core_python <- function() {
     "TANDEM_PYTHON, VIRTUAL_ENV and python3 on PATH). Install it with ",
     "'python3 -m pip install <path to the tandem checkout>', or set TANDEM_CORE_PYTHON."
   ), call. = FALSE)
+}
+
+# The last Python whose own core started tandem on this machine (ensure_python() writes it
+# under tools::R_user_dir("tandem", "cache")), so that a later session that finds no core
+# otherwise can still lend it (borrow_core()); "" if none.
+core_python_record <- function() file.path(tools::R_user_dir("tandem", "cache"), "core-python")
+
+remembered_core_python <- function() {
+  f <- core_python_record()
+  p <- if (file.exists(f)) tryCatch(readLines(f, n = 1L, warn = FALSE), error = function(e) character()) else character()
+  if (length(p) == 1L && nzchar(p) && file.exists(p)) p else ""
+}
+
+remember_core_python <- function(python) {
+  if (identical(remembered_core_python(), python)) return(invisible(FALSE))
+  tryCatch({
+    dir.create(dirname(core_python_record()), recursive = TRUE, showWarnings = FALSE)
+    writeLines(python, core_python_record())
+  }, error = function(e) NULL, warning = function(w) NULL)
+  invisible(TRUE)
 }
 
 core_facts <- function() {

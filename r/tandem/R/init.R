@@ -169,11 +169,19 @@ ensure_python <- function() {
       )))
     }
     if (!nzchar(core)) {
-      stop(python_missing_error(paste0(
-        "Python '", python, "' (", how, ") does not have the tandem package installed. ",
-        "Install it with: '", python, "' -m pip install <path to the tandem checkout>, ",
-        "or set TANDEM_PYTHON to a Python that has it."
-      )))
+      # A Python without tandem (a venv or system Python made for reticulate) of the core's
+      # own version and ABI: it loads the core of the Python that has it.
+      borrowed <- borrow_core(python)
+      if (is.null(borrowed)) {
+        stop(python_missing_error(paste0(
+          "Python '", python, "' (", how, ") does not have the tandem package installed, and no ",
+          "Python of its version with tandem was found to lend it (TANDEM_CORE_PYTHON, TANDEM_PYTHON). ",
+          "Install it with: '", python, "' -m pip install <path to the tandem checkout>, ",
+          "or set TANDEM_PYTHON to a Python that has it."
+        )))
+      }
+      core <- borrowed$core
+      borrowed_path <- borrowed$dir
     }
     if (!is.null(.state$libpython) && !identical(.state$libpython, libpython)) {
       stop("tandem already loaded Python from '", .state$libpython, "'; a second, different Python ('",
@@ -183,9 +191,16 @@ ensure_python <- function() {
   }
   dll <- dyn.load(core, local = TRUE, now = TRUE)
   init <- getNativeSymbolInfo("tandem_init_python", dll)
+  if (exists("borrowed_path", inherits = FALSE)) {
+    # the borrowed `tandem` package is found through PYTHONPATH while Python starts
+    old_path <- Sys.getenv("PYTHONPATH", unset = NA)
+    Sys.setenv(PYTHONPATH = paste(c(borrowed_path, if (!is.na(old_path) && nzchar(old_path)) old_path), collapse = ":"))
+    on.exit(if (is.na(old_path)) Sys.unsetenv("PYTHONPATH") else Sys.setenv(PYTHONPATH = old_path), add = TRUE)
+  }
   syms <- .Call(init, python)
   list2env(as.list(syms), envir = .ffi)
   .state$python <- python
+  if (!hosted && !exists("borrowed_path", inherits = FALSE)) remember_core_python(python)
   .state$how <- how
   .state$libpython <- libpython
   .state$core <- core
@@ -198,6 +213,23 @@ ensure_python <- function() {
   check_declared_requirements(how)
   run_init_callbacks()
   invisible(TRUE)
+}
+
+# The core of the Python that has tandem (envs.R's core_facts()) for `python`, which has not:
+# list(core = the core's path, dir = a private directory holding only a `tandem` link to
+# its package, for sys.path), or NULL when there is none or `python` cannot load it (another
+# version or ABI). Nothing is installed into `python`'s environment.
+borrow_core <- function(python) {
+  donor <- tryCatch(core_facts(), error = function(e) NULL)
+  if (is.null(donor) || !nzchar(donor$core_dir)) return(NULL)
+  target <- tryCatch(python_facts(python), error = function(e) NULL)
+  if (is.null(target) || !(donor$core_suffix %in% target$suffixes)) return(NULL)
+  dir <- file.path(tempdir(), "tandem-borrowed-core")
+  dir.create(dir, showWarnings = FALSE)
+  link <- file.path(dir, "tandem")
+  linked <- Sys.readlink(link)  # NA when there is no such file
+  if ((is.na(linked) || !nzchar(linked)) && !file.symlink(donor$core_dir, link)) return(NULL)
+  list(core = file.path(donor$core_dir, paste0("_core", donor$core_suffix)), dir = dir)
 }
 
 # As reticulate, once Python is up: the callback in option

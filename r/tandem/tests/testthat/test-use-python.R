@@ -154,3 +154,27 @@ test_that("py_require() returns reticulate's python_requirements, with exclude_n
   expect_error(py_require("numpy", exclude_newer = 1), "single string")
   expect_output(print(py_require()), "numpy")
 })
+
+test_that("use_virtualenv() binds to a venv made without tandem (reticulate's test): the core is lent", {
+  # python -m venv, as reticulate's own test does: nothing of tandem is installed in it
+  base <- py_config()$base_executable
+  venv <- file.path(tempfile("plain-venv-"))
+  on.exit(unlink(venv, recursive = TRUE), add = TRUE)
+  status <- system2(base, c("-m", "venv", "--without-pip", shQuote(venv)))
+  expect_identical(status, 0L)
+  venv <- normalizePath(venv)
+  res <- run_choice(c(
+    "tandem::use_virtualenv(Sys.getenv('VENV'), required = TRUE)",
+    "sys <- tandem::import('sys')",
+    "cat('exe:', sys$executable, '\\n')",
+    "cat('site:', grep('site-packages', unlist(sys$path), value = TRUE), '\\n')",
+    "cat('sum:', tandem::py_eval('sum([1, 2, 3])'), '\\n')",
+    "cat('pythonpath:', Sys.getenv('PYTHONPATH', 'unset'), '\\n')"
+  ), env = c(paste0("VENV=", venv), paste0("TANDEM_CORE_PYTHON=", child_python())))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, paste0("exe: ", venv, "/bin/python"), fixed = TRUE)
+  expect_match(res$out, paste0("site: ", venv, "/lib/"), fixed = TRUE)
+  expect_match(res$out, "sum: 6", fixed = TRUE)
+  expect_match(res$out, "pythonpath: unset", fixed = TRUE)  # set only while Python starts
+  expect_false(file.exists(file.path(venv, "lib", sprintf("python%s", py_config()$version), "site-packages", "tandem")))
+})
