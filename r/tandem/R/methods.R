@@ -150,6 +150,8 @@ print.python.builtin.object <- function(x, ...) {
 # one parameter per line).
 format_signature <- function(x) {
   if (!is.function(x)) return(NULL)
+  # an R object held by Python is callable in Python, but only an R function has a signature
+  if (inherits(x, "tandem._core.RObject") && !is.function(py_to_r(x))) return(NULL)
   sig <- tryCatch(py_to_r(py_call_value(import("tandem._help", convert = FALSE)$print_signature, x)),
                   error = function(e) "")
   paste0(" signature: ", if (nzchar(sig)) sig else "(?)")
