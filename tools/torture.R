@@ -11,7 +11,8 @@
 # dynamic dots, callables' formals from Python signatures, attribute and item access,
 # Python errors as R conditions (classes, call, traceback, py_last_error()), R errors,
 # warnings, tryCatch() exits and restarts through Python frames, R functions and R6
-# objects called from Python, with(), iteration, and calls queued by another thread.
+# objects called from Python, with(), iteration, calls queued by another thread, Python
+# output held to a line end, language objects, and R frames kept across a raised-anew exception.
 suppressPackageStartupMessages(library(tandem))
 invisible(requireNamespace("rlang", quietly = TRUE))  # loading a namespace under gctorture takes minutes
 np <- import("numpy", convert = FALSE)
@@ -132,5 +133,27 @@ torture("iterate() over a generator", iterate(py_eval("(i * i for i in range(5))
         function(v) identical(v, c(0L, 1L, 4L, 9L, 16L)))
 torture("R call queued from another Python thread", main$from_thread(function(x) x * 2L, 21L),
         function(v) identical(v, 42L))
+torture("Python output held to a line end, then flushed", capture.output(py_run_string("print('held', end='')\nprint(' line')\nprint('tail', end='')")),
+        function(v) identical(v, c("held line", "tail")))
+torture("language objects to Python and back, printed", {
+  cl <- r_to_py(quote(x + y))
+  list(py_to_r(cl), capture.output(print(cl)), py_to_r(r_to_py(as.name("zz"))))
+}, function(v) identical(v[[1]], quote(x + y)) && identical(v[[2]], "x + y") && identical(v[[3]], as.name("zz")))
+torture("exception raised anew keeps the R frames of the R error", {
+  py_run_string("
+def tortured_anew(fn):
+    failed = False
+    try:
+        fn()
+    except Exception:
+        failed = True
+    if failed:
+        raise RuntimeError('anew')
+")
+  inner <- py_func(function() stop("deep R failure"))
+  outer <- py_func(function() main$tortured_anew(inner))
+  e <- tryCatch(outer(), error = function(e) e)
+  list(conditionMessage(e), vapply(py_last_error()$r_trace$call, function(cl) deparse(cl)[1], ""))
+}, function(v) grepl("anew", v[[1]]) && tail(v[[2]], 1) == 'stop("deep R failure")')
 cat(if (failures == 0L) "torture: all cases passed\n" else sprintf("torture: %d case(s) failed\n", failures))
 quit(status = if (failures == 0L) 0L else 1L)
