@@ -936,6 +936,9 @@ check_running_requirement <- function(req) {
 check_declared_requirements <- function(how) {
   reqs <- .state$requirements %||% character()
   if (!length(reqs) || identical(how, "py_require()")) return(invisible(TRUE))
+  # reticulate's switch (NEWS 1.44): RETICULATE_CHECK_REQUIRED_PACKAGES=0/false/no turns it off
+  check <- Sys.getenv("RETICULATE_CHECK_REQUIRED_PACKAGES", "true")
+  if (!(tolower(check) %in% c("true", "1", "yes"))) return(invisible(TRUE))
   problems <- character()
   for (p in reqs) {
     msg <- tryCatch({

@@ -224,6 +224,16 @@ test_that("requirements the chosen interpreter lacks are a warning when Python s
   expect_match(res$out, "WARN: .*'surely-not-installed-xyz'")
   expect_false(grepl("'numpy'", res$out, fixed = TRUE))
   expect_match(res$out, "running: 2", fixed = TRUE)
+  # reticulate's switch turns the check off
+  quiet <- run_child_r(c(
+    "library(tandem)",
+    "py_require('surely-not-installed-xyz')",
+    "withCallingHandlers(py_eval('1'), warning = function(w) cat('WARN:', conditionMessage(w), '\\n'))",
+    "cat('running:', py_eval('1 + 1'), '\\n')"
+  ), env = c(clean_env[-1], paste0("TANDEM_PYTHON=", core_python()), "RETICULATE_CHECK_REQUIRED_PACKAGES=0"))
+  expect_identical(quiet$status, 0L, info = quiet$out)
+  expect_false(grepl("WARN:", quiet$out, fixed = TRUE))
+  expect_match(quiet$out, "running: 2", fixed = TRUE)
 })
 
 test_that("an interpreter of another Python ABI is refused, naming it and the core's", {
