@@ -253,17 +253,23 @@ test_that("Python output goes through R's console", {
 
 test_that("missing Python is a clear error", {
   rscript <- file.path(R.home("bin"), "Rscript")
-  run <- function(python) {
+  core_python <- py_config()$python
+  empty_cache <- withr::local_tempdir()  # no remembered core Python (tools::R_user_dir())
+  run <- function(python, donor = "") {
     out <- suppressWarnings(system2(rscript, c("-e", shQuote("tandem::import('math')")),
                                     stdout = TRUE, stderr = TRUE,
-                                    env = c(paste0("TANDEM_PYTHON=", python), "TANDEM_CORE_PATH=", "PYTHONPATH=")))
+                                    env = c(paste0("TANDEM_PYTHON=", python), "TANDEM_CORE_PATH=", "PYTHONPATH=",
+                                            "VIRTUAL_ENV=", "PATH=/usr/bin:/bin", paste0("R_USER_CACHE_DIR=", empty_cache),
+                                            paste0("TANDEM_CORE_PYTHON=", donor))))
     paste(out, collapse = "\n")
   }
   expect_match(run("/nonexistent/python3"), "could not find Python \\(tried TANDEM_PYTHON: '/nonexistent/python3'\\)")
-  bare <- Sys.which("python3")
   venv <- withr::local_tempdir()
-  system2(bare, c("-m", "venv", "--without-pip", venv))
-  expect_match(run(file.path(venv, "bin", "python")), "does not have the tandem package installed")
+  system2(py_config()$base_executable, c("-m", "venv", "--without-pip", venv))
+  # no Python with tandem anywhere to lend its core: the error says so
+  expect_match(run(file.path(venv, "bin", "python")), "does not have the tandem package installed, and no Python")
+  # with one (the same version), the venv borrows its core
+  expect_match(run(file.path(venv, "bin", "python"), donor = core_python), "Module(math)", fixed = TRUE)
 })
 
 # Conditions signalled in R code that Python calls reach the handlers of the R code that

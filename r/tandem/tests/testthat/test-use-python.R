@@ -175,6 +175,7 @@ test_that("use_virtualenv() binds to a venv made without tandem (reticulate's te
   expect_match(res$out, paste0("exe: ", venv, "/bin/python"), fixed = TRUE)
   expect_match(res$out, paste0("site: ", venv, "/lib/"), fixed = TRUE)
   expect_match(res$out, "sum: 6", fixed = TRUE)
-  expect_match(res$out, "pythonpath: unset", fixed = TRUE)  # set only while Python starts
+  # set only while Python starts: back to what the child inherited (run_choice() passes ours)
+  expect_match(res$out, paste("pythonpath:", Sys.getenv("PYTHONPATH", "unset")), fixed = TRUE)
   expect_false(file.exists(file.path(venv, "lib", sprintf("python%s", py_config()$version), "site-packages", "tandem")))
 })
