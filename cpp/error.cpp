@@ -349,12 +349,8 @@ SEXP exception_condition(SEXP handle) {
   return condition_list({{"message", message}, {"call", R_NilValue}}, classes, handle);
 }
 
-// The R frames at the innermost R error behind `exc`: the `r_frames` of the last
-// tandem.RError along its chain of causes and contexts (an R error in an R function that
-// Python called, maybe several Python and R levels down), so that py_last_error() shows
-// the R frames where it happened. nullptr if there is none.
 // The frames of the last R error that became an RError (raise_r_condition), kept until the
-// outermost R -> Python entry ends (rsafe.hpp's g_entry_id back to 0: see r_entry_done()).
+// outermost R -> Python entry ends (ffi.hpp's r_entry() calls forget_rerror_frames()).
 // An exception whose chain lost that RError (Python code caught it and raised anew outside
 // its except block) still shows where R failed, by reticulate's rule (get_r_trace(
 // maybe_use_cached = TRUE)): the kept frames are its trace when they extend the stack
@@ -398,6 +394,11 @@ static SEXP crossed_r_frames(PyObject* exc) {
   return value;
 }
 
+// The R frames at the innermost R error behind `exc`: the `r_frames` of the last
+// tandem.RError along its chain of causes and contexts (an R error in an R function that
+// Python called, maybe several Python and R levels down), or the frames another exception
+// took along (crossed_r_frames()), so that py_last_error() shows the R frames where it
+// happened. nullptr if there is none.
 static SEXP innermost_r_frames(PyObject* exc) {
   SEXP found = nullptr;
   PyObject* e = exc;
