@@ -109,15 +109,19 @@ static void emit_to_r_console(const char* s, size_t n, bool err) {
 bool g_console_pending = false;
 static std::string g_console_held[2];
 
+// Writes what stream k (1: stderr) holds.
+static void emit_held(int k) {
+  if (g_console_held[k].empty()) return;
+  std::string text;
+  text.swap(g_console_held[k]);  // emptied first: R's console may run code that writes again
+  emit_to_r_console(text.data(), text.size(), k == 1);
+}
+
 void flush_console_pending() {
   if (!g_console_pending || !on_r_thread()) return;
   g_console_pending = false;
-  for (int k = 0; k < 2; k++) {
-    if (g_console_held[k].empty()) continue;
-    std::string text;
-    text.swap(g_console_held[k]);
-    emit_to_r_console(text.data(), text.size(), k == 1);
-  }
+  emit_held(0);
+  emit_held(1);
 }
 
 // Python output under an R host goes through R's console (so sink() and capture.output()
@@ -130,12 +134,7 @@ void write_to_r_console(const std::string& text, bool err) {
     return;
   }
   py::gil_scoped_release nogil;
-  // the other stream's held text first, so that stdout and stderr keep their order
-  if (!g_console_held[err ? 0 : 1].empty()) {
-    std::string other;
-    other.swap(g_console_held[err ? 0 : 1]);
-    emit_to_r_console(other.data(), other.size(), !err);
-  }
+  emit_held(err ? 0 : 1);  // the other stream's held text first: stdout and stderr keep their order
   std::string& held = g_console_held[err ? 1 : 0];
   held += text;
   size_t end = held.find_last_of("\n\r");

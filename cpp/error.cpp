@@ -380,8 +380,15 @@ static SEXP kept_frames_extending(SEXP frames) {
   return kept;
 }
 
-// The R frames a Python exception (not an RError) took with it when R code it crossed
-// re-raised it (raise_r_condition), or nullptr.
+// A Python exception (not an RError) takes R frames along (as `_tandem_r_frames`), for
+// its trace should R code re-raise it further out; crossed_r_frames() reads them back.
+static void attach_r_frames(PyObject* exc, SEXP frames) {
+  py::object held = robject_new(frames);
+  if (PyObject_SetAttrString(exc, "_tandem_r_frames", held.ptr()) != 0) PyErr_Clear();
+}
+
+// The R frames a Python exception (not an RError) took with it (attach_r_frames()), or
+// nullptr.
 static SEXP crossed_r_frames(PyObject* exc) {
   PyObject* held = PyObject_GetAttrString(exc, "_tandem_r_frames");
   if (held == nullptr) {
@@ -456,9 +463,7 @@ SEXP py_error_to_condition(bool* interrupt) {
     trace_frames = guard(inner);
   } else if (SEXP kept = kept_frames_extending(frames)) {
     trace_frames = guard(kept);
-    // the exception takes them along, should R code re-raise it further out
-    py::object held = robject_new(kept);
-    if (PyObject_SetAttrString(exc.ptr(), "_tandem_r_frames", held.ptr()) != 0) PyErr_Clear();
+    attach_r_frames(exc.ptr(), kept);
   }
   remember_error(exc.ptr(), trace_frames);
 
@@ -538,8 +543,7 @@ void raise_r_condition(SEXP cond, SEXP frames) {
       keep_rerror_frames(deepest);
     } else if (frames != R_NilValue) {
       keep_rerror_frames(frames);
-      py::object held = robject_new(frames);
-      if (PyObject_SetAttrString(original, "_tandem_r_frames", held.ptr()) != 0) PyErr_Clear();
+      attach_r_frames(original, frames);
     }
     PyErr_SetObject((PyObject*)Py_TYPE(original), original);
     throw py::error_already_set();

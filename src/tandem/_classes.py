@@ -19,6 +19,16 @@ class _RDefault:
 R_DEFAULT = _RDefault()
 
 
+def _is_parameter_name(name):
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def parameter_names_ok(names):
+    """For each R argument name, whether Python can take it as a parameter name (the rule
+    _signature() uses; py_func() refuses a required argument it cannot take)."""
+    return [_is_parameter_name(n) for n in names]
+
+
 def _signature(names, defaults, has_default, dots_at, with_self):
     params = [P("self", P.POSITIONAL_OR_KEYWORD)] if with_self else []
     seen_default = False
@@ -28,7 +38,7 @@ def _signature(names, defaults, has_default, dots_at, with_self):
             params.append(P("args", P.VAR_POSITIONAL))
             taken.add("args")
             continue
-        if not name.isidentifier() or keyword.iskeyword(name) or name in taken:
+        if not _is_parameter_name(name) or name in taken:
             continue  # reachable through **kwargs only
         taken.add(name)
         kind = P.KEYWORD_ONLY if dots_at is not None and i > dots_at else P.POSITIONAL_OR_KEYWORD

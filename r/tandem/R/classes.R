@@ -62,21 +62,21 @@ py_func <- function(f, name = NULL) {
 # never pass it), or without a default after one with a default. Other arguments that are
 # not identifiers (`na.rm = TRUE`, `.x` of rlang lambdas after `...`) are left out of the
 # Python signature: their R defaults apply.
-py_keywords <- c("False", "None", "True", "and", "as", "assert", "async", "await", "break",
-                 "class", "continue", "def", "del", "elif", "else", "except", "finally", "for",
-                 "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or",
-                 "pass", "raise", "return", "try", "while", "with", "yield")
-is_py_identifier <- function(x) {
-  grepl("^[\\p{L}\\p{Nl}_][\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}]*$", x, perl = TRUE) & !(x %in% py_keywords)
-}
 check_python_signature <- function(f) {
   fm <- formals(if (is.primitive(f)) args(f) else f)
   nms <- names(fm) %||% character()
+  # arguments after ... are keyword-only in Python
+  positional <- seq_len(if ("..." %in% nms) match("...", nms) - 1L else length(nms))
+  # Python's own rule for the names (tandem._classes, as the signature it builds)
+  name_ok <- logical()
+  if (length(positional)) {
+    cls <- import("tandem._classes", convert = FALSE)
+    name_ok <- as.logical(py_to_r(py_call_value(cls$parameter_names_ok, as.list(enc2utf8(nms[positional])))))
+  }
   seen_default <- FALSE
-  for (i in seq_along(fm)) {
-    if (nms[[i]] == "...") break  # arguments after ... are keyword-only in Python
+  for (i in positional) {
     has_default <- !identical(fm[[i]], quote(expr = ))
-    if (!has_default && !is_py_identifier(enc2utf8(nms[[i]]))) {
+    if (!has_default && !name_ok[[i]]) {
       stop(sprintf(paste0("`f`'s argument `%s` has no default and is not a valid Python parameter name, ",
                           "so Python could never pass it. Rename it, or wrap `f`: py_func(function(x) f(x))."),
                    nms[[i]]), call. = FALSE)

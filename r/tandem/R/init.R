@@ -129,6 +129,7 @@ python_missing_error <- function(msg) {
 ensure_python <- function() {
   if (!is.null(.ffi$call)) return(invisible(TRUE))
   core <- Sys.getenv("TANDEM_CORE_PATH")
+  borrowed_path <- NULL  # set when the core is borrowed (borrow_core())
   hosted <- nzchar(core) && identical(Sys.getenv("TANDEM_HOST_PID"), as.character(Sys.getpid()))
   if (hosted && file.exists(core)) {
     # Python hosts this R: attach to the core Python already loaded.
@@ -191,7 +192,7 @@ ensure_python <- function() {
   }
   dll <- dyn.load(core, local = TRUE, now = TRUE)
   init <- getNativeSymbolInfo("tandem_init_python", dll)
-  if (exists("borrowed_path", inherits = FALSE)) {
+  if (!is.null(borrowed_path)) {
     # the borrowed `tandem` package is found through PYTHONPATH while Python starts
     old_path <- Sys.getenv("PYTHONPATH", unset = NA)
     Sys.setenv(PYTHONPATH = paste(c(borrowed_path, if (!is.na(old_path) && nzchar(old_path)) old_path), collapse = ":"))
@@ -200,7 +201,7 @@ ensure_python <- function() {
   syms <- .Call(init, python)
   list2env(as.list(syms), envir = .ffi)
   .state$python <- python
-  if (!hosted && !exists("borrowed_path", inherits = FALSE)) remember_core_python(python)
+  if (!hosted && is.null(borrowed_path)) remember_core_python(python)
   .state$how <- how
   .state$libpython <- libpython
   .state$core <- core
