@@ -189,7 +189,7 @@ void py_strs_to_strsxp(SEXP out, PyObject* const* items, R_xlen_t n) {
       const char* s = PyUnicode_AsUTF8AndSize(o, &len);
       if (s == nullptr) throw py::error_already_set();
       if (std::memchr(s, 0, (size_t)len) != nullptr)
-        throw tandem_error("a Python str with an embedded NUL character (at position " +
+        throw tandem_error("Embedded NUL in string: a Python str with a NUL character (at position " +
                                std::to_string(std::strlen(s)) + ") cannot become an R string",
                            tandem_error::value);
       if (len > INT_MAX)
@@ -214,7 +214,7 @@ SEXP py_str_to_charsxp(PyObject* o) {
   const char* s = PyUnicode_AsUTF8AndSize(o, &n);
   if (s == nullptr) throw py::error_already_set();
   if ((Py_ssize_t)std::strlen(s) != n)
-    throw tandem_error("a Python str with an embedded NUL character (at position " +
+    throw tandem_error("Embedded NUL in string: a Python str with a NUL character (at position " +
                            std::to_string(std::strlen(s)) + ") cannot become an R string",
                        tandem_error::value);
   if (n > INT_MAX) throw tandem_error("a Python str longer than 2^31-1 bytes cannot become an R string", tandem_error::value);
@@ -244,7 +244,7 @@ static bool valid_utf8(const unsigned char* s, size_t n) {
 
 SEXP utf8_to_charsxp(const char* s, size_t n, const std::string& what) {
   if (std::memchr(s, 0, n) != nullptr)
-    throw tandem_error(what + " has an embedded NUL character and cannot become an R string", tandem_error::value);
+    throw tandem_error("Embedded NUL in string: " + what + " has a NUL character and cannot become an R string", tandem_error::value);
   if (!valid_utf8(reinterpret_cast<const unsigned char*>(s), n))
     throw tandem_error(what + " is not valid UTF-8 and cannot become an R string", tandem_error::value);
   if (n > INT_MAX) throw tandem_error(what + " is longer than 2^31-1 bytes", tandem_error::value);

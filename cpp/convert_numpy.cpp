@@ -450,8 +450,8 @@ SEXP string_array_to_r(const py::array& a, char kind, bool force_character = fal
     buf.clear();
     for (py::ssize_t k = 0; k < len; k++) {
       if (u[k] == 0 || (u[k] >= 0xD800 && u[k] <= 0xDFFF) || u[k] > 0x10FFFF)
-        throw tandem_error("NumPy str element at " + index_text(i, shape) +
-                               (u[k] == 0 ? " has an embedded NUL character" : " holds an invalid code point") +
+        throw tandem_error((u[k] == 0 ? "Embedded NUL in string: NumPy str element at " : "NumPy str element at ") + index_text(i, shape) +
+                               (u[k] == 0 ? " has a NUL character" : " holds an invalid code point") +
                                " and cannot become an R string",
                            tandem_error::value);
       append_utf8(buf, u[k]);

@@ -131,7 +131,7 @@ def test_bad_input(r):
         r.library(3)
     with pytest.raises(tandem.RError, match="unexpected"):
         r.eval("1 +* 2")
-    with pytest.raises(ValueError, match="embedded NUL"):
+    with pytest.raises(ValueError, match="Embedded NUL in string"):
         r["bad"] = "a\x00b"
     with pytest.raises(UnicodeEncodeError):
         r["bad"] = "\udcff"

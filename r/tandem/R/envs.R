@@ -528,6 +528,22 @@ py_list_packages <- function(envname = NULL, type = c("auto", "virtualenv", "con
              stringsAsFactors = FALSE)
 }
 
+#' Pythons registered on a Windows system
+#'
+#' reticulate reads the Windows registry (PythonCore and Anaconda keys) for the Pythons
+#' installed there. tandem runs on Linux and macOS, which have no registry: the result
+#' always has no rows, with reticulate's columns, so code that filters it works unchanged.
+#'
+#' @return A data frame with the character columns `type`, `hive`, `install_path`,
+#'   `executable_path`, `version` and `arch`, and no rows.
+#' @keywords internal
+#' @export
+py_versions_windows <- function() {
+  empty <- character()
+  data.frame(type = empty, hive = empty, install_path = empty, executable_path = empty,
+             version = empty, arch = empty, stringsAsFactors = FALSE)
+}
+
 #' Which Python tandem would use
 #'
 #' Describes the Python that tandem runs, or, before Python starts, the one it would

@@ -69,7 +69,7 @@ test_that("int32 values equal to R's NA bit pattern become doubles, never NA", {
 test_that("bad strings in NumPy arrays are errors", {
   n <- np()
   expect_error(py_eval("__import__('numpy').array([b'\\xff'], dtype='S')"), "index 0 is not valid UTF-8")
-  expect_error(py_to_r(n$array(list("a", py_eval("'b\\x00c'", convert = FALSE)))), "index 1 has an embedded NUL")
+  expect_error(py_to_r(n$array(list("a", py_eval("'b\\x00c'", convert = FALSE)))), "Embedded NUL in string: NumPy str element at index 1 has a NUL character")
 })
 
 test_that("R arrays reach NumPy as read-only views that keep the R array alive", {

@@ -66,7 +66,7 @@ test_that("strings are UTF-8 both ways", {
   expect_identical(roundtrip(x), x)
   latin <- iconv(x, "UTF-8", "latin1", sub = "?")
   expect_identical(py_len(r_to_py(latin)), nchar(latin))
-  expect_error(py_eval("'a\\x00b'"), "embedded NUL")
+  expect_error(py_eval("'a\\x00b'"), "^Embedded NUL in string: a Python str with a NUL character \\(at position 1\\)")
   bad <- rawToChar(as.raw(c(0x61, 0xff)))
   expect_error(r_to_py(bad), class = "python.builtin.UnicodeDecodeError")
 })
@@ -95,7 +95,7 @@ test_that("long character vectors: repeated strings, NA and encodings both ways"
   expect_identical(Encoding(back[1]), "UTF-8")
   expect_identical(back, enc2utf8(latin))
   expect_identical(py_eval("['x', None, 'h\u00e9'] * 100"), rep(c("x", NA, "h\u00e9"), 100))
-  expect_error(py_eval("['a'] * 100 + ['b\\x00c']"), "embedded NUL character \\(at position 1\\)")
+  expect_error(py_eval("['a'] * 100 + ['b\\x00c']"), "Embedded NUL in string: .*NUL character \\(at position 1\\)")
   bytes <- rep(c("a", "b"), 50)
   bytes[7] <- rawToChar(as.raw(c(0x61, 0xff)))
   Encoding(bytes[7]) <- "bytes"

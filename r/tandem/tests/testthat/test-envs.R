@@ -260,3 +260,11 @@ test_that("an interpreter of another Python ABI is refused, naming it and the co
   expect_false(dir.exists(file.path(dir, "other")))
   expect_error(virtualenv_create(file.path(dir, "v"), version = "2.7"), "built for Python")
 })
+
+test_that("py_versions_windows() has reticulate's columns and, off Windows, no rows", {
+  v <- py_versions_windows()
+  expect_s3_class(v, "data.frame")
+  expect_identical(names(v), c("type", "hive", "install_path", "executable_path", "version", "arch"))
+  expect_identical(nrow(v), 0L)
+  expect_identical(v$executable_path[v$version == "3.11"], character())
+})

@@ -344,6 +344,53 @@ def swallow(f):
   expect_identical(py$swallow(function() stop("oops")), "swallowed: oops")
 })
 
+test_that("tandem's handlers for the callbacks of one call end with that call", {
+  # One Python call makes several callbacks (the handlers that turn their R errors into
+  # Python exceptions are set once for all of them); the R code after the call, in the
+  # same function, sees its own errors as plain R errors again, interpreted or byte code.
+  py_run_string("
+def several(f, n):
+    out = []
+    for i in range(n):
+        try:
+            out.append(f(i))
+        except RuntimeError as e:
+            out.append('caught: ' + str(e))
+    return out
+")
+  cb <- function(i) if (i %% 2 == 1) stop("odd ", i) else i * 10
+  after <- function() {
+    res <- py$several(cb, 4L)
+    seen <- NULL
+    tail <- tryCatch(withCallingHandlers(stop("after the call"), error = function(e) seen <<- conditionMessage(e)),
+                     error = function(e) paste("tryCatch:", conditionMessage(e)))
+    list(res, seen, tail)
+  }
+  expected <- list(list(0, "caught: odd 1", 20, "caught: odd 3"), "after the call", "tryCatch: after the call")
+  expect_identical(after(), expected)
+  expect_identical(compiler::cmpfun(after)(), expected)
+  # an R error right after the call, uncaught in that function, reaches the caller's handler
+  direct <- compiler::cmpfun(function() { py$several(cb, 2L); stop("plain") })
+  expect_error(direct(), "^plain$")
+  # a callback that ends with a jump out (after others set the handlers) leaves them behind too
+  jumper <- compiler::cmpfun(function() {
+    r <- withRestarts(py$several(function(i) if (i == 2L) invokeRestart("out", "jumped") else i, 4L),
+                      out = function(v) v)
+    c(r, tryCatch(stop("later"), error = function(e) conditionMessage(e)))
+  })
+  expect_identical(jumper(), c("jumped", "later"))
+  # Ctrl-C in a later callback is still Python's KeyboardInterrupt, caught by R around the call
+  ctrl_c <- function(i) {
+    if (i < 1L) return(i)
+    tools::pskill(Sys.getpid(), tools::SIGINT)
+    Sys.sleep(5)
+    "not interrupted"
+  }
+  interrupted <- tryCatch(py$several(ctrl_c, 3L), interrupt = function(c) "interrupted")
+  expect_identical(interrupted, "interrupted")
+  expect_identical(py_eval("1 + 1"), 2L)
+})
+
 test_that("rlang's abort() and its restarts work through Python frames", {
   skip_if_not_installed("rlang")
   res <- tryCatch(through_python(function() rlang::abort("typed", class = "typed_error")),
