@@ -66,7 +66,7 @@ python_facts <- function(python, before = NULL) {
 
 # The Python whose `tandem` package (the core) environments link to.
 core_python <- function() {
-  if (!is.null(.ffi$call) && nzchar(.state$python %||% "")) return(.state$python)
+  if (isTRUE(.state$running) && nzchar(.state$python %||% "")) return(.state$python)
   for (p in c(getOption("tandem.core_python", ""), Sys.getenv("TANDEM_CORE_PYTHON"),
               .state$requested %||% "", Sys.getenv("TANDEM_PYTHON"),
               if (nzchar(Sys.getenv("VIRTUAL_ENV"))) file.path(Sys.getenv("VIRTUAL_ENV"), "bin", "python") else "",
@@ -404,7 +404,7 @@ virtualenv_install <- function(envname = NULL, packages = NULL, ignore_installed
 virtualenv_remove <- function(envname = NULL, packages = NULL, confirm = interactive()) {
   python <- virtualenv_python(envname)
   path <- dirname(dirname(python))
-  if (!is.null(.ffi$call) && is.null(packages) &&
+  if (isTRUE(.state$running) && is.null(packages) &&
       identical(normalizePath(import("sys")$prefix, mustWork = FALSE), normalizePath(path))) {
     stop(sprintf("Virtual environment '%s' is the Python running in this R session; it cannot be removed now.",
                  path), call. = FALSE)
@@ -480,7 +480,7 @@ py_install <- function(packages, envname = NULL, method = c("auto", "virtualenv"
                          pip = pip, pip_options = pip_options))
   }
   if (is.null(envname)) {
-    if (!is.null(.ffi$call)) {
+    if (isTRUE(.state$running)) {
       sys <- import("sys")
       if (!identical(sys$prefix, sys$base_prefix)) {
         return(pip_install(.state$python, packages, pip_options = pip_options,
@@ -507,7 +507,7 @@ py_list_packages <- function(envname = NULL, type = c("auto", "virtualenv", "con
   if (type == "conda") return(conda_list_packages(envname))
   if (is.null(python)) {
     python <- if (!is.null(envname)) virtualenv_python(envname)
-              else if (!is.null(.ffi$call)) .state$python
+              else if (isTRUE(.state$running)) .state$python
               else py_discover_config()$python
   }
   script <- paste(
@@ -555,7 +555,7 @@ py_versions_windows <- function() {
 #'   `available` is `FALSE` when Python has not started.
 #' @export
 py_discover_config <- function(required_module = NULL, use_environment = NULL) {
-  if (!is.null(.ffi$call)) {
+  if (isTRUE(.state$running)) {
     cfg <- py_config()
   } else {
     found <- find_python()
@@ -717,7 +717,7 @@ py_require <- function(packages = NULL, python_version = NULL, ..., exclude_newe
           call = NULL)))
       }
     }
-    if (!is.null(.ffi$call)) check_running_requirement(new)
+    if (isTRUE(.state$running)) check_running_requirement(new)
     if (!(p %in% base)) base <- c(base, p)
   }
   if (!is.null(python_version)) {
@@ -727,7 +727,7 @@ py_require <- function(packages = NULL, python_version = NULL, ..., exclude_newe
                      .state$python_version, python_version), call. = FALSE)
       }
     }
-    if (!is.null(.ffi$call)) {
+    if (isTRUE(.state$running)) {
       running <- import("platform")$python_version()
       if (!python_version_ok(running, python_version)) {
         stop(sprintf("Python %s is running in this session; Python '%s' was requested.",
@@ -792,12 +792,12 @@ py_write_requirements <- function(packages = "requirements.txt", python_version 
   }
   # As reticulate (python = py_exe()): by default the running Python; an explicit NULL
   # asks for the requirements declared with py_require().
-  if (missing(python) && !is.null(.ffi$call)) python <- .state$python
+  if (missing(python) && isTRUE(.state$running)) python <- .state$python
   declared <- is.null(python) || identical(.state$how, "py_require()")
   if (declared && !isTRUE(freeze)) {
     pkgs <- .state$requirements %||% character()
     ver <- .state$python_version %||% {
-      full <- if (!is.null(.ffi$call)) import("platform")$python_version() else core_facts()$version
+      full <- if (isTRUE(.state$running)) import("platform")$python_version() else core_facts()$version
       sub("^([0-9]+\\.[0-9]+).*$", "\\1", full)
     }
   } else {
@@ -807,7 +807,7 @@ py_write_requirements <- function(packages = "requirements.txt", python_version 
     if (is.null(python)) python <- core_python()
     pip <- pip_args(python)
     pkgs <- run_command(pip$cmd, c(pip$args, "freeze", "--disable-pip-version-check"), "pip freeze")
-    running <- !is.null(.ffi$call) &&
+    running <- isTRUE(.state$running) &&
       identical(normalizePath(python, mustWork = FALSE), normalizePath(.state$python, mustWork = FALSE))
     # The running Python's own version: run as a subprocess, its binary may load another
     # libpython of the same minor version from R's library path and report that one.

@@ -37,7 +37,7 @@
 #' }
 py_last_error <- function(exception) {
   if (!missing(exception)) return(invisible(set_last_error(exception)))
-  if (is.null(.ffi$last_error)) return(NULL)
+  if (!isTRUE(.state$running)) return(NULL)
   raw <- .Call(.ffi$last_error, FALSE)
   if (is.null(raw)) return(NULL)
   e <- raw$exception
@@ -99,7 +99,7 @@ set_last_error <- function(exception) {
 #' @rdname py_last_error
 #' @export
 py_clear_last_error <- function() {
-  if (!is.null(.ffi$last_error)) .Call(.ffi$last_error, TRUE)
+  if (isTRUE(.state$running)) .Call(.ffi$last_error, TRUE)
   invisible(NULL)
 }
 

@@ -1,7 +1,27 @@
 # init.R: finding Python, loading libpython and the one native core, lazily, once.
 
-# Entry points of the core (NativeSymbol pointers), filled at first use.
+# Entry points of the core (NativeSymbol pointers), filled when Python starts
+# (.state$running is TRUE from then on). Before, they are bindings that start Python when
+# read (lazy_ffi()): a Python object restored by readRDS() in a new session then meets the
+# core's own error.
 .ffi <- new.env(parent = emptyenv())
+.ffi_lazy <- c("call", "last_error", "call_ref", "getattr", "setattr", "delattr", "hasattr", "getitem", "setitem", "delitem",
+               "contains", "len", "str", "repr", "bool", "id", "is_null_xptr", "weak_handle", "dir",
+               "set_convert", "get_convert", "import", "builtins", "main", "run", "r_to_py", "py_to_r",
+               "tuple", "dict", "none", "op", "iter", "iter_next", "set_last_error", "condition_to_py",
+               "register", "set_class_filter")
+lazy_ffi <- function() {
+  for (name in .ffi_lazy) {
+    makeActiveBinding(name, local({
+      n <- name
+      function(value) {
+        if (!missing(value)) stop("tandem internal error (init.R): .ffi is set when Python starts", call. = FALSE)
+        ensure_python()
+        get(n, envir = .ffi, inherits = FALSE)
+      }
+    }), .ffi)
+  }
+}
 .state <- new.env(parent = emptyenv())
 
 python_info_script <- paste(
@@ -45,7 +65,7 @@ use_python <- function(python, required = NULL) {
   required <- resolve_required(required)
   python <- sub("[/\\\\]+$", "", path.expand(python))
   if (!required) {
-    if (!is.null(.ffi$call) || !file.exists(python)) return(invisible(NULL))
+    if (isTRUE(.state$running) || !file.exists(python)) return(invisible(NULL))
     path <- file.path(normalizePath(dirname(python)), basename(python))
     .state$hints <- unique(c(.state$hints, path))
     return(invisible(path))
@@ -54,7 +74,7 @@ use_python <- function(python, required = NULL) {
   # Not the symlink's target: a virtualenv's bin/python links to the base interpreter, and
   # only the link's own path makes Python start in the virtualenv.
   path <- file.path(normalizePath(dirname(python)), basename(python))
-  if (!is.null(.ffi$call)) {
+  if (isTRUE(.state$running)) {
     same <- identical(file.path(normalizePath(dirname(.state$python), mustWork = FALSE), basename(.state$python)), path) ||
       identical(normalizePath(.state$python, mustWork = FALSE), normalizePath(python))
     if (!same) {
@@ -127,7 +147,7 @@ python_missing_error <- function(msg) {
 }
 
 ensure_python <- function() {
-  if (!is.null(.ffi$call)) return(invisible(TRUE))
+  if (isTRUE(.state$running)) return(invisible(TRUE))
   core <- Sys.getenv("TANDEM_CORE_PATH")
   borrowed_path <- NULL  # set when the core is borrowed (borrow_core())
   hosted <- nzchar(core) && identical(Sys.getenv("TANDEM_HOST_PID"), as.character(Sys.getpid()))
@@ -199,7 +219,14 @@ ensure_python <- function() {
     on.exit(if (is.na(old_path)) Sys.unsetenv("PYTHONPATH") else Sys.setenv(PYTHONPATH = old_path), add = TRUE)
   }
   syms <- .Call(init, python)
+  missing_syms <- setdiff(.ffi_lazy, names(syms))
+  if (length(missing_syms)) {
+    stop("tandem internal error (init.R): the core has no entry point ", paste(missing_syms, collapse = ", "),
+         call. = FALSE)
+  }
+  rm(list = intersect(ls(.ffi, all.names = TRUE), names(syms)), envir = .ffi)  # the lazy bindings
   list2env(as.list(syms), envir = .ffi)
+  .state$running <- TRUE
   .state$python <- python
   if (!hosted && is.null(borrowed_path)) remember_core_python(python)
   .state$how <- how
@@ -376,7 +403,7 @@ print.tandem_py_config <- function(x, ...) {
 #' @return `TRUE` if Python is running in this process and reachable by tandem.
 #' @export
 py_available <- function(initialize = FALSE) {
-  if (!is.null(.ffi$call)) return(TRUE)
+  if (isTRUE(.state$running)) return(TRUE)
   if (isTRUE(initialize)) {
     return(tryCatch({
       ensure_python()
@@ -388,6 +415,7 @@ py_available <- function(initialize = FALSE) {
 
 .onLoad <- function(libname, pkgname) {
   ns <- asNamespace(pkgname)
+  if (!isTRUE(.state$running)) lazy_ffi()
   assign("py", delayed_module("__main__", convert = TRUE), envir = ns)
   # knitr's python engine is tandem's: now if knitr is loaded, else when it loads.
   setHook(packageEvent("knitr", "onLoad"), function(...) register_knitr_engine())

@@ -37,7 +37,7 @@ eng_python <- function(options) {
   path <- options[["engine.path"]]
   if (is.list(path)) path <- path[["python"]]
   if (is.character(path) && length(path) == 1L && nzchar(path)) {
-    if (is.null(.ffi$call)) {
+    if (!isTRUE(.state$running)) {
       use_python(path)
     } else if (!identical(normalizePath(path, mustWork = FALSE), normalizePath(.state$python, mustWork = FALSE))) {
       warning(sprintf("engine.path '%s' is not used: Python '%s' is already running.", path, .state$python),

@@ -10,6 +10,15 @@ check_flag <- function(x, arg) {
     stop(sprintf("`%s` must be `TRUE` or `FALSE`, not %s.", arg, describe(x)), call. = FALSE)
   }
 }
+# A Python object whose pointer is NULL (saved and restored, or Python restarted): the
+# core's error (handle.cpp).
+stale_object_error <- function() {
+  stop(structure(class = c("tandem_value_error", "error", "condition"), list(
+    message = paste("This Python object is no longer available (its pointer is NULL: it was saved and",
+                    "restored, or Python was restarted); create it again."),
+    call = NULL)))
+}
+
 check_py <- function(x, arg = "x") {
   if (!is_py_object(x)) {
     stop(sprintf("`%s` must be a Python object, not %s.", arg, describe(x)), call. = FALSE)
@@ -418,7 +427,7 @@ py_is_null_xptr <- function(x) {
   }
   # Before Python starts, no handle can point anywhere (one restored by readRDS()
   # comes from an earlier process).
-  if (is.null(.ffi$is_null_xptr)) return(TRUE)
+  if (!isTRUE(.state$running)) return(TRUE)
   .Call(.ffi$is_null_xptr, x)
 }
 

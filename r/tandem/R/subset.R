@@ -91,9 +91,7 @@ NULL
 
 check_live <- function(x) {
   ensure_python()
-  if (py_is_null_xptr(x)) {
-    stop("This Python object is no longer available (its pointer is NULL).", call. = FALSE)
-  }
+  if (py_is_null_xptr(x)) stale_object_error()
 }
 
 # A dict's item, or None (NULL when converting) for a missing key, as reticulate does;

@@ -17,6 +17,26 @@ cat("started:", py_available(), "\\n")
   expect_true(py_is_null_xptr(h))
 })
 
+test_that("a restored handle used first, before Python starts, is the same clear error", {
+  # each use is the first thing the new session does: none may fail with R's own
+  # "first argument must be a string ... or native symbol reference" (Python not loaded)
+  rds <- tempfile(fileext = ".rds")
+  saveRDS(list(d = py_eval("{'a': 1}", convert = FALSE), m = import("math")), rds)
+  uses <- c("h$d$a", "h$m$sqrt(2)", "py_repr(h$d)", "h$d + 1", "names(h$d)", "py_call(h$m)",
+            "h$d[['a']]", "py_len(h$d)", "py_get_attr(h$m, 'pi')", "iterate(h$d)", "py_to_r(h$d)")
+  for (use in uses) {
+    res <- run_rscript(sprintf('
+library(tandem)
+h <- readRDS("%s")
+msg <- tryCatch({ %s; "no error" }, error = function(e) conditionMessage(e))
+cat("message:", msg, "\\n")
+', rds, use))
+    expect_identical(res$status, 0L, info = use)
+    expect_true(any(grepl("^message: This Python object is no longer available \\(its pointer is NULL", res$output)),
+                info = paste(use, paste(res$output, collapse = "\n")))
+  }
+})
+
 test_that("Python's atexit handlers and finalizers run when R exits", {
   marker <- tempfile()
   res <- run_rscript(sprintf('
