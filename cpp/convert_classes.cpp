@@ -563,6 +563,24 @@ SEXP series_to_r(const py::object& s, const py::object& pd) {
   return drop_dim(py_to_r(s.attr("to_numpy")().ptr()));
 }
 
+// The row names of a DataFrame with this index, by reticulate's rules, or R_NilValue for
+// none (1..n): the default RangeIndex(0, n) gives none; any other RangeIndex its values + 1
+// (R counts from 1); a DatetimeIndex its times as text; an index of strings or numbers its
+// values (numbers as text, integers as they are), but none, with a warning, when one
+// repeats (R forbids that), and an error when one is missing; any other index (MultiIndex,
+// categories, booleans) none.
+SEXP row_names_from(SEXP values, bool datetime);
+static SEXP index_row_names(const py::object& index, R_xlen_t nrow, const py::object& pd) {
+  if (py::isinstance(index, pd.attr("RangeIndex"))) {
+    if (index.attr("start").cast<long long>() == 0 && index.attr("step").cast<long long>() == 1 &&
+        (R_xlen_t)py::len(index) == nrow)
+      return R_NilValue;
+    return row_names_from(ndarray_to_r((index.attr("to_numpy")().attr("astype")("float64") + py::int_(1)).ptr()), false);
+  }
+  bool datetime = py::isinstance(index, pd.attr("DatetimeIndex"));
+  return row_names_from(series_to_r(index.attr("to_series")(), pd), datetime);
+}
+
 // pandas.DataFrame -> data.frame, column by column (series_to_r). Columns are copies,
 // except float64/int32/complex128 NumPy-backed ones, which may be ALTREP views of pandas'
 // blocks (pandas marks such arrays read-only; R's writes go to a private copy).
@@ -596,22 +614,51 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
                          tandem_error::value);
   }
   set_attr(out, "names", names);
-  bool default_index = py::isinstance(index, pd.attr("RangeIndex")) && index.attr("start").cast<long long>() == 0 &&
-                       index.attr("step").cast<long long>() == 1;
-  SEXP rn;
-  if (default_index) {
+  SEXP rn = index_row_names(index, nrow, pd);
+  if (rn == R_NilValue) {  // R's compact form of 1..n
     rn = r_alloc(INTSXP, 2);
     INTEGER(rn)[0] = NA_INTEGER;
     INTEGER(rn)[1] = -(int)nrow;
-  } else {
-    py::object labels = numpy().attr("asarray")(index.attr("astype")("str"), py::arg("dtype") = "object");
-    rn = drop_dim(ndarray_to_r(labels.ptr()));
   }
-  set_attr(out, "row.names", rn);
+  set_attr(out, "row.names", p(rn));
   return with_class(out, {"data.frame"});
 }
 
 SEXP g_make_dgc = nullptr;
+
+// Row names from the converted values of an index (index_row_names()), by an R function.
+SEXP row_names_from(SEXP values, bool datetime) {
+  static SEXP fn = nullptr;
+  protect_scope p;
+  p(values);
+  if (fn == nullptr) {
+    const char* code =
+        "function(x, datetime) {\n"
+        "  names(x) <- NULL\n"
+        "  if (datetime) x <- as.character(x)\n"
+        "  else if (is.object(x) || !(is.character(x) || is.numeric(x))) return(NULL)\n"
+        "  if (anyDuplicated(x)) {\n"
+        "    warning('index contains duplicated values: row names not set', call. = FALSE)\n"
+        "    return(NULL)\n"
+        "  }\n"
+        "  if (anyNA(x)) stop(\"missing values in the DataFrame's index cannot be R row names\", call. = FALSE)\n"
+        "  if (is.integer(x)) x else as.character(x)\n"
+        "}";
+    SEXP parsed = p(r_safe([&] {
+      ParseStatus st;
+      SEXP text = PROTECT(Rf_mkString(code));
+      SEXP out = R_ParseVector(text, -1, &st, R_NilValue);
+      UNPROTECT(1);
+      return out;
+    }));
+    SEXP f = r_eval(VECTOR_ELT(parsed, 0), R_BaseEnv);
+    R_PreserveObject(f);
+    fn = f;
+  }
+  SEXP flag = p(r_safe([&] { return Rf_ScalarLogical(datetime ? 1 : 0); }));
+  SEXP call = p(r_safe([&] { return Rf_lang3(fn, values, flag); }));
+  return r_eval(call, R_BaseEnv);
+}
 
 // A 2-D scipy sparse matrix -> Matrix, as reticulate: CSR -> dgRMatrix, COO -> dgTMatrix
 // (duplicates summed), any other format -> dgCMatrix (via methods::new; needs Matrix). Copy.

@@ -107,6 +107,20 @@ def test_data_frame_round_trip(r):
     assert r.eval("pdf$a") == [1.0, 2.0]
 
 
+@needs_pandas
+def test_data_frame_index_as_row_names(r):
+    """Python hosts: the index becomes row names by reticulate's rules (as under R)."""
+    import pandas as pd
+
+    r["sliced"] = pd.DataFrame({"a": [1, 2, 3, 4]}).iloc[1:3]
+    assert r.eval("attr(sliced, 'row.names')") == ["2", "3"]
+    r["multi"] = pd.DataFrame({"a": [1.5, 2.5]}, index=pd.MultiIndex.from_tuples([(1, "a"), (2, "b")]))
+    assert r.eval("identical(multi, data.frame(a = c(1.5, 2.5)))") is True
+    with pytest.warns(tandem.RWarning, match="index contains duplicated values: row names not set"):
+        r["dup"] = pd.DataFrame({"a": [1.5, 2.5]}, index=["x", "x"])
+    assert r.eval("identical(dup, data.frame(a = c(1.5, 2.5)))") is True
+
+
 @needs_scipy
 def test_sparse_matrices(r):
     import scipy.sparse as sp

@@ -219,6 +219,30 @@ test_that("pandas objects built in Python convert", {
   expect_identical(py_eval("_df['b']"), c(`10` = "x", `20` = NA, `30` = "z"))  # its values, the index as names
 })
 
+test_that("a DataFrame's index becomes row names by reticulate's rules", {
+  skip_if_no_module("pandas")
+  py_run_string("import pandas as pd, numpy as np")
+  rows <- function(code) attr(py_eval(code), "row.names")
+  expect_identical(rows("pd.DataFrame({'a': [1, 2]}, index=['x', 'y'])"), c("x", "y"))
+  # a RangeIndex that is not 0..n-1 (a slice) counts from 1, as R does
+  expect_identical(rows("pd.DataFrame({'a': [1, 2, 3, 4]}).iloc[1:3]"), c("2", "3"))
+  expect_identical(rows("pd.DataFrame({'a': [1, 2]}, index=pd.RangeIndex(10, 30, 10))"), c("11", "21"))
+  expect_identical(rows("pd.DataFrame({'a': [1, 2]}, index=np.array([5, 7], dtype='int32'))"), c(5L, 7L))
+  expect_identical(rows("pd.DataFrame({'a': [1, 2]}, index=[1.5, 2.5])"), c("1.5", "2.5"))
+  expect_identical(rows("pd.DataFrame({'a': [1, 2]}, index=pd.to_datetime(['2020-01-01', '2020-01-02 10:00:00'], format='ISO8601'))"),
+                   c("2020-01-01 00:00:00", "2020-01-02 10:00:00"))
+  # indexes R cannot hold as row names: none (1..n), the values still convert
+  for (index in c("pd.MultiIndex.from_tuples([(1, 'a'), (2, 'b')])", "pd.CategoricalIndex(['u', 'v'])", "[True, False]")) {
+    df <- py_eval(sprintf("pd.DataFrame({'a': [1.5, 2.5]}, index=%s)", index))
+    expect_identical(df, data.frame(a = c(1.5, 2.5)), info = index)
+  }
+  # repeated labels (R forbids them): none, with reticulate's warning; a missing label: an error
+  expect_warning(df <- py_eval("pd.DataFrame({'a': [1.5, 2.5]}, index=['x', 'x'])"),
+                 "^index contains duplicated values: row names not set$")
+  expect_identical(df, data.frame(a = c(1.5, 2.5)))
+  expect_error(py_eval("pd.DataFrame({'a': [1, 2]}, index=['x', None])"), "missing values in the DataFrame's index")
+})
+
 test_that("dgCMatrix <-> scipy.sparse.csc_matrix", {
   skip_if_no_module("scipy")
   skip_if_not_installed("Matrix")
