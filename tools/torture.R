@@ -12,7 +12,8 @@
 # Python errors as R conditions (classes, call, traceback, py_last_error()), R errors,
 # warnings, tryCatch() exits and restarts through Python frames, R functions and R6
 # objects called from Python, with(), iteration, calls queued by another thread, Python
-# output held to a line end, language objects, and R frames kept across a raised-anew exception.
+# output held to a line end, language objects, R frames kept across a raised-anew exception,
+# and a DataFrame's index as row names.
 suppressPackageStartupMessages(library(tandem))
 invisible(requireNamespace("rlang", quietly = TRUE))  # loading a namespace under gctorture takes minutes
 np <- import("numpy", convert = FALSE)
@@ -61,6 +62,13 @@ torture("named list -> dict -> list", py_to_r(r_to_py(list(a = 1, b = list(c = "
         function(v) identical(v$b$c, "x") && identical(v$a, 1))
 torture("factor and data frame", py_to_r(r_to_py(data.frame(x = 1:3, y = c("a", "b", NA)))),
         function(v) is.data.frame(v) && identical(v$x, 1:3))
+torture("DataFrame index -> row names (slice, labels, repeated)",
+        list(py_eval("__import__('pandas').DataFrame({'a': [1.5, 2.5, 3.5]}).iloc[1:3]"),
+             py_to_r(r_to_py(data.frame(a = 1:2, row.names = c("r1", "r2")))),
+             suppressWarnings(py_eval("__import__('pandas').DataFrame({'a': [1.5, 2.5]}, index=['x', 'x'])"))),
+        function(v) identical(attr(v[[1]], "row.names"), c("2", "3")) &&
+          identical(v[[2]], data.frame(a = 1:2, row.names = c("r1", "r2"))) &&
+          identical(v[[3]], data.frame(a = c(1.5, 2.5))))
 torture("matrix -> NumPy -> R", py_to_r(np$array(matrix(as.numeric(1:6), 2))),
         function(v) identical(dim(v), c(2L, 3L)) && v[2, 3] == 6)
 torture("Python dict / tuple / nested -> R", py_eval("{'a': [1, 2.5, None], 'b': ('x', True)}"),
