@@ -626,13 +626,29 @@ SEXP dataframe_to_r(const py::object& df, const py::object& pd) {
 
 SEXP g_make_dgc = nullptr;
 
+// The R function that `code` (R source) defines, evaluated in base; preserved, made once
+// per call site (keep the result in a static).
+SEXP r_function_from_source(const char* code) {
+  protect_scope p;
+  SEXP parsed = p(r_safe([&] {
+    ParseStatus st;
+    SEXP text = PROTECT(Rf_mkString(code));
+    SEXP out = R_ParseVector(text, -1, &st, R_NilValue);
+    UNPROTECT(1);
+    return out;
+  }));
+  SEXP fn = r_eval(VECTOR_ELT(parsed, 0), R_BaseEnv);
+  R_PreserveObject(fn);
+  return fn;
+}
+
 // Row names from the converted values of an index (index_row_names()), by an R function.
 SEXP row_names_from(SEXP values, bool datetime) {
   static SEXP fn = nullptr;
   protect_scope p;
   p(values);
   if (fn == nullptr) {
-    const char* code =
+    fn = r_function_from_source(
         "function(x, datetime) {\n"
         "  names(x) <- NULL\n"
         "  if (datetime) x <- as.character(x)\n"
@@ -643,17 +659,7 @@ SEXP row_names_from(SEXP values, bool datetime) {
         "  }\n"
         "  if (anyNA(x)) stop(\"missing values in the DataFrame's index cannot be R row names\", call. = FALSE)\n"
         "  if (is.integer(x)) x else as.character(x)\n"
-        "}";
-    SEXP parsed = p(r_safe([&] {
-      ParseStatus st;
-      SEXP text = PROTECT(Rf_mkString(code));
-      SEXP out = R_ParseVector(text, -1, &st, R_NilValue);
-      UNPROTECT(1);
-      return out;
-    }));
-    SEXP f = r_eval(VECTOR_ELT(parsed, 0), R_BaseEnv);
-    R_PreserveObject(f);
-    fn = f;
+        "}");
   }
   SEXP flag = p(r_safe([&] { return Rf_ScalarLogical(datetime ? 1 : 0); }));
   SEXP call = p(r_safe([&] { return Rf_lang3(fn, values, flag); }));
@@ -682,7 +688,7 @@ SEXP sparse_to_r(const py::object& m0) {
   INTEGER(dim)[0] = shape[0].cast<int>();
   INTEGER(dim)[1] = shape[1].cast<int>();
   if (g_make_dgc == nullptr) {
-    const char* code =
+    g_make_dgc = r_function_from_source(
         "function(cls, a, b, x, Dim) {\n"
         "  if (!requireNamespace('Matrix', quietly = TRUE))\n"
         "    stop('the R package Matrix is needed to convert a scipy sparse matrix', call. = FALSE)\n"
@@ -691,15 +697,7 @@ SEXP sparse_to_r(const py::object& m0) {
         "    dgRMatrix = methods::new('dgRMatrix', j = a, p = b, x = x, Dim = Dim),\n"
         "    dgTMatrix = methods::new('dgTMatrix', i = a, j = b, x = x, Dim = Dim),\n"
         "    methods::new('dgCMatrix', i = a, p = b, x = x, Dim = Dim))\n"
-        "}";
-    SEXP text = p(r_safe([&] { return Rf_mkString(code); }));
-    SEXP parsed = p(r_safe([&] {
-      ParseStatus st;
-      return R_ParseVector(text, -1, &st, R_NilValue);
-    }));
-    SEXP fn = r_eval(VECTOR_ELT(parsed, 0), R_BaseEnv);
-    R_PreserveObject(fn);
-    g_make_dgc = fn;
+        "}");
   }
   SEXP cls_s = p(r_safe([&] { return Rf_mkString(cls); }));
   SEXP call = p(r_safe([&] { return Rf_lang6(g_make_dgc, cls_s, a, b, x, dim); }));

@@ -5,11 +5,12 @@
 # read (lazy_ffi()): a Python object restored by readRDS() in a new session then meets the
 # core's own error.
 .ffi <- new.env(parent = emptyenv())
-.ffi_lazy <- c("call", "last_error", "call_ref", "getattr", "setattr", "delattr", "hasattr", "getitem", "setitem", "delitem",
-               "contains", "len", "str", "repr", "bool", "id", "is_null_xptr", "weak_handle", "dir",
-               "set_convert", "get_convert", "import", "builtins", "main", "run", "r_to_py", "py_to_r",
-               "tuple", "dict", "none", "op", "iter", "iter_next", "set_last_error", "condition_to_py",
-               "register", "set_class_filter")
+# The names of the core's table (cpp/module.cpp); ensure_python() checks that they agree.
+.ffi_lazy <- c("call", "last_error", "call_ref", "getattr", "setattr", "delattr", "hasattr", "getitem",
+               "setitem", "delitem", "contains", "len", "str", "repr", "bool", "id", "is_null_xptr",
+               "weak_handle", "dir", "set_convert", "get_convert", "import", "builtins", "main", "run",
+               "r_to_py", "py_to_r", "tuple", "dict", "none", "op", "iter", "iter_next", "set_last_error",
+               "condition_to_py", "register", "set_class_filter")
 lazy_ffi <- function() {
   for (name in .ffi_lazy) {
     makeActiveBinding(name, local({
@@ -219,10 +220,9 @@ ensure_python <- function() {
     on.exit(if (is.na(old_path)) Sys.unsetenv("PYTHONPATH") else Sys.setenv(PYTHONPATH = old_path), add = TRUE)
   }
   syms <- .Call(init, python)
-  missing_syms <- setdiff(.ffi_lazy, names(syms))
-  if (length(missing_syms)) {
-    stop("tandem internal error (init.R): the core has no entry point ", paste(missing_syms, collapse = ", "),
-         call. = FALSE)
+  if (!setequal(.ffi_lazy, names(syms))) {
+    stop("tandem internal error (init.R): the core's entry points (", paste(sort(names(syms)), collapse = ", "),
+         ") are not .ffi_lazy's", call. = FALSE)
   }
   rm(list = intersect(ls(.ffi, all.names = TRUE), names(syms)), envir = .ffi)  # the lazy bindings
   list2env(as.list(syms), envir = .ffi)
