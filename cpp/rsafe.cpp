@@ -103,6 +103,8 @@ SEXP as_call_argument(SEXP v) {
     case SYMSXP:
     case LANGSXP:
     case PROMSXP:
+    case DOTSXP:    // evaluating it is R's "'...' used in an incorrect context"
+    case BCODESXP:  // evaluating it runs it
       return r_safe([&] { return Rf_lang2(R_QuoteSymbol, v); });
     default:
       return v;

@@ -130,8 +130,9 @@ void init_toplevel_handlers();
 extern bool g_console_pending;
 void flush_console_pending();
 
-// A value to place into a call as an argument: language objects, symbols and promises
-// are wrapped in quote(), so R does not evaluate them again; other values as they are.
+// A value to place into a call as an argument: what R would evaluate (language objects,
+// symbols, promises, a `...` object, byte code) is wrapped in quote(), so R does not
+// evaluate it again; other values as they are.
 SEXP as_call_argument(SEXP v);
 
 // A NativeSymbol external pointer that .Call/.External accept.

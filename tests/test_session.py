@@ -103,6 +103,12 @@ def test_language_objects_are_never_evaluated_again(r):
     assert ident(call) == ["call", "x + y"]
     assert ident(sym) == ["name", "no_such_variable"]
     assert repr(call[1]) == "x"
+    # a `...` object (evaluating it is an R error) and byte code (evaluating it runs it)
+    dots = r.eval("(function(...) get('...'))(1, 2)")
+    assert repr(dots) == "<...>" and dots.rclass == ("...",)
+    assert r.eval("function(v) typeof(v)")(dots) == "..."
+    code = r.eval("compiler::compile(quote(stop('ran')))")
+    assert r.eval("function(v) typeof(v)")(code) == "bytecode"
 
 
 def test_r_warnings_become_python_warnings(r):

@@ -146,3 +146,16 @@ test_that("language objects and symbols go to Python and back unevaluated (retic
   expect_identical(py$tandem_identity(quote(a * b)), quote(a * b))
   expect_identical(py_to_r(r_to_py(~ x + y)), ~ x + y, ignore_formula_env = TRUE)
 })
+
+test_that("a `...` object and byte code are held by Python unevaluated too", {
+  # evaluating a `...` object is an R error, and converting that error's call evaluated it
+  # again: an endless recursion (a hang, or C stack overflow)
+  dots <- (function(...) get("..."))(1, 2)
+  held <- r_to_py(dots)
+  expect_identical(capture.output(print(held)), "<...>")
+  expect_identical(py_to_r(held), dots)
+  expect_identical(py$tandem_identity(dots), dots)
+  code <- compiler::compile(quote(1 + 2))
+  expect_identical(py_to_r(r_to_py(code)), code)
+  expect_identical(py_to_r(py_call(py_eval("repr"), code)), capture.output(print(code)))
+})
