@@ -389,6 +389,14 @@ py::object dataframe_to_py(SEXP x) {
   for (R_xlen_t j = 0; j < ncol; j++) {
     ic.poll();
     SEXP col = VECTOR_ELT(x, j);
+    SEXP dim = Rf_getAttrib(col, R_DimSymbol);
+    bool packed = Rf_inherits(col, "data.frame");
+    if (packed || Rf_xlength(dim) > 1)
+      throw tandem_error("column '" + std::string(py::str(keys[j])) + "' of the data frame is a " +
+                             (packed ? "data frame (a packed column)" : "matrix") +
+                             "; a pandas column holds one value per row: unpack it first (tidyr::unpack(), or "
+                             "cbind() its columns)",
+                         tandem_error::value);
     if (Rf_xlength(col) != nrow)
       throw tandem_error("column " + std::to_string(j + 1) + " of the data frame has " + std::to_string(Rf_xlength(col)) +
                              " values, not " + std::to_string(nrow),

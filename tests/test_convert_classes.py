@@ -108,6 +108,12 @@ def test_data_frame_round_trip(r):
 
 
 @needs_pandas
+def test_packed_data_frame_column_is_a_clear_error(r):
+    with pytest.raises(ValueError, match="column 'sub' of the data frame is a data frame"):
+        r.eval("df <- data.frame(a = 1:2); df$sub <- data.frame(u = 1:2, v = c('x', 'y')); df")
+
+
+@needs_pandas
 def test_data_frame_index_as_row_names(r):
     """Python hosts: the index becomes row names by reticulate's rules (as under R)."""
     import pandas as pd

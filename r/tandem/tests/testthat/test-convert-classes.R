@@ -200,6 +200,19 @@ test_that("data frames become pandas DataFrames column by column and come back",
   expect_identical(py_to_r(r_to_py(data.frame())), data.frame())
 })
 
+test_that("a data frame column that is a data frame or a matrix is a clear error", {
+  skip_if_no_module("pandas")
+  packed <- data.frame(a = 1:2)
+  packed$sub <- data.frame(u = 1:2, v = c("x", "y"))  # as many columns as rows: no length mismatch
+  expect_error(r_to_py(packed), "column 'sub' of the data frame is a data frame \\(a packed column\\).*unpack it first")
+  with_matrix <- data.frame(a = 1:2)
+  with_matrix$m <- matrix(1:4, 2)
+  expect_error(r_to_py(with_matrix), "column 'm' of the data frame is a matrix")
+  one_d <- data.frame(a = 1:2)
+  one_d$arr <- array(c(1.5, 2.5), 2)  # a 1-d array is a plain column
+  expect_identical(py_to_r(py_get_item(r_to_py(one_d), "arr")$tolist()), c(1.5, 2.5))
+})
+
 test_that("pandas objects built in Python convert", {
   skip_if_no_module("pandas")
   py_run_string(paste(
