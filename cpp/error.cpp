@@ -554,6 +554,7 @@ void raise_r_condition(SEXP cond, SEXP frames) {
   py::list rclass;
   for (R_xlen_t i = 0; i < Rf_xlength(klass); i++) rclass.append(py::str(Rf_translateCharUTF8(STRING_ELT(klass, i))));
   py::object err_type = py::reinterpret_borrow<py::object>(g_rerror_type ? g_rerror_type : PyExc_RuntimeError);
+  if (g_rerror_type) err_type = err_type.attr("_for_rclass")(py::tuple(rclass));  // tandem_value_error: ValueError too
   py::object err = err_type(py::str(message));
   if (g_rerror_type) {
     err.attr("rclass") = py::tuple(rclass);

@@ -109,8 +109,21 @@ def test_data_frame_round_trip(r):
 
 @needs_pandas
 def test_packed_data_frame_column_is_a_clear_error(r):
+    """The same ValueError whether the core converts the value itself or R code does (R's
+    dispatch of r_to_py(); then it is also an RError with the R condition's classes)."""
+    r.eval("packed <- data.frame(a = 1:2); packed$sub <- data.frame(u = 1:2, v = c('x', 'y'))")
     with pytest.raises(ValueError, match="column 'sub' of the data frame is a data frame"):
-        r.eval("df <- data.frame(a = 1:2); df$sub <- data.frame(u = 1:2, v = c('x', 'y')); df")
+        r.eval("packed")
+    with pytest.raises(ValueError, match="column 'sub' of the data frame is a data frame") as raised:
+        r.eval("tandem::r_to_py(packed)")
+    assert isinstance(raised.value, tandem.RError)
+    assert "tandem_value_error" in raised.value.rclass
+    with pytest.raises(TypeError) as raised:  # another kind: a tandem_type_error raised in R code
+        r.eval("stop(structure(class = c('tandem_type_error', 'error', 'condition'), list(message = 'm', call = NULL)))")
+    assert isinstance(raised.value, tandem.RError) and str(raised.value) == "m"
+    with pytest.raises(tandem.RError) as raised:  # any other R error is an RError only
+        r.eval("stop('plain')")
+    assert not isinstance(raised.value, (ValueError, TypeError))
 
 
 @needs_pandas
