@@ -2,6 +2,7 @@
 // Every jump R makes out of code that tandem called ends in one of the guards here.
 #include "rsafe.hpp"
 
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -145,6 +146,10 @@ static SEXP g_inplace_handler_call = nullptr;  // in place: sets tandem's handle
 static SEXP g_abort_restart = nullptr;        // in place: the "abort" restart (its exit set per entry)
 static SEXP g_add_restart_call = nullptr;     // .Internal(.addRestart(g_abort_restart))
 static SEXP g_runner_call = nullptr;          // (runner)()
+static SEXP g_current_handlers_call = nullptr;  // the handler stack as it is, changed in nothing
+static SEXP g_reset_handlers_call = nullptr;    // .Internal(.resetCondHands(<stack>)), its stack per entry
+static SEXP g_handler_entries[2] = {nullptr, nullptr};  // made by g_inplace_handler_call once
+static long g_handlers_entry_id = -1;           // the entry g_reset_handlers_call's stack was built for
 static std::vector<toplevel_frame*> g_frames;  // in-place entries under way, innermost last
 
 // The runner's value when the entry's code ran to its end (a symbol: never a restart's
@@ -174,9 +179,32 @@ static void invoke_frame(toplevel_frame* f) {
   if (token != nullptr) R_ContinueUnwind(token);
 }
 
+// Sets tandem's in-place handlers (error and interrupt) on R's handler stack, as
+// g_inplace_handler_call does, for less: R's .addCondHands() makes new entries each time
+// (10 allocations, ~0.5 us a callback). The handler stack a callback starts with is the
+// one its R -> Python entry started with (every R evaluation in between ends in a context
+// that restores it), so the stack with tandem's entries on top is built once per entry,
+// from entries made once by R itself, and set with .resetCondHands().
+static void set_inplace_handlers() {
+  if (g_handler_entries[0] == nullptr) {
+    Rf_eval(g_inplace_handler_call, R_BaseEnv);
+    return;
+  }
+  SEXP stack_arg = CDR(CADR(g_reset_handlers_call));
+  if (g_handlers_entry_id != g_entry_id) {
+    SEXP outer = PROTECT(Rf_eval(g_current_handlers_call, R_BaseEnv));
+    SEXP stack = PROTECT(Rf_cons(g_handler_entries[1], outer));
+    stack = Rf_cons(g_handler_entries[0], stack);
+    SETCAR(stack_arg, stack);
+    UNPROTECT(2);
+    g_handlers_entry_id = g_entry_id;
+  }
+  Rf_eval(g_reset_handlers_call, R_BaseEnv);
+}
+
 extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
   toplevel_frame* f = g_frames.back();
-  Rf_eval(g_inplace_handler_call, R_BaseEnv);
+  set_inplace_handlers();
   SET_VECTOR_ELT(g_abort_restart, 1, env);
   Rf_eval(g_add_restart_call, R_BaseEnv);
   invoke_frame(f);
@@ -209,7 +237,11 @@ void init_toplevel_handlers() {
       "  if (is.null(run)) return(hands)\n"
       "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
       "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
-      "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE))\n"
+      "  current <- quote(.Internal(.addCondHands(character(0), list(), globalenv(), NULL, TRUE)))\n"
+      "  push <- function() NULL\n"
+      "  body(push) <- call('{', hands, current)\n"
+      "  pushed <- push()\n"
+      "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE), current, pushed)\n"
       "}";
   ParseStatus status;
   SEXP text = PROTECT(Rf_mkString(code));
@@ -230,6 +262,22 @@ void init_toplevel_handlers() {
   g_inplace_handler_call = VECTOR_ELT(in_place, 0);
   g_abort_restart = VECTOR_ELT(in_place, 1);
   g_inplace_runner = VECTOR_ELT(in_place, 2);
+  g_current_handlers_call = VECTOR_ELT(in_place, 3);
+  SEXP pushed = VECTOR_ELT(in_place, 4);  // the stack with tandem's two entries on top
+  // R's entries as R 2.x to 4.5 make them: a list of 5, class first, flagged as calling;
+  // anything else (another R) keeps .addCondHands() per callback
+  auto is_entry = [](SEXP e, const char* cls) {
+    return TYPEOF(e) == VECSXP && XLENGTH(e) == 5 && TYPEOF(VECTOR_ELT(e, 0)) == CHARSXP &&
+           std::strcmp(CHAR(VECTOR_ELT(e, 0)), cls) == 0 && LEVELS(e) != 0;
+  };
+  if (TYPEOF(pushed) == LISTSXP && TYPEOF(CDR(pushed)) == LISTSXP && is_entry(CAR(pushed), "error") &&
+      is_entry(CADR(pushed), "interrupt")) {
+    g_handler_entries[0] = CAR(pushed);
+    g_handler_entries[1] = CADR(pushed);
+  }
+  g_reset_handlers_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".resetCondHands"), R_NilValue)));
+  R_PreserveObject(g_reset_handlers_call);
+  UNPROTECT(1);
   // Not byte code: the maker ran compiled (R's JIT), so the runner it made had a compiled
   // body, and a byte-code frame per callback cost so much C stack that R -> Python -> R
   // nesting stopped near 175 levels deep instead of about 290 ("C stack nearly full"). Its

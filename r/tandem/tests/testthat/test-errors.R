@@ -391,6 +391,45 @@ def several(f, n):
   expect_identical(py_eval("1 + 1"), 2L)
 })
 
+test_that("nested calls' callbacks each see their own handlers, however they alternate", {
+  # tandem builds the handler stack of a call's callbacks once per call: a callback of the
+  # outer call, after a nested call whose callbacks had other handlers, sees the outer
+  # call's handlers again, and its errors still become Python exceptions.
+  py_run_string("
+def several(f, n):
+    out = []
+    for i in range(n):
+        try:
+            out.append(f(i))
+        except RuntimeError as e:
+            out.append('caught: ' + str(e))
+    return out
+")
+  seen <- character()
+  sig <- function(tag) signalCondition(structure(class = c("custom", "condition"), list(message = tag, call = NULL)))
+  cb_outer <- function(i) {
+    inner <- withCallingHandlers(
+      py$several(function(j) { sig(paste0("in", i, j)); if (j == 1L) stop("inner err") else j }, 2L),
+      custom = function(c) seen <<- c(seen, paste("h2", conditionMessage(c))))
+    sig(paste0("out", i))
+    if (i == 1L) stop("outer err")
+    inner
+  }
+  run <- function() withCallingHandlers(py$several(cb_outer, 3L),
+                                        custom = function(c) seen <<- c(seen, paste("h1", conditionMessage(c))))
+  inner <- list(0L, "caught: inner err")
+  expected_seen <- unlist(lapply(0:2, function(i) c(
+    sprintf("h2 in%d0", i), sprintf("h1 in%d0", i), sprintf("h2 in%d1", i), sprintf("h1 in%d1", i),
+    sprintf("h1 out%d", i))))
+  for (f in list(run, compiler::cmpfun(run))) {
+    seen <- character()
+    expect_identical(f(), list(inner, "caught: outer err", inner))
+    expect_identical(seen, expected_seen)
+  }
+  # and after all of it, a plain R error is a plain R error
+  expect_error(stop("plain after"), "^plain after$")
+})
+
 test_that("rlang's abort() and its restarts work through Python frames", {
   skip_if_not_installed("rlang")
   res <- tryCatch(through_python(function() rlang::abort("typed", class = "typed_error")),
