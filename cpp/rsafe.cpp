@@ -240,7 +240,7 @@ void init_toplevel_handlers() {
       "  current <- quote(.Internal(.addCondHands(character(0), list(), globalenv(), NULL, TRUE)))\n"
       "  push <- function() NULL\n"
       "  body(push) <- call('{', hands, current)\n"
-      "  pushed <- push()\n"
+      "  pushed <- if ('.resetCondHands' %in% builtins(TRUE)) push()\n"
       "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE), current, pushed)\n"
       "}";
   ParseStatus status;
@@ -264,8 +264,8 @@ void init_toplevel_handlers() {
   g_inplace_runner = VECTOR_ELT(in_place, 2);
   g_current_handlers_call = VECTOR_ELT(in_place, 3);
   SEXP pushed = VECTOR_ELT(in_place, 4);  // the stack with tandem's two entries on top
-  // R's entries as R 2.x to 4.5 make them: a list of 5, class first, flagged as calling;
-  // anything else (another R) keeps .addCondHands() per callback
+  // R's entries as R 4 makes them: a list of 5, class first, flagged as calling; with
+  // anything else (another R), or no .resetCondHands(), .addCondHands() runs per callback
   auto is_entry = [](SEXP e, const char* cls) {
     return TYPEOF(e) == VECSXP && XLENGTH(e) == 5 && TYPEOF(VECTOR_ELT(e, 0)) == CHARSXP &&
            std::strcmp(CHAR(VECTOR_ELT(e, 0)), cls) == 0 && LEVELS(e) != 0;
