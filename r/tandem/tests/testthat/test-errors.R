@@ -344,11 +344,9 @@ def swallow(f):
   expect_identical(py$swallow(function() stop("oops")), "swallowed: oops")
 })
 
-test_that("tandem's handlers for the callbacks of one call end with that call", {
-  # One Python call makes several callbacks (the handlers that turn their R errors into
-  # Python exceptions are set once for all of them); the R code after the call, in the
-  # same function, sees its own errors as plain R errors again, interpreted or byte code.
-  py_run_string("
+# several(f, n): f(0), ..., f(n - 1) from one Python call, an R error in one of them
+# caught in Python
+py_run_string("
 def several(f, n):
     out = []
     for i in range(n):
@@ -358,6 +356,11 @@ def several(f, n):
             out.append('caught: ' + str(e))
     return out
 ")
+
+test_that("tandem's handlers for the callbacks of one call end with that call", {
+  # One Python call makes several callbacks (tandem builds the handler stack that turns
+  # their R errors into Python exceptions once for all of them); the R code after the call, in the
+  # same function, sees its own errors as plain R errors again, interpreted or byte code.
   cb <- function(i) if (i %% 2 == 1) stop("odd ", i) else i * 10
   after <- function() {
     res <- py$several(cb, 4L)
@@ -395,16 +398,6 @@ test_that("nested calls' callbacks each see their own handlers, however they alt
   # tandem builds the handler stack of a call's callbacks once per call: a callback of the
   # outer call, after a nested call whose callbacks had other handlers, sees the outer
   # call's handlers again, and its errors still become Python exceptions.
-  py_run_string("
-def several(f, n):
-    out = []
-    for i in range(n):
-        try:
-            out.append(f(i))
-        except RuntimeError as e:
-            out.append('caught: ' + str(e))
-    return out
-")
   seen <- character()
   sig <- function(tag) signalCondition(structure(class = c("custom", "condition"), list(message = tag, call = NULL)))
   cb_outer <- function(i) {
