@@ -120,7 +120,7 @@ SEXP native_symbol(DL_FUNC fn) {
 // Slot 0: the error or interrupt condition of the innermost top-level call;
 // slot 1: a pairlist of warnings (newest first).
 static SEXP g_slots = nullptr;
-static SEXP g_handler_call = nullptr;    // entries from Python at R's top level
+static SEXP g_handler_call = nullptr;    // entries from Python at R's top level: sets tandem's handlers
 static SEXP g_inplace_runner = nullptr;  // error and interrupt only: warnings go on to R's handlers
 
 extern "C" SEXP tandem_record_condition(SEXP cond, SEXP kind, SEXP frames) {
@@ -211,6 +211,21 @@ extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
   return entry_done();
 }
 
+// tandem's handler entries as R made them (`pushed`: the handler stack with them on top,
+// NULL without .resetCondHands()): R 4's layout, a list of 5, class first, flagged as
+// calling. Anything else (another R) is false, and .addCondHands() runs per entry instead.
+static bool handler_entries(SEXP pushed, const char* const* classes, SEXP* out, int n) {
+  for (int i = 0; i < n; i++, pushed = CDR(pushed)) {
+    if (TYPEOF(pushed) != LISTSXP) return false;
+    SEXP e = CAR(pushed);
+    if (TYPEOF(e) != VECSXP || XLENGTH(e) != 5 || TYPEOF(VECTOR_ELT(e, 0)) != CHARSXP ||
+        std::strcmp(CHAR(VECTOR_ELT(e, 0)), classes[i]) != 0 || LEVELS(e) == 0)
+      return false;
+    out[i] = e;
+  }
+  return true;
+}
+
 // Every entry from Python sets tandem's calling handlers: an error or interrupt is
 // recorded, then unwinds with the "abort" restart. An entry while R called Python (in
 // place) runs its R code inside a runner closure that also sets its own "abort" restart,
@@ -234,13 +249,13 @@ void init_toplevel_handlers() {
       "  else { classes <- c('error', 'interrupt', 'warning'); handlers <- list(on_error, on_error, on_warning) }\n"
       "  hands <- as.call(list(as.name('.Internal'), as.call(list(as.name('.addCondHands'),\n"
       "    classes, handlers, globalenv(), NULL, TRUE))))\n"
-      "  if (is.null(run)) return(hands)\n"
-      "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
-      "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
       "  current <- quote(.Internal(.addCondHands(character(0), list(), globalenv(), NULL, TRUE)))\n"
       "  push <- function() NULL\n"
       "  body(push) <- call('{', hands, current)\n"
       "  pushed <- if ('.resetCondHands' %in% builtins(TRUE)) push()\n"
+      "  if (is.null(run)) return(list(hands, pushed))\n"
+      "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
+      "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
       "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE), current, pushed)\n"
       "}";
   ParseStatus status;
@@ -255,6 +270,19 @@ void init_toplevel_handlers() {
   SEXP call = PROTECT(Rf_lang5(maker, rec, no, frames, R_NilValue));
   SEXP handlers = Rf_eval(call, R_BaseEnv);
   R_PreserveObject(handlers);
+  // R_ToplevelExec() starts R's handler stack empty: there tandem's entries alone are the
+  // stack, the same for every entry
+  static const char* const top_classes[] = {"error", "interrupt", "warning"};
+  SEXP top_entries[3];
+  SEXP top_call = VECTOR_ELT(handlers, 0);
+  if (handler_entries(VECTOR_ELT(handlers, 1), top_classes, top_entries, 3)) {
+    SEXP stack = PROTECT(Rf_cons(top_entries[2], R_NilValue));  // top_entries are preserved
+    stack = PROTECT(Rf_cons(top_entries[1], stack));
+    stack = PROTECT(Rf_cons(top_entries[0], stack));
+    top_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".resetCondHands"), stack)));
+    UNPROTECT(4);
+  }
+  R_PreserveObject(top_call);
   SETCADDR(call, Rf_ScalarLogical(1));
   SETCADDDR(CDR(call), run);
   SEXP in_place = Rf_eval(call, R_BaseEnv);
@@ -263,17 +291,11 @@ void init_toplevel_handlers() {
   g_abort_restart = VECTOR_ELT(in_place, 1);
   g_inplace_runner = VECTOR_ELT(in_place, 2);
   g_current_handlers_call = VECTOR_ELT(in_place, 3);
-  SEXP pushed = VECTOR_ELT(in_place, 4);  // the stack with tandem's two entries on top
-  // R's entries as R 4 makes them: a list of 5, class first, flagged as calling; with
-  // anything else (another R), or no .resetCondHands(), .addCondHands() runs per callback
-  auto is_entry = [](SEXP e, const char* cls) {
-    return TYPEOF(e) == VECSXP && XLENGTH(e) == 5 && TYPEOF(VECTOR_ELT(e, 0)) == CHARSXP &&
-           std::strcmp(CHAR(VECTOR_ELT(e, 0)), cls) == 0 && LEVELS(e) != 0;
-  };
-  if (TYPEOF(pushed) == LISTSXP && TYPEOF(CDR(pushed)) == LISTSXP && is_entry(CAR(pushed), "error") &&
-      is_entry(CADR(pushed), "interrupt")) {
-    g_handler_entries[0] = CAR(pushed);
-    g_handler_entries[1] = CADR(pushed);
+  static const char* const in_place_classes[] = {"error", "interrupt"};
+  SEXP entries[2];
+  if (handler_entries(VECTOR_ELT(in_place, 4), in_place_classes, entries, 2)) {
+    g_handler_entries[0] = entries[0];
+    g_handler_entries[1] = entries[1];
   }
   g_reset_handlers_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".resetCondHands"), R_NilValue)));
   R_PreserveObject(g_reset_handlers_call);
@@ -294,7 +316,7 @@ void init_toplevel_handlers() {
   g_runner_call = Rf_lang1(g_inplace_runner);
   R_PreserveObject(g_runner_call);
   UNPROTECT(1);
-  g_handler_call = handlers;
+  g_handler_call = top_call;  // last: init is done
   UNPROTECT(7);
 }
 
