@@ -10,10 +10,10 @@
 # (vectors with NA, factors, lists, data frames, NumPy arrays), calls with plain and
 # dynamic dots, callables' formals from Python signatures, attribute and item access,
 # Python errors as R conditions (classes, call, traceback, py_last_error()), R errors,
-# warnings, tryCatch() exits and restarts through Python frames, R functions and R6
-# objects called from Python, with(), iteration, calls queued by another thread, Python
-# output held to a line end, language objects, R frames kept across a raised-anew exception,
-# and a DataFrame's index as row names.
+# warnings, tryCatch() exits and restarts through Python frames (nested calls' handlers),
+# R functions and R6 objects called from Python, with(), iteration, calls queued by another
+# thread, Python output held to a line end, language objects, R frames kept across a
+# raised-anew exception, and a DataFrame's index as row names.
 suppressPackageStartupMessages(library(tandem))
 invisible(requireNamespace("rlang", quietly = TRUE))  # loading a namespace under gctorture takes minutes
 np <- import("numpy", convert = FALSE)
@@ -125,6 +125,16 @@ torture("abort restart in R code that Python calls (nested entries)",
           invokeRestart("abort", simpleError(paste("outer after", inner)))
         }),
         function(v) inherits(v, "error") && grepl("outer after R evaluation aborted", conditionMessage(v)))
+torture("callbacks of nested calls, alternating, each with their own handlers", {
+  seen <- character()
+  sig <- function(tag) signalCondition(structure(class = c("t", "condition"), list(message = tag, call = NULL)))
+  out <- withCallingHandlers(main$call_with_cleanup(function() {
+    withCallingHandlers(main$call_with_cleanup(function() sig("in")), t = function(c) seen <<- c(seen, "h2"))
+    sig("out")
+    tryCatch(main$call_with_cleanup(function() stop("e")), error = conditionMessage)
+  }), t = function(c) seen <<- c(seen, paste0("h1-", conditionMessage(c))))
+  list(seen, out)
+}, function(v) identical(v, list(c("h2", "h1-in", "h1-out"), "e")))
 torture("R function called from Python with R values", main$call_with_cleanup(function(x) x + 1L, 41L),
         function(v) identical(v, 42L))
 torture("R6-like environment and closures from Python", {
