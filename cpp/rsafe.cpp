@@ -149,7 +149,6 @@ static SEXP g_runner_call = nullptr;          // (runner)()
 static SEXP g_current_handlers_call = nullptr;  // the handler stack as it is, changed in nothing
 static SEXP g_reset_handlers_call = nullptr;    // .Internal(.resetCondHands(<stack>)), its stack per entry
 static SEXP g_handler_entries[2] = {nullptr, nullptr};  // made by g_inplace_handler_call once
-static long g_handlers_entry_id = -1;           // the entry g_reset_handlers_call's stack was built for
 static std::vector<toplevel_frame*> g_frames;  // in-place entries under way, innermost last
 
 // The runner's value when the entry's code ran to its end (a symbol: never a restart's
@@ -185,6 +184,15 @@ static void invoke_frame(toplevel_frame* f) {
 // one its R -> Python entry started with (every R evaluation in between ends in a context
 // that restores it), so the stack with tandem's entries on top is built once per entry,
 // from entries made once by R itself, and set with .resetCondHands().
+long g_handlers_entry_id = -1;  // the entry g_reset_handlers_call's stack was built for
+
+// The entry ended: its stack goes, so that the handlers in it (R closures, and what their
+// environments hold) are not kept alive until the next entry's first callback.
+void forget_entry_handlers() {
+  SETCAR(CDR(CADR(g_reset_handlers_call)), R_NilValue);
+  g_handlers_entry_id = -1;
+}
+
 static void set_inplace_handlers() {
   if (g_handler_entries[0] == nullptr) {
     Rf_eval(g_inplace_handler_call, R_BaseEnv);
@@ -211,13 +219,15 @@ extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
   return entry_done();
 }
 
-// tandem's handler entries as R made them (`pushed`: the handler stack with them on top,
-// NULL without .resetCondHands()): R 4's layout, a list of 5, class first, flagged as
-// calling. Anything else (another R) is false, and .addCondHands() runs per entry instead.
-static bool handler_entries(SEXP pushed, const char* const* classes, SEXP* out, int n) {
-  for (int i = 0; i < n; i++, pushed = CDR(pushed)) {
-    if (TYPEOF(pushed) != LISTSXP) return false;
-    SEXP e = CAR(pushed);
+// tandem's handler entries as R made them (`entries`: a list, the top of the handler stack
+// that .addCondHands() made, NULL without .resetCondHands(); only the entries, as the rest
+// of that stack is the handlers of whatever R code ran when tandem started, which must not
+// be kept alive): R 4's layout, a list of 5, class first, flagged as calling. Anything else
+// (another R) is false, and .addCondHands() runs per entry instead.
+static bool handler_entries(SEXP entries, const char* const* classes, SEXP* out, int n) {
+  if (TYPEOF(entries) != VECSXP || XLENGTH(entries) != n) return false;
+  for (int i = 0; i < n; i++) {
+    SEXP e = VECTOR_ELT(entries, i);
     if (TYPEOF(e) != VECSXP || XLENGTH(e) != 5 || TYPEOF(VECTOR_ELT(e, 0)) != CHARSXP ||
         std::strcmp(CHAR(VECTOR_ELT(e, 0)), classes[i]) != 0 || LEVELS(e) == 0)
       return false;
@@ -252,11 +262,11 @@ void init_toplevel_handlers() {
       "  current <- quote(.Internal(.addCondHands(character(0), list(), globalenv(), NULL, TRUE)))\n"
       "  push <- function() NULL\n"
       "  body(push) <- call('{', hands, current)\n"
-      "  pushed <- if ('.resetCondHands' %in% builtins(TRUE)) push()\n"
-      "  if (is.null(run)) return(list(hands, pushed))\n"
+      "  entries <- if ('.resetCondHands' %in% builtins(TRUE)) as.list(push())[seq_along(classes)]\n"
+      "  if (is.null(run)) return(list(hands, entries))\n"
       "  restart <- structure(list(name = 'abort', exit = NULL, handler = function(...) NULL,\n"
       "    description = '', test = function(c) TRUE, interactive = TRUE), class = 'restart')\n"
-      "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE), current, pushed)\n"
+      "  list(hands, restart, structure(function() .External2(run), tandem_runner = TRUE), current, entries)\n"
       "}";
   ParseStatus status;
   SEXP text = PROTECT(Rf_mkString(code));

@@ -111,11 +111,18 @@ extern int g_toplevel_depth;
 // another thread) R runs under R_ToplevelExec with tandem's handlers only.
 // g_entry_id: the innermost open entry, 0 for none. Thread safety: R main thread.
 extern long g_entry_id;
+// The entry whose handler stack tandem keeps for its callbacks (rsafe.cpp), -1 for none;
+// forget_entry_handlers() lets go of that stack (and of the R handlers in it).
+extern long g_handlers_entry_id;
+void forget_entry_handlers();
 struct entry_scope {
   long saved;
   // isolate: R's thread starts unrelated work (a queued call): no entry is open for it.
   explicit entry_scope(bool isolate = false);
-  ~entry_scope() { g_entry_id = saved; }
+  ~entry_scope() {
+    if (g_handlers_entry_id == g_entry_id) forget_entry_handlers();
+    g_entry_id = saved;
+  }
   entry_scope(const entry_scope&) = delete;
 };
 
