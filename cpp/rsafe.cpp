@@ -193,6 +193,25 @@ void forget_entry_handlers() {
   g_handlers_entry_id = -1;
 }
 
+// .Internal(<name>(arg))
+static SEXP internal_call(const char* name, SEXP arg) {
+  SEXP inner = PROTECT(Rf_lang2(Rf_install(name), arg));
+  SEXP call = Rf_lang2(Rf_install(".Internal"), inner);
+  UNPROTECT(1);
+  return call;
+}
+
+// The handler stack `below` with entries[0..n-1] on top, entries[0] first (the order
+// .addCondHands() gives its classes).
+static SEXP push_entries(const SEXP* entries, int n, SEXP below) {
+  PROTECT_INDEX ipx;
+  SEXP stack = below;
+  PROTECT_WITH_INDEX(stack, &ipx);
+  for (int i = n - 1; i >= 0; i--) REPROTECT(stack = Rf_cons(entries[i], stack), ipx);
+  UNPROTECT(1);
+  return stack;
+}
+
 static void set_inplace_handlers() {
   if (g_handler_entries[0] == nullptr) {
     Rf_eval(g_inplace_handler_call, R_BaseEnv);
@@ -201,10 +220,8 @@ static void set_inplace_handlers() {
   SEXP stack_arg = CDR(CADR(g_reset_handlers_call));
   if (g_handlers_entry_id != g_entry_id) {
     SEXP outer = PROTECT(Rf_eval(g_current_handlers_call, R_BaseEnv));
-    SEXP stack = PROTECT(Rf_cons(g_handler_entries[1], outer));
-    stack = Rf_cons(g_handler_entries[0], stack);
-    SETCAR(stack_arg, stack);
-    UNPROTECT(2);
+    SETCAR(stack_arg, push_entries(g_handler_entries, 2, outer));
+    UNPROTECT(1);
     g_handlers_entry_id = g_entry_id;
   }
   Rf_eval(g_reset_handlers_call, R_BaseEnv);
@@ -223,7 +240,7 @@ extern "C" SEXP tandem_run_frame(SEXP, SEXP, SEXP, SEXP env) {
 // that .addCondHands() made, NULL without .resetCondHands(); only the entries, as the rest
 // of that stack is the handlers of whatever R code ran when tandem started, which must not
 // be kept alive): R 4's layout, a list of 5, class first, flagged as calling. Anything else
-// (another R) is false, and .addCondHands() runs per entry instead.
+// (another R) is false, out is left as it is, and .addCondHands() runs per entry instead.
 static bool handler_entries(SEXP entries, const char* const* classes, SEXP* out, int n) {
   if (TYPEOF(entries) != VECSXP || XLENGTH(entries) != n) return false;
   for (int i = 0; i < n; i++) {
@@ -231,8 +248,8 @@ static bool handler_entries(SEXP entries, const char* const* classes, SEXP* out,
     if (TYPEOF(e) != VECSXP || XLENGTH(e) != 5 || TYPEOF(VECTOR_ELT(e, 0)) != CHARSXP ||
         std::strcmp(CHAR(VECTOR_ELT(e, 0)), classes[i]) != 0 || LEVELS(e) == 0)
       return false;
-    out[i] = e;
   }
+  for (int i = 0; i < n; i++) out[i] = VECTOR_ELT(entries, i);
   return true;
 }
 
@@ -286,11 +303,8 @@ void init_toplevel_handlers() {
   SEXP top_entries[3];
   SEXP top_call = VECTOR_ELT(handlers, 0);
   if (handler_entries(VECTOR_ELT(handlers, 1), top_classes, top_entries, 3)) {
-    SEXP stack = PROTECT(Rf_cons(top_entries[2], R_NilValue));  // top_entries are preserved
-    stack = PROTECT(Rf_cons(top_entries[1], stack));
-    stack = PROTECT(Rf_cons(top_entries[0], stack));
-    top_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".resetCondHands"), stack)));
-    UNPROTECT(4);
+    top_call = internal_call(".resetCondHands", PROTECT(push_entries(top_entries, 3, R_NilValue)));
+    UNPROTECT(1);
   }
   R_PreserveObject(top_call);
   SETCADDR(call, Rf_ScalarLogical(1));
@@ -302,14 +316,9 @@ void init_toplevel_handlers() {
   g_inplace_runner = VECTOR_ELT(in_place, 2);
   g_current_handlers_call = VECTOR_ELT(in_place, 3);
   static const char* const in_place_classes[] = {"error", "interrupt"};
-  SEXP entries[2];
-  if (handler_entries(VECTOR_ELT(in_place, 4), in_place_classes, entries, 2)) {
-    g_handler_entries[0] = entries[0];
-    g_handler_entries[1] = entries[1];
-  }
-  g_reset_handlers_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".resetCondHands"), R_NilValue)));
+  handler_entries(VECTOR_ELT(in_place, 4), in_place_classes, g_handler_entries, 2);
+  g_reset_handlers_call = internal_call(".resetCondHands", R_NilValue);
   R_PreserveObject(g_reset_handlers_call);
-  UNPROTECT(1);
   // Not byte code: the maker ran compiled (R's JIT), so the runner it made had a compiled
   // body, and a byte-code frame per callback cost so much C stack that R -> Python -> R
   // nesting stopped near 175 levels deep instead of about 290 ("C stack nearly full"). Its
@@ -321,11 +330,10 @@ void init_toplevel_handlers() {
   SET_CLOENV(g_inplace_runner, R_BaseEnv);
   UNPROTECT(1);
   SET_NOJIT(g_inplace_runner);
-  g_add_restart_call = Rf_lang2(Rf_install(".Internal"), PROTECT(Rf_lang2(Rf_install(".addRestart"), g_abort_restart)));
+  g_add_restart_call = internal_call(".addRestart", g_abort_restart);
   R_PreserveObject(g_add_restart_call);
   g_runner_call = Rf_lang1(g_inplace_runner);
   R_PreserveObject(g_runner_call);
-  UNPROTECT(1);
   g_handler_call = top_call;  // last: init is done
   UNPROTECT(7);
 }
