@@ -42,19 +42,18 @@ test_that("zero-copy views hold no Python memory of their own: they start no col
   py_run_string("del tandem_test_big")
 })
 
-# A fresh session whose first R callback from Python runs inside a withCallingHandlers()
-# handler that holds an environment with a finalizer: prints "collected" when that
-# environment is collected after the call returned, "kept" when something still holds it.
-retention_script <- '
+# R code whose R callbacks from Python run inside a withCallingHandlers() handler that
+# holds an environment with a finalizer: prints "collected" when that environment is
+# collected after the call returned, "kept" when something still holds it.
+retention_code <- '
 library(tandem)
-py_run_string("def several(f, n):\\n    return [f(i) for i in range(n)]")
 state <- new.env(); state$collected <- FALSE
 ident <- function(i) i
 run <- function() {
   big <- new.env()
   reg.finalizer(big, function(e) state$collected <- TRUE)
   h <- local({ keep <- big; function(c) invisible(keep) })
-  withCallingHandlers(py$several(ident, 2L), custom = h)
+  withCallingHandlers(py_eval("lambda f, n: [f(i) for i in range(n)]")(ident, 2L), custom = h)
 }
 stopifnot(identical(run(), 0:1))
 invisible(gc()); invisible(gc())
@@ -64,20 +63,8 @@ cat(if (state$collected) "collected\n" else "kept\n")
 test_that("R handlers around a call with callbacks are not kept alive after the call", {
   # tandem builds the handler stack of a call's callbacks once per call (on top of the
   # caller's handlers): that stack goes when the call ends.
-  state <- new.env()
-  state$collected <- FALSE
-  ident <- function(i) i
-  run <- function() {
-    big <- new.env()
-    reg.finalizer(big, function(e) state$collected <- TRUE)
-    h <- local({ keep <- big; function(c) invisible(keep) })
-    withCallingHandlers(py_eval("lambda f, n: [f(i) for i in range(n)]")(ident, 2L), custom = h)
-  }
-  expect_identical(run(), 0:1)
-  invisible(gc()); invisible(gc())
-  expect_true(state$collected)
+  expect_identical(capture.output(eval(parse(text = retention_code), envir = new.env())), "collected")
   # the first callback of a session, inside such handlers, sets tandem's handlers up (in a
   # fresh process): what it keeps must not include those handlers either
-  res <- run_rscript(retention_script)
-  expect_script_ok(res, "collected")
+  expect_script_ok(run_rscript(retention_code), "collected")
 })
