@@ -137,7 +137,7 @@ decoded_to_frames <- function(decoded) {
 application_preprocess_inputs <- function(model, x, ..., data_format = NULL) {
   module <- app_module(model)
   f <- function(x, ..., data_format = NULL) {
-    args <- c(list(as_image_batch(x)), list(...))
+    args <- c(list(as_image_batch(x)), dots_list(...))
     if (!is.null(data_format)) args$data_format <- data_format
     do.call(module$preprocess_input, args)
   }

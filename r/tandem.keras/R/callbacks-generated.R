@@ -17,7 +17,7 @@
 #' @export
 callback_backup_and_restore <- function(backup_dir, save_freq = "epoch", double_checkpoint = FALSE, delete_checkpoint = TRUE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(save_freq = as_int_tuple), NULL)
+                       dots_list(...), list(save_freq = as_int_tuple), NULL)
   do.call(keras$callbacks$BackupAndRestore, args)
 }
 
@@ -35,7 +35,7 @@ callback_backup_and_restore <- function(backup_dir, save_freq = "epoch", double_
 #' @export
 callback_csv_logger <- function(filename, separator = ",", append = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$callbacks$CSVLogger, args)
 }
 
@@ -58,7 +58,7 @@ callback_csv_logger <- function(filename, separator = ",", append = FALSE, ...) 
 #' @export
 callback_early_stopping <- function(monitor = "val_loss", min_delta = 0L, patience = 0L, verbose = 0L, mode = "auto", baseline = NULL, restore_best_weights = FALSE, start_from_epoch = 0L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(min_delta = as_int_tuple, patience = as_int_tuple, verbose = as_int_tuple, start_from_epoch = as_int_tuple), NULL)
+                       dots_list(...), list(min_delta = as_int_tuple, patience = as_int_tuple, verbose = as_int_tuple, start_from_epoch = as_int_tuple), NULL)
   do.call(keras$callbacks$EarlyStopping, args)
 }
 
@@ -79,7 +79,7 @@ callback_early_stopping <- function(monitor = "val_loss", min_delta = 0L, patien
 #' @export
 callback_lambda <- function(on_epoch_begin = NULL, on_epoch_end = NULL, on_train_begin = NULL, on_train_end = NULL, on_train_batch_begin = NULL, on_train_batch_end = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$callbacks$LambdaCallback, args)
 }
 
@@ -96,7 +96,7 @@ callback_lambda <- function(on_epoch_begin = NULL, on_epoch_end = NULL, on_train
 #' @export
 callback_learning_rate_scheduler <- function(schedule, verbose = 0L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(verbose = as_int_tuple), NULL)
+                       dots_list(...), list(verbose = as_int_tuple), NULL)
   do.call(keras$callbacks$LearningRateScheduler, args)
 }
 
@@ -119,7 +119,7 @@ callback_learning_rate_scheduler <- function(schedule, verbose = 0L, ...) {
 #' @export
 callback_model_checkpoint <- function(filepath, monitor = "val_loss", verbose = 0L, save_best_only = FALSE, save_weights_only = FALSE, mode = "auto", save_freq = "epoch", initial_value_threshold = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(verbose = as_int_tuple, save_freq = as_int_tuple), NULL)
+                       dots_list(...), list(verbose = as_int_tuple, save_freq = as_int_tuple), NULL)
   do.call(keras$callbacks$ModelCheckpoint, args)
 }
 
@@ -144,7 +144,7 @@ callback_model_checkpoint <- function(filepath, monitor = "val_loss", verbose = 
 #' @export
 callback_orbax_checkpoint <- function(directory, monitor = "val_loss", verbose = 0L, save_best_only = FALSE, mode = "auto", save_freq = "epoch", initial_value_threshold = NULL, max_to_keep = 1L, save_on_background = TRUE, save_weights_only = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(verbose = as_int_tuple, save_freq = as_int_tuple, max_to_keep = as_int_tuple), NULL)
+                       dots_list(...), list(verbose = as_int_tuple, save_freq = as_int_tuple, max_to_keep = as_int_tuple), NULL)
   do.call(keras$callbacks$OrbaxCheckpoint, args)
 }
 
@@ -159,7 +159,7 @@ callback_orbax_checkpoint <- function(directory, monitor = "val_loss", verbose =
 #' @export
 callback_progbar_logger <- function(...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$callbacks$ProgbarLogger, args)
 }
 
@@ -182,7 +182,7 @@ callback_progbar_logger <- function(...) {
 #' @export
 callback_reduce_lr_on_plateau <- function(monitor = "val_loss", factor = 0.1, patience = 10L, verbose = 0L, mode = "auto", min_delta = 0.0001, cooldown = 0L, min_lr = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(patience = as_int_tuple, verbose = as_int_tuple, cooldown = as_int_tuple), NULL)
+                       dots_list(...), list(patience = as_int_tuple, verbose = as_int_tuple, cooldown = as_int_tuple), NULL)
   do.call(keras$callbacks$ReduceLROnPlateau, args)
 }
 
@@ -202,7 +202,7 @@ callback_reduce_lr_on_plateau <- function(monitor = "val_loss", factor = 0.1, pa
 #' @export
 callback_remote_monitor <- function(root = "http://localhost:9000", path = "/publish/epoch/end/", field = "data", headers = NULL, send_as_json = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$callbacks$RemoteMonitor, args)
 }
 
@@ -218,7 +218,7 @@ callback_remote_monitor <- function(root = "http://localhost:9000", path = "/pub
 #' @export
 callback_swap_ema_weights <- function(swap_on_epoch = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$callbacks$SwapEMAWeights, args)
 }
 
@@ -242,7 +242,7 @@ callback_swap_ema_weights <- function(swap_on_epoch = FALSE, ...) {
 #' @export
 callback_tensorboard <- function(log_dir = "logs", histogram_freq = 0L, write_graph = TRUE, write_images = FALSE, write_steps_per_second = FALSE, update_freq = "epoch", profile_batch = 0L, embeddings_freq = 0L, embeddings_metadata = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(histogram_freq = as_int_tuple, update_freq = as_int_tuple, profile_batch = as_int_tuple, embeddings_freq = as_int_tuple), NULL)
+                       dots_list(...), list(histogram_freq = as_int_tuple, update_freq = as_int_tuple, profile_batch = as_int_tuple, embeddings_freq = as_int_tuple), NULL)
   do.call(keras$callbacks$TensorBoard, args)
 }
 
@@ -258,6 +258,6 @@ callback_tensorboard <- function(log_dir = "logs", histogram_freq = 0L, write_gr
 #' @export
 callback_terminate_on_nan <- function(raise_error = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$callbacks$TerminateOnNaN, args)
 }

@@ -15,7 +15,7 @@
 #' @export
 constraint_maxnorm <- function(max_value = 2L, axis = 1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_value = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(max_value = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$constraints$MaxNorm, args)
 }
 
@@ -34,7 +34,7 @@ constraint_maxnorm <- function(max_value = 2L, axis = 1L, ...) {
 #' @export
 constraint_minmaxnorm <- function(min_value = 0.0, max_value = 1.0, rate = 1.0, axis = 1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   do.call(keras$constraints$MinMaxNorm, args)
 }
 
@@ -49,7 +49,7 @@ constraint_minmaxnorm <- function(min_value = 0.0, max_value = 1.0, rate = 1.0, 
 #' @export
 constraint_nonneg <- function(...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$constraints$NonNeg, args)
 }
 
@@ -65,6 +65,6 @@ constraint_nonneg <- function(...) {
 #' @export
 constraint_unitnorm <- function(axis = 1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   do.call(keras$constraints$UnitNorm, args)
 }

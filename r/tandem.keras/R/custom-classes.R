@@ -87,7 +87,7 @@ Callback <- function(classname, on_epoch_begin = NULL, on_epoch_end = NULL,
                      ..., public = list(), private = list(), inherit = NULL,
                      parent_env = parent.frame()) {
   named <- mget(CALLBACK_METHODS, envir = environment())
-  members <- members_of(named, list(...), public)
+  members <- members_of(named, dots_list(...), public)
   for (nm in intersect(names(members), c(CALLBACK_METHODS, "on_batch_begin", "on_batch_end"))) {
     f <- members[[nm]]
     if (is.function(f) && !is_py_object(f)) {
@@ -107,7 +107,7 @@ Callback <- function(classname, on_epoch_begin = NULL, on_epoch_end = NULL,
 #' @export
 Constraint <- function(classname, call = NULL, get_config = NULL, ..., public = list(),
                        private = list(), inherit = NULL, parent_env = parent.frame()) {
-  members <- members_of(list(`__call__` = call, get_config = get_config), list(...), public)
+  members <- members_of(list(`__call__` = call, get_config = get_config), dots_list(...), public)
   if (!is.null(members$call)) {
     members$`__call__` <- members$call
     members$call <- NULL
@@ -124,7 +124,7 @@ LearningRateSchedule <- function(classname, call = NULL, initialize = NULL, get_
                                  ..., public = list(), private = list(), inherit = NULL,
                                  parent_env = parent.frame()) {
   members <- members_of(list(initialize = initialize, `__call__` = call,
-                             get_config = get_config), list(...), public)
+                             get_config = get_config), dots_list(...), public)
   if (!is.null(members$call)) {
     members$`__call__` <- members$call
     members$call <- NULL

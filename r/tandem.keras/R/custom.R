@@ -75,7 +75,7 @@ new_layer_class <- function(classname, initialize = NULL, build = NULL, call = N
                             get_config = NULL, ..., private = list(), inherit = NULL) {
   cls <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
-                          list(...), inherit, function() keras$layers$Layer, private)
+                          dots_list(...), inherit, function() keras$layers$Layer, private)
   class_generator(cls, initialize, "layer", compose = TRUE)
 }
 
@@ -85,7 +85,7 @@ new_model_class <- function(classname, initialize = NULL, build = NULL, call = N
                             get_config = NULL, ..., private = list(), inherit = NULL) {
   cls <- make_keras_class(classname, list(initialize = initialize, build = build,
                                           call = call, get_config = get_config),
-                          list(...), inherit, function() keras$Model, private)
+                          dots_list(...), inherit, function() keras$Model, private)
   class_generator(cls, initialize, "model", compose = FALSE)
 }
 
@@ -100,7 +100,7 @@ new_metric_class <- function(classname, initialize = NULL, update_state = NULL,
   cls <- make_keras_class(classname, list(initialize = initialize,
                                           update_state = update_state, result = result,
                                           reset_state = reset_state, get_config = get_config),
-                          list(...), inherit, function() keras$metrics$Metric, private)
+                          dots_list(...), inherit, function() keras$metrics$Metric, private)
   class_generator(cls, initialize, "metric", compose = FALSE)
 }
 
@@ -110,7 +110,7 @@ new_loss_class <- function(classname, initialize = NULL, call = NULL, get_config
                            ..., private = list(), inherit = NULL) {
   cls <- make_keras_class(classname, list(initialize = initialize, call = call,
                                           get_config = get_config),
-                          list(...), inherit, function() keras$losses$Loss, private)
+                          dots_list(...), inherit, function() keras$losses$Loss, private)
   class_generator(cls, initialize, "loss", compose = FALSE)
 }
 
@@ -127,7 +127,7 @@ Layer <- function(classname, initialize = NULL, call = NULL, build = NULL,
                   get_config = NULL, ..., public = list(), private = list(),
                   inherit = NULL, parent_env = parent.frame()) {
   keras3_class(new_layer_class, classname, list(initialize = initialize, call = call,
-               build = build, get_config = get_config), list(...), public, private, inherit)
+               build = build, get_config = get_config), dots_list(...), public, private, inherit)
 }
 
 #' @rdname new_layer_class
@@ -141,7 +141,7 @@ Model <- function(classname, initialize = NULL, call = NULL, train_step = NULL,
   keras3_class(new_model_class, classname, list(initialize = initialize, call = call,
                train_step = train_step, predict_step = predict_step, test_step = test_step,
                compute_loss = compute_loss, compute_metrics = compute_metrics),
-               list(...), public, private, inherit)
+               dots_list(...), public, private, inherit)
 }
 
 #' @rdname new_layer_class
@@ -150,7 +150,7 @@ Metric <- function(classname, initialize = NULL, update_state = NULL, result = N
                    public = list(), private = list(), inherit = NULL,
                    parent_env = parent.frame()) {
   keras3_class(new_metric_class, classname, list(initialize = initialize,
-               update_state = update_state, result = result), list(...), public, private,
+               update_state = update_state, result = result), dots_list(...), public, private,
                inherit)
 }
 
@@ -158,7 +158,7 @@ Metric <- function(classname, initialize = NULL, update_state = NULL, result = N
 #' @export
 Loss <- function(classname, call = NULL, ..., public = list(), private = list(),
                  inherit = NULL, parent_env = parent.frame()) {
-  keras3_class(new_loss_class, classname, list(call = call), list(...), public, private,
+  keras3_class(new_loss_class, classname, list(call = call), dots_list(...), public, private,
                inherit)
 }
 
@@ -237,7 +237,7 @@ class_generator <- function(cls, initialize, kind, compose) {
     call <- match.call(expand.dots = FALSE)
     supplied <- setdiff(as.character(names(call)[-1]), c("object", "..."))
     args <- mget(supplied, envir = environment())
-    if (!is.null(call$...)) args <- c(args, eval(quote(list(...))))
+    if (!is.null(call$...)) args <- c(args, eval(quote(dots_list(...))))
     py_cls <- resolve_lazy(cls)
     if (!compose) return(do.call(py_cls, args))
     if (missing(object)) return(do.call(py_cls, args))

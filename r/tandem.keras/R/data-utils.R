@@ -302,7 +302,7 @@ image_to_array <- function(img, data_format = NULL, dtype = NULL) {
 #' zip_lists(1:3, c("a", "b", "c"))
 #' }
 zip_lists <- function(...) {
-  args <- list(...)
+  args <- dots_list(...)
   if (length(args) == 1L && is.list(args[[1]])) args <- args[[1]]
   if (!length(args)) return(list())
   lens <- lengths(args)
@@ -333,7 +333,7 @@ zip_lists <- function(...) {
 #' @rdname zip_lists
 #' @export
 zip_datasets <- function(...) {
-  args <- list(...)
+  args <- dots_list(...)
   if (length(args) == 1L && is.list(args[[1]]) && !is.object(args[[1]])) args <- args[[1]]
   for (a in args) check_dataset(a, "...")
   tf$data$Dataset$zip(tuple(unname(args)))

@@ -298,7 +298,7 @@ distributed_fit <- function(object, x = NULL, y = NULL, batch_size = NULL, epoch
                             validation_data = NULL, shuffle = TRUE, class_weight = NULL,
                             sample_weight = NULL, initial_epoch = 0, steps_per_epoch = NULL,
                             validation_steps = NULL, ...) {
-  extra <- list(...)
+  extra <- dots_list(...)
   if (length(extra)) {
     abort("Under a multi-worker strategy, `fit()` does not take ",
           paste0("`", names(extra) %||% "...", "`", collapse = ", "), ".")
@@ -416,7 +416,7 @@ run_evaluation <- function(tr, data, batch_size, steps, cbl) {
 
 distributed_evaluate <- function(object, x = NULL, y = NULL, batch_size = NULL, verbose = "auto",
                                  sample_weight = NULL, steps = NULL, callbacks = NULL, ...) {
-  extra <- list(...)
+  extra <- dots_list(...)
   extra$return_dict <- NULL
   if (length(extra)) {
     abort("Under a multi-worker strategy, `evaluate()` does not take ",

@@ -86,7 +86,7 @@ tf_function <- function(f, input_signature = NULL, autograph = FALSE, name = NUL
   }
   name <- name %||% "r_tf_function"
   args <- c(list(as_tf_callable(f, name), input_signature = input_signature,
-                 autograph = FALSE), list(...))
+                 autograph = FALSE), dots_list(...))
   do.call(tf[["function"]], args)
 }
 

@@ -14,7 +14,7 @@
 #' @export
 initializer_constant <- function(value = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$initializers$Constant, args)
 }
 
@@ -32,7 +32,7 @@ initializer_constant <- function(value = 0.0, ...) {
 #' @export
 initializer_glorot_normal <- function(seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$GlorotNormal, args)
 }
 
@@ -50,7 +50,7 @@ initializer_glorot_normal <- function(seed = NULL, input_axes = NULL, output_axe
 #' @export
 initializer_glorot_uniform <- function(seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$GlorotUniform, args)
 }
 
@@ -68,7 +68,7 @@ initializer_glorot_uniform <- function(seed = NULL, input_axes = NULL, output_ax
 #' @export
 initializer_he_normal <- function(seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$HeNormal, args)
 }
 
@@ -86,7 +86,7 @@ initializer_he_normal <- function(seed = NULL, input_axes = NULL, output_axes = 
 #' @export
 initializer_he_uniform <- function(seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$HeUniform, args)
 }
 
@@ -102,7 +102,7 @@ initializer_he_uniform <- function(seed = NULL, input_axes = NULL, output_axes =
 #' @export
 initializer_identity <- function(gain = 1.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$initializers$Identity, args)
 }
 
@@ -120,7 +120,7 @@ initializer_identity <- function(gain = 1.0, ...) {
 #' @export
 initializer_lecun_normal <- function(seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$LecunNormal, args)
 }
 
@@ -138,7 +138,7 @@ initializer_lecun_normal <- function(seed = NULL, input_axes = NULL, output_axes
 #' @export
 initializer_lecun_uniform <- function(seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$LecunUniform, args)
 }
 
@@ -153,7 +153,7 @@ initializer_lecun_uniform <- function(seed = NULL, input_axes = NULL, output_axe
 #' @export
 initializer_ones <- function(...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$initializers$Ones, args)
 }
 
@@ -170,7 +170,7 @@ initializer_ones <- function(...) {
 #' @export
 initializer_orthogonal <- function(gain = 1.0, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$Orthogonal, args)
 }
 
@@ -188,7 +188,7 @@ initializer_orthogonal <- function(gain = 1.0, seed = NULL, ...) {
 #' @export
 initializer_random_normal <- function(mean = 0.0, stddev = 0.05, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$RandomNormal, args)
 }
 
@@ -206,7 +206,7 @@ initializer_random_normal <- function(mean = 0.0, stddev = 0.05, seed = NULL, ..
 #' @export
 initializer_random_uniform <- function(minval = -0.05, maxval = 0.05, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$RandomUniform, args)
 }
 
@@ -225,7 +225,7 @@ initializer_random_uniform <- function(minval = -0.05, maxval = 0.05, seed = NUL
 #' @export
 initializer_stft <- function(side = "real", window = "hann", scaling = "density", periodic = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$initializers$STFT, args)
 }
 
@@ -243,7 +243,7 @@ initializer_stft <- function(side = "real", window = "hann", scaling = "density"
 #' @export
 initializer_truncated_normal <- function(mean = 0.0, stddev = 0.05, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$TruncatedNormal, args)
 }
 
@@ -264,7 +264,7 @@ initializer_truncated_normal <- function(mean = 0.0, stddev = 0.05, seed = NULL,
 #' @export
 initializer_variance_scaling <- function(scale = 1.0, mode = "fan_in", distribution = "truncated_normal", seed = NULL, input_axes = NULL, output_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   do.call(keras$initializers$VarianceScaling, args)
 }
 
@@ -279,6 +279,6 @@ initializer_variance_scaling <- function(scale = 1.0, mode = "fan_in", distribut
 #' @export
 initializer_zeros <- function(...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$initializers$Zeros, args)
 }

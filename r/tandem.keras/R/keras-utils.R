@@ -25,7 +25,7 @@
 keras_variable <- function(initializer, shape = NULL, dtype = NULL, trainable = TRUE,
                            autocast = TRUE, aggregation = "none", synchronization = "auto",
                            name = NULL, ...) {
-  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1], list(...),
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1], dots_list(...),
                        list(shape = as_shape, trainable = as_flag, autocast = as_flag))
   if (is.function(args$initializer) && !is_py_object(args$initializer)) {
     args$initializer <- tandem::py_func(args$initializer, name = "r_initializer")
@@ -100,7 +100,7 @@ get_file <- function(fname = NULL, origin = NULL, ..., file_hash = NULL,
                  cache_subdir = cache_subdir, hash_algorithm = hash_algorithm,
                  extract = as_flag(extract, "extract"), archive_format = archive_format,
                  cache_dir = path.expand(home),  # Keras read KERAS_HOME at import only
-                 force_download = as_flag(force_download, "force_download")), list(...))
+                 force_download = as_flag(force_download, "force_download")), dots_list(...))
   do.call(keras$utils$get_file, args[!vapply(args, is.null, logical(1))])
 }
 
@@ -206,8 +206,8 @@ use_backend <- function(backend, gpu = NA) {
 #' @return A named list.
 #' @export
 named_list <- function(...) {
-  out <- list(...)
-  exprs <- as.list(substitute(list(...)))[-1]
+  out <- dots_list(...)
+  exprs <- as.list(substitute(dots_list(...)))[-1]
   nms <- names(out) %||% rep("", length(out))
   empty <- !nzchar(nms)
   nms[empty] <- vapply(exprs[empty], function(e) paste(deparse(e, width.cutoff = 500L), collapse = " "),

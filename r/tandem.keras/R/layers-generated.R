@@ -15,7 +15,7 @@
 #' @export
 layer_activation <- function(object, activation, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Activation, args)
 }
 
@@ -33,7 +33,7 @@ layer_activation <- function(object, activation, ...) {
 #' @export
 layer_activity_regularization <- function(object, l1 = 0.0, l2 = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ActivityRegularization, args)
 }
 
@@ -51,7 +51,7 @@ layer_activity_regularization <- function(object, l1 = 0.0, l2 = 0.0, ...) {
 #' @export
 layer_adaptive_average_pooling_1d <- function(object, output_size, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_size = as_int_tuple), NULL)
+                       dots_list(...), list(output_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdaptiveAveragePooling1D, args)
 }
 
@@ -69,7 +69,7 @@ layer_adaptive_average_pooling_1d <- function(object, output_size, data_format =
 #' @export
 layer_adaptive_average_pooling_2d <- function(object, output_size, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_size = as_int_tuple), NULL)
+                       dots_list(...), list(output_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdaptiveAveragePooling2D, args)
 }
 
@@ -87,7 +87,7 @@ layer_adaptive_average_pooling_2d <- function(object, output_size, data_format =
 #' @export
 layer_adaptive_average_pooling_3d <- function(object, output_size, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_size = as_int_tuple), NULL)
+                       dots_list(...), list(output_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdaptiveAveragePooling3D, args)
 }
 
@@ -105,7 +105,7 @@ layer_adaptive_average_pooling_3d <- function(object, output_size, data_format =
 #' @export
 layer_adaptive_max_pooling_1d <- function(object, output_size, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_size = as_int_tuple), NULL)
+                       dots_list(...), list(output_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdaptiveMaxPooling1D, args)
 }
 
@@ -123,7 +123,7 @@ layer_adaptive_max_pooling_1d <- function(object, output_size, data_format = NUL
 #' @export
 layer_adaptive_max_pooling_2d <- function(object, output_size, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_size = as_int_tuple), NULL)
+                       dots_list(...), list(output_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdaptiveMaxPooling2D, args)
 }
 
@@ -141,7 +141,7 @@ layer_adaptive_max_pooling_2d <- function(object, output_size, data_format = NUL
 #' @export
 layer_adaptive_max_pooling_3d <- function(object, output_size, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_size = as_int_tuple), NULL)
+                       dots_list(...), list(output_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdaptiveMaxPooling3D, args)
 }
 
@@ -157,7 +157,7 @@ layer_adaptive_max_pooling_3d <- function(object, output_size, data_format = NUL
 #' @export
 layer_add <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Add, args)
 }
 
@@ -175,7 +175,7 @@ layer_add <- function(inputs, ...) {
 #' @export
 layer_additive_attention <- function(object, use_scale = TRUE, dropout = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AdditiveAttention, args)
 }
 
@@ -194,7 +194,7 @@ layer_additive_attention <- function(object, use_scale = TRUE, dropout = 0.0, ..
 #' @export
 layer_alpha_dropout <- function(object, rate, noise_shape = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(noise_shape = as_shape, seed = as_int_tuple), NULL)
+                       dots_list(...), list(noise_shape = as_shape, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AlphaDropout, args)
 }
 
@@ -214,7 +214,7 @@ layer_alpha_dropout <- function(object, rate, noise_shape = NULL, seed = NULL, .
 #' @export
 layer_attention <- function(object, use_scale = FALSE, score_mode = "dot", dropout = 0.0, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Attention, args)
 }
 
@@ -239,7 +239,7 @@ layer_attention <- function(object, use_scale = FALSE, score_mode = "dot", dropo
 #' @export
 layer_aug_mix <- function(object, value_range = c(0L, 255L), num_chains = 3L, chain_depth = 3L, factor = 0.3, alpha = 1.0, all_ops = TRUE, interpolation = "bilinear", seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, num_chains = as_int_tuple, chain_depth = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, num_chains = as_int_tuple, chain_depth = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AugMix, args)
 }
 
@@ -256,7 +256,7 @@ layer_aug_mix <- function(object, value_range = c(0L, 255L), num_chains = 3L, ch
 #' @export
 layer_auto_contrast <- function(object, value_range = c(0L, 255L), ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AutoContrast, args)
 }
 
@@ -272,7 +272,7 @@ layer_auto_contrast <- function(object, value_range = c(0L, 255L), ...) {
 #' @export
 layer_average <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Average, args)
 }
 
@@ -293,7 +293,7 @@ layer_average <- function(inputs, ...) {
 #' @export
 layer_average_pooling_1d <- function(object, pool_size, strides = NULL, padding = "valid", data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
+                       dots_list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AveragePooling1D, args)
 }
 
@@ -314,7 +314,7 @@ layer_average_pooling_1d <- function(object, pool_size, strides = NULL, padding 
 #' @export
 layer_average_pooling_2d <- function(object, pool_size, strides = NULL, padding = "valid", data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
+                       dots_list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AveragePooling2D, args)
 }
 
@@ -335,7 +335,7 @@ layer_average_pooling_2d <- function(object, pool_size, strides = NULL, padding 
 #' @export
 layer_average_pooling_3d <- function(object, pool_size, strides = NULL, padding = "valid", data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
+                       dots_list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$AveragePooling3D, args)
 }
 
@@ -368,7 +368,7 @@ layer_average_pooling_3d <- function(object, pool_size, strides = NULL, padding 
 #' @export
 layer_batch_normalization <- function(object, axis = -1L, momentum = 0.99, epsilon = 0.001, center = TRUE, scale = TRUE, beta_initializer = "zeros", gamma_initializer = "ones", moving_mean_initializer = "zeros", moving_variance_initializer = "ones", beta_regularizer = NULL, gamma_regularizer = NULL, beta_constraint = NULL, gamma_constraint = NULL, renorm = FALSE, renorm_clipping = NULL, renorm_momentum = 0.99, synchronized = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$BatchNormalization, args)
 }
 
@@ -388,7 +388,7 @@ layer_batch_normalization <- function(object, axis = -1L, momentum = 0.99, epsil
 #' @export
 layer_bidirectional <- function(object, layer, merge_mode = "concat", weights = NULL, backward_layer = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Bidirectional, args)
 }
 
@@ -411,7 +411,7 @@ bidirectional <- layer_bidirectional
 #' @export
 layer_category_encoding <- function(object, num_tokens = NULL, output_mode = "multi_hot", sparse = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_tokens = as_int_tuple), NULL)
+                       dots_list(...), list(num_tokens = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$CategoryEncoding, args)
 }
 
@@ -430,7 +430,7 @@ layer_category_encoding <- function(object, num_tokens = NULL, output_mode = "mu
 #' @export
 layer_center_crop <- function(object, height, width, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(height = as_int_tuple, width = as_int_tuple), NULL)
+                       dots_list(...), list(height = as_int_tuple, width = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$CenterCrop, args)
 }
 
@@ -447,7 +447,7 @@ layer_center_crop <- function(object, height, width, data_format = NULL, ...) {
 #' @export
 layer_concatenate <- function(inputs, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Concatenate, args)
 }
 
@@ -467,7 +467,7 @@ layer_concatenate <- function(inputs, axis = -1L, ...) {
 #' @export
 layer_contrast_limited_adaptive_histogram_equalization <- function(object, value_range = c(0L, 255L), clip_limit = 4.0, tile_grid_size = c(8L, 8L), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, tile_grid_size = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, tile_grid_size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ContrastLimitedAdaptiveHistogramEqualization, args)
 }
 
@@ -499,7 +499,7 @@ layer_contrast_limited_adaptive_histogram_equalization <- function(object, value
 #' @export
 layer_conv_1d <- function(object, filters, kernel_size, strides = 1L, padding = "valid", data_format = NULL, dilation_rate = 1L, groups = 1L, activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, groups = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, groups = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Conv1D, args)
 }
 
@@ -531,7 +531,7 @@ layer_conv_1d <- function(object, filters, kernel_size, strides = 1L, padding = 
 #' @export
 layer_conv_1d_transpose <- function(object, filters, kernel_size, strides = 1L, padding = "valid", output_padding = NULL, data_format = NULL, dilation_rate = 1L, activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, output_padding = as_int_tuple, dilation_rate = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, output_padding = as_int_tuple, dilation_rate = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Conv1DTranspose, args)
 }
 
@@ -563,7 +563,7 @@ layer_conv_1d_transpose <- function(object, filters, kernel_size, strides = 1L, 
 #' @export
 layer_conv_2d <- function(object, filters, kernel_size, strides = c(1L, 1L), padding = "valid", data_format = NULL, dilation_rate = c(1L, 1L), groups = 1L, activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, groups = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, groups = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Conv2D, args)
 }
 
@@ -595,7 +595,7 @@ layer_conv_2d <- function(object, filters, kernel_size, strides = c(1L, 1L), pad
 #' @export
 layer_conv_2d_transpose <- function(object, filters, kernel_size, strides = c(1L, 1L), padding = "valid", output_padding = NULL, data_format = NULL, dilation_rate = c(1L, 1L), activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, output_padding = as_int_tuple, dilation_rate = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, output_padding = as_int_tuple, dilation_rate = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Conv2DTranspose, args)
 }
 
@@ -627,7 +627,7 @@ layer_conv_2d_transpose <- function(object, filters, kernel_size, strides = c(1L
 #' @export
 layer_conv_3d <- function(object, filters, kernel_size, strides = c(1L, 1L, 1L), padding = "valid", data_format = NULL, dilation_rate = c(1L, 1L, 1L), groups = 1L, activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, groups = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, groups = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Conv3D, args)
 }
 
@@ -659,7 +659,7 @@ layer_conv_3d <- function(object, filters, kernel_size, strides = c(1L, 1L, 1L),
 #' @export
 layer_conv_3d_transpose <- function(object, filters, kernel_size, strides = c(1L, 1L, 1L), padding = "valid", data_format = NULL, output_padding = NULL, dilation_rate = c(1L, 1L, 1L), activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, output_padding = as_int_tuple, dilation_rate = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, output_padding = as_int_tuple, dilation_rate = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Conv3DTranspose, args)
 }
 
@@ -702,7 +702,7 @@ layer_conv_3d_transpose <- function(object, filters, kernel_size, strides = c(1L
 #' @export
 layer_conv_lstm_1d <- function(object, filters, kernel_size, strides = 1L, padding = "valid", data_format = NULL, dilation_rate = 1L, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", unit_forget_bias = TRUE, kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ConvLSTM1D, args)
 }
 
@@ -745,7 +745,7 @@ layer_conv_lstm_1d <- function(object, filters, kernel_size, strides = 1L, paddi
 #' @export
 layer_conv_lstm_2d <- function(object, filters, kernel_size, strides = 1L, padding = "valid", data_format = NULL, dilation_rate = 1L, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", unit_forget_bias = TRUE, kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ConvLSTM2D, args)
 }
 
@@ -788,7 +788,7 @@ layer_conv_lstm_2d <- function(object, filters, kernel_size, strides = 1L, paddi
 #' @export
 layer_conv_lstm_3d <- function(object, filters, kernel_size, strides = 1L, padding = "valid", data_format = NULL, dilation_rate = 1L, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", unit_forget_bias = TRUE, kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ConvLSTM3D, args)
 }
 
@@ -805,7 +805,7 @@ layer_conv_lstm_3d <- function(object, filters, kernel_size, strides = 1L, paddi
 #' @export
 layer_cropping_1d <- function(object, cropping = c(1L, 1L), ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(cropping = as_int_tuple), NULL)
+                       dots_list(...), list(cropping = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Cropping1D, args)
 }
 
@@ -823,7 +823,7 @@ layer_cropping_1d <- function(object, cropping = c(1L, 1L), ...) {
 #' @export
 layer_cropping_2d <- function(object, cropping = list(c(0L, 0L), c(0L, 0L)), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(cropping = as_int_tuple), NULL)
+                       dots_list(...), list(cropping = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Cropping2D, args)
 }
 
@@ -841,7 +841,7 @@ layer_cropping_2d <- function(object, cropping = list(c(0L, 0L), c(0L, 0L)), dat
 #' @export
 layer_cropping_3d <- function(object, cropping = list(c(1L, 1L), c(1L, 1L), c(1L, 1L)), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(cropping = as_int_tuple), NULL)
+                       dots_list(...), list(cropping = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Cropping3D, args)
 }
 
@@ -860,7 +860,7 @@ layer_cropping_3d <- function(object, cropping = list(c(1L, 1L), c(1L, 1L), c(1L
 #' @export
 layer_cut_mix <- function(object, factor = 1.0, seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$CutMix, args)
 }
 
@@ -889,7 +889,7 @@ layer_cut_mix <- function(object, factor = 1.0, seed = NULL, data_format = NULL,
 #' @export
 layer_dense <- function(object, units, activation = NULL, use_bias = TRUE, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, lora_rank = NULL, lora_alpha = NULL, quantization_config = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Dense, args)
 }
 
@@ -920,7 +920,7 @@ layer_dense <- function(object, units, activation = NULL, use_bias = TRUE, kerne
 #' @export
 layer_depthwise_conv_1d <- function(object, kernel_size, strides = 1L, padding = "valid", depth_multiplier = 1L, data_format = NULL, dilation_rate = 1L, activation = NULL, use_bias = TRUE, depthwise_initializer = "glorot_uniform", bias_initializer = "zeros", depthwise_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, depthwise_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(kernel_size = as_int_tuple, strides = as_int_tuple, depth_multiplier = as_int_tuple, dilation_rate = as_int_tuple), NULL)
+                       dots_list(...), list(kernel_size = as_int_tuple, strides = as_int_tuple, depth_multiplier = as_int_tuple, dilation_rate = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$DepthwiseConv1D, args)
 }
 
@@ -951,7 +951,7 @@ layer_depthwise_conv_1d <- function(object, kernel_size, strides = 1L, padding =
 #' @export
 layer_depthwise_conv_2d <- function(object, kernel_size, strides = c(1L, 1L), padding = "valid", depth_multiplier = 1L, data_format = NULL, dilation_rate = c(1L, 1L), activation = NULL, use_bias = TRUE, depthwise_initializer = "glorot_uniform", bias_initializer = "zeros", depthwise_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, depthwise_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(kernel_size = as_int_tuple, strides = as_int_tuple, depth_multiplier = as_int_tuple, dilation_rate = as_int_tuple), NULL)
+                       dots_list(...), list(kernel_size = as_int_tuple, strides = as_int_tuple, depth_multiplier = as_int_tuple, dilation_rate = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$DepthwiseConv2D, args)
 }
 
@@ -974,7 +974,7 @@ layer_depthwise_conv_2d <- function(object, kernel_size, strides = c(1L, 1L), pa
 #' @export
 layer_discretization <- function(object, bin_boundaries = NULL, num_bins = NULL, epsilon = 0.01, output_mode = "int", sparse = FALSE, dtype = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(bin_boundaries = as_py_list, num_bins = as_int_tuple), NULL)
+                       dots_list(...), list(bin_boundaries = as_py_list, num_bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Discretization, args)
 }
 
@@ -992,7 +992,7 @@ layer_discretization <- function(object, bin_boundaries = NULL, num_bins = NULL,
 #' @export
 layer_dot <- function(inputs, axes, normalize = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axes = as_axis), NULL)
+                       dots_list(...), list(axes = as_axis), NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Dot, args)
 }
 
@@ -1011,7 +1011,7 @@ layer_dot <- function(inputs, axes, normalize = FALSE, ...) {
 #' @export
 layer_dropout <- function(object, rate, noise_shape = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(noise_shape = as_shape, seed = as_int_tuple), NULL)
+                       dots_list(...), list(noise_shape = as_shape, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Dropout, args)
 }
 
@@ -1028,7 +1028,7 @@ layer_dropout <- function(object, rate, noise_shape = NULL, seed = NULL, ...) {
 #' @export
 layer_activation_elu <- function(object, alpha = 1.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ELU, args)
 }
 
@@ -1058,7 +1058,7 @@ layer_activation_elu <- function(object, alpha = 1.0, ...) {
 #' @export
 layer_einsum_dense <- function(object, equation, output_shape, activation = NULL, bias_axes = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, lora_rank = NULL, lora_alpha = NULL, gptq_unpacked_column_size = NULL, quantization_config = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_shape = as_shape), NULL)
+                       dots_list(...), list(output_shape = as_shape), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$EinsumDense, args)
 }
 
@@ -1084,7 +1084,7 @@ layer_einsum_dense <- function(object, equation, output_shape, activation = NULL
 #' @export
 layer_embedding <- function(object, input_dim, output_dim, embeddings_initializer = "uniform", embeddings_regularizer = NULL, embeddings_constraint = NULL, mask_zero = FALSE, weights = NULL, lora_rank = NULL, lora_alpha = NULL, quantization_config = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(input_dim = as_int_tuple, output_dim = as_int_tuple), NULL)
+                       dots_list(...), list(input_dim = as_int_tuple, output_dim = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Embedding, args)
 }
 
@@ -1103,7 +1103,7 @@ layer_embedding <- function(object, input_dim, output_dim, embeddings_initialize
 #' @export
 layer_equalization <- function(object, value_range = c(0L, 255L), bins = 256L, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, bins = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Equalization, args)
 }
 
@@ -1120,7 +1120,7 @@ layer_equalization <- function(object, value_range = c(0L, 255L), bins = 256L, d
 #' @export
 layer_flatten <- function(object, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Flatten, args)
 }
 
@@ -1160,7 +1160,7 @@ layer_flatten <- function(object, data_format = NULL, ...) {
 #' @export
 layer_gru <- function(object, units, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, unroll = FALSE, reset_after = TRUE, use_cudnn = "auto", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GRU, args)
 }
 
@@ -1193,7 +1193,7 @@ layer_gru <- function(object, units, activation = "tanh", recurrent_activation =
 #' @export
 layer_gru_cell <- function(object, units, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, reset_after = TRUE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GRUCell, args)
 }
 
@@ -1211,7 +1211,7 @@ layer_gru_cell <- function(object, units, activation = "tanh", recurrent_activat
 #' @export
 layer_gaussian_dropout <- function(object, rate, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GaussianDropout, args)
 }
 
@@ -1229,7 +1229,7 @@ layer_gaussian_dropout <- function(object, rate, seed = NULL, ...) {
 #' @export
 layer_gaussian_noise <- function(object, stddev, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GaussianNoise, args)
 }
 
@@ -1247,7 +1247,7 @@ layer_gaussian_noise <- function(object, stddev, seed = NULL, ...) {
 #' @export
 layer_global_average_pooling_1d <- function(object, data_format = NULL, keepdims = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GlobalAveragePooling1D, args)
 }
 
@@ -1265,7 +1265,7 @@ layer_global_average_pooling_1d <- function(object, data_format = NULL, keepdims
 #' @export
 layer_global_average_pooling_2d <- function(object, data_format = NULL, keepdims = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GlobalAveragePooling2D, args)
 }
 
@@ -1283,7 +1283,7 @@ layer_global_average_pooling_2d <- function(object, data_format = NULL, keepdims
 #' @export
 layer_global_average_pooling_3d <- function(object, data_format = NULL, keepdims = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GlobalAveragePooling3D, args)
 }
 
@@ -1301,7 +1301,7 @@ layer_global_average_pooling_3d <- function(object, data_format = NULL, keepdims
 #' @export
 layer_global_max_pooling_1d <- function(object, data_format = NULL, keepdims = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GlobalMaxPooling1D, args)
 }
 
@@ -1319,7 +1319,7 @@ layer_global_max_pooling_1d <- function(object, data_format = NULL, keepdims = F
 #' @export
 layer_global_max_pooling_2d <- function(object, data_format = NULL, keepdims = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GlobalMaxPooling2D, args)
 }
 
@@ -1337,7 +1337,7 @@ layer_global_max_pooling_2d <- function(object, data_format = NULL, keepdims = F
 #' @export
 layer_global_max_pooling_3d <- function(object, data_format = NULL, keepdims = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GlobalMaxPooling3D, args)
 }
 
@@ -1364,7 +1364,7 @@ layer_global_max_pooling_3d <- function(object, data_format = NULL, keepdims = F
 #' @export
 layer_group_normalization <- function(object, groups = 32L, axis = -1L, epsilon = 0.001, center = TRUE, scale = TRUE, beta_initializer = "zeros", gamma_initializer = "ones", beta_regularizer = NULL, gamma_regularizer = NULL, beta_constraint = NULL, gamma_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(groups = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(groups = as_int_tuple, axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GroupNormalization, args)
 }
 
@@ -1396,7 +1396,7 @@ layer_group_normalization <- function(object, groups = 32L, axis = -1L, epsilon 
 #' @export
 layer_group_query_attention <- function(object, head_dim, num_query_heads, num_key_value_heads, dropout = 0.0, use_bias = TRUE, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(head_dim = as_int_tuple, num_query_heads = as_int_tuple, num_key_value_heads = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(head_dim = as_int_tuple, num_query_heads = as_int_tuple, num_key_value_heads = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$GroupedQueryAttention, args, splat = TRUE)
 }
 
@@ -1421,7 +1421,7 @@ layer_grouped_query_attention <- layer_group_query_attention
 #' @export
 layer_hashed_crossing <- function(object, num_bins, output_mode = "int", sparse = FALSE, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_bins = as_int_tuple), NULL)
+                       dots_list(...), list(num_bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$HashedCrossing, args)
 }
 
@@ -1442,7 +1442,7 @@ layer_hashed_crossing <- function(object, num_bins, output_mode = "int", sparse 
 #' @export
 layer_hashing <- function(object, num_bins, mask_value = NULL, salt = NULL, output_mode = "int", sparse = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_bins = as_int_tuple), NULL)
+                       dots_list(...), list(num_bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Hashing, args)
 }
 
@@ -1458,7 +1458,7 @@ layer_hashing <- function(object, num_bins, mask_value = NULL, salt = NULL, outp
 #' @export
 layer_identity <- function(object, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Identity, args)
 }
 
@@ -1488,7 +1488,7 @@ layer_identity <- function(object, ...) {
 #' @export
 layer_integer_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L, mask_token = NULL, oov_token = -1L, vocabulary = NULL, vocabulary_dtype = "int64", idf_weights = NULL, invert = FALSE, output_mode = "int", sparse = FALSE, pad_to_max_tokens = FALSE, oov_method = "floormod", salt = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, oov_token = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
+                       dots_list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, oov_token = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$IntegerLookup, args)
 }
 
@@ -1528,7 +1528,7 @@ layer_integer_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L
 #' @export
 layer_lstm <- function(object, units, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", unit_forget_bias = TRUE, kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, unroll = FALSE, use_cudnn = "auto", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$LSTM, args)
 }
 
@@ -1561,7 +1561,7 @@ layer_lstm <- function(object, units, activation = "tanh", recurrent_activation 
 #' @export
 layer_lstm_cell <- function(object, units, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", unit_forget_bias = TRUE, kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$LSTMCell, args)
 }
 
@@ -1581,7 +1581,7 @@ layer_lstm_cell <- function(object, units, activation = "tanh", recurrent_activa
 #' @export
 layer_lambda <- function(object, f, output_shape = NULL, mask = NULL, arguments = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(output_shape = as_shape), c(f = "function"))
+                       dots_list(...), list(output_shape = as_shape), c(f = "function"))
   compose_layer(if (missing(object)) NULL else object, keras$layers$Lambda, args)
 }
 
@@ -1607,7 +1607,7 @@ layer_lambda <- function(object, f, output_shape = NULL, mask = NULL, arguments 
 #' @export
 layer_layer_normalization <- function(object, axis = -1L, epsilon = 0.001, center = TRUE, scale = TRUE, beta_initializer = "zeros", gamma_initializer = "ones", beta_regularizer = NULL, gamma_regularizer = NULL, beta_constraint = NULL, gamma_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$LayerNormalization, args)
 }
 
@@ -1624,7 +1624,7 @@ layer_layer_normalization <- function(object, axis = -1L, epsilon = 0.001, cente
 #' @export
 layer_activation_leaky_relu <- function(object, negative_slope = 0.3, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$LeakyReLU, args)
 }
 
@@ -1641,7 +1641,7 @@ layer_activation_leaky_relu <- function(object, negative_slope = 0.3, ...) {
 #' @export
 layer_masking <- function(object, mask_value = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Masking, args)
 }
 
@@ -1659,7 +1659,7 @@ layer_masking <- function(object, mask_value = 0.0, ...) {
 #' @export
 layer_max_num_bounding_boxes <- function(object, max_number, fill_value = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_number = as_int_tuple, fill_value = as_int_tuple), NULL)
+                       dots_list(...), list(max_number = as_int_tuple, fill_value = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$MaxNumBoundingBoxes, args)
 }
 
@@ -1680,7 +1680,7 @@ layer_max_num_bounding_boxes <- function(object, max_number, fill_value = -1L, .
 #' @export
 layer_max_pooling_1d <- function(object, pool_size = 2L, strides = NULL, padding = "valid", data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
+                       dots_list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$MaxPooling1D, args)
 }
 
@@ -1701,7 +1701,7 @@ layer_max_pooling_1d <- function(object, pool_size = 2L, strides = NULL, padding
 #' @export
 layer_max_pooling_2d <- function(object, pool_size = c(2L, 2L), strides = NULL, padding = "valid", data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
+                       dots_list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$MaxPooling2D, args)
 }
 
@@ -1722,7 +1722,7 @@ layer_max_pooling_2d <- function(object, pool_size = c(2L, 2L), strides = NULL, 
 #' @export
 layer_max_pooling_3d <- function(object, pool_size = c(2L, 2L, 2L), strides = NULL, padding = "valid", data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
+                       dots_list(...), list(pool_size = as_int_tuple, strides = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$MaxPooling3D, args)
 }
 
@@ -1738,7 +1738,7 @@ layer_max_pooling_3d <- function(object, pool_size = c(2L, 2L, 2L), strides = NU
 #' @export
 layer_maximum <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Maximum, args)
 }
 
@@ -1767,7 +1767,7 @@ layer_maximum <- function(inputs, ...) {
 #' @export
 layer_mel_spectrogram <- function(object, fft_length = 2048L, sequence_stride = 512L, sequence_length = NULL, window = "hann", sampling_rate = 16000L, num_mel_bins = 128L, min_freq = 20.0, max_freq = NULL, power_to_db = TRUE, top_db = 80.0, mag_exp = 2.0, min_power = 1e-10, ref_power = 1.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(fft_length = as_int_tuple, sequence_stride = as_int_tuple, sequence_length = as_int_tuple, sampling_rate = as_int_tuple, num_mel_bins = as_int_tuple), NULL)
+                       dots_list(...), list(fft_length = as_int_tuple, sequence_stride = as_int_tuple, sequence_length = as_int_tuple, sampling_rate = as_int_tuple, num_mel_bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$MelSpectrogram, args)
 }
 
@@ -1783,7 +1783,7 @@ layer_mel_spectrogram <- function(object, fft_length = 2048L, sequence_stride = 
 #' @export
 layer_minimum <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Minimum, args)
 }
 
@@ -1802,7 +1802,7 @@ layer_minimum <- function(inputs, ...) {
 #' @export
 layer_mix_up <- function(object, alpha = 0.2, data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$MixUp, args)
 }
 
@@ -1836,7 +1836,7 @@ layer_mix_up <- function(object, alpha = 0.2, data_format = NULL, seed = NULL, .
 #' @export
 layer_multi_head_attention <- function(inputs, num_heads, key_dim, value_dim = NULL, dropout = 0.0, use_bias = TRUE, output_shape = NULL, attention_axes = NULL, sliding_window = NULL, flash_attention = NULL, kernel_initializer = "glorot_uniform", bias_initializer = "zeros", kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL, use_gate = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_heads = as_int_tuple, key_dim = as_int_tuple, value_dim = as_int_tuple, output_shape = as_shape, seed = as_int_tuple), NULL)
+                       dots_list(...), list(num_heads = as_int_tuple, key_dim = as_int_tuple, value_dim = as_int_tuple, output_shape = as_shape, seed = as_int_tuple), NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$MultiHeadAttention, args, splat = TRUE)
 }
 
@@ -1852,7 +1852,7 @@ layer_multi_head_attention <- function(inputs, num_heads, key_dim, value_dim = N
 #' @export
 layer_multiply <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Multiply, args)
 }
 
@@ -1872,7 +1872,7 @@ layer_multiply <- function(inputs, ...) {
 #' @export
 layer_normalization <- function(object, axis = -1L, mean = NULL, variance = NULL, invert = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Normalization, args)
 }
 
@@ -1892,7 +1892,7 @@ layer_normalization <- function(object, axis = -1L, mean = NULL, variance = NULL
 #' @export
 layer_activation_parametric_relu <- function(object, alpha_initializer = "Zeros", alpha_regularizer = NULL, alpha_constraint = NULL, shared_axes = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$PReLU, args)
 }
 
@@ -1909,7 +1909,7 @@ layer_activation_parametric_relu <- function(object, alpha_initializer = "Zeros"
 #' @export
 layer_permute <- function(object, dims, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(dims = as_int_tuple), NULL)
+                       dots_list(...), list(dims = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Permute, args)
 }
 
@@ -1926,7 +1926,7 @@ layer_permute <- function(object, dims, ...) {
 #' @export
 layer_pipeline <- function(layers, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$layers$Pipeline, args)
 }
 
@@ -1944,7 +1944,7 @@ layer_pipeline <- function(layers, name = NULL, ...) {
 #' @export
 layer_rms_normalization <- function(object, axis = -1L, epsilon = 1e-06, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RMSNormalization, args)
 }
 
@@ -1967,7 +1967,7 @@ layer_rms_normalization <- function(object, axis = -1L, epsilon = 1e-06, ...) {
 #' @export
 layer_rnn <- function(object, cell, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, unroll = FALSE, zero_output_for_mask = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RNN, args)
 }
 
@@ -1989,7 +1989,7 @@ layer_rnn <- function(object, cell, return_sequences = FALSE, return_state = FAL
 #' @export
 layer_rand_augment <- function(object, value_range = c(0L, 255L), num_ops = 2L, factor = 0.5, interpolation = "bilinear", seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, num_ops = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, num_ops = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandAugment, args)
 }
 
@@ -2008,7 +2008,7 @@ layer_rand_augment <- function(object, value_range = c(0L, 255L), num_ops = 2L, 
 #' @export
 layer_random_brightness <- function(object, factor, value_range = c(0L, 255L), seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomBrightness, args)
 }
 
@@ -2028,7 +2028,7 @@ layer_random_brightness <- function(object, factor, value_range = c(0L, 255L), s
 #' @export
 layer_random_color_degeneration <- function(object, factor, value_range = c(0L, 255L), data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomColorDegeneration, args)
 }
 
@@ -2051,7 +2051,7 @@ layer_random_color_degeneration <- function(object, factor, value_range = c(0L, 
 #' @export
 layer_random_color_jitter <- function(object, value_range = c(0L, 255L), brightness_factor = NULL, contrast_factor = NULL, saturation_factor = NULL, hue_factor = NULL, seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomColorJitter, args)
 }
 
@@ -2070,7 +2070,7 @@ layer_random_color_jitter <- function(object, value_range = c(0L, 255L), brightn
 #' @export
 layer_random_contrast <- function(object, factor, value_range = c(0L, 255L), seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomContrast, args)
 }
 
@@ -2091,7 +2091,7 @@ layer_random_contrast <- function(object, factor, value_range = c(0L, 255L), see
 #' @export
 layer_random_crop <- function(object, height, width, seed = NULL, data_format = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(height = as_int_tuple, width = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(height = as_int_tuple, width = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomCrop, args)
 }
 
@@ -2115,7 +2115,7 @@ layer_random_crop <- function(object, height, width, seed = NULL, data_format = 
 #' @export
 layer_random_elastic_transform <- function(object, factor = 1.0, scale = 1.0, interpolation = "bilinear", fill_mode = "reflect", fill_value = 0.0, value_range = c(0L, 255L), seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomElasticTransform, args)
 }
 
@@ -2137,7 +2137,7 @@ layer_random_elastic_transform <- function(object, factor = 1.0, scale = 1.0, in
 #' @export
 layer_random_erasing <- function(object, factor = 1.0, scale = list(0.02, 0.33), fill_value = NULL, value_range = c(0L, 255L), seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomErasing, args)
 }
 
@@ -2156,7 +2156,7 @@ layer_random_erasing <- function(object, factor = 1.0, scale = list(0.02, 0.33),
 #' @export
 layer_random_flip <- function(object, mode = "horizontal_and_vertical", seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomFlip, args)
 }
 
@@ -2178,7 +2178,7 @@ layer_random_flip <- function(object, mode = "horizontal_and_vertical", seed = N
 #' @export
 layer_random_gaussian_blur <- function(object, factor = 1.0, kernel_size = 3L, sigma = 1.0, value_range = c(0L, 255L), data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(kernel_size = as_int_tuple, value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(kernel_size = as_int_tuple, value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomGaussianBlur, args)
 }
 
@@ -2197,7 +2197,7 @@ layer_random_gaussian_blur <- function(object, factor = 1.0, kernel_size = 3L, s
 #' @export
 layer_random_grayscale <- function(object, factor = 0.5, data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomGrayscale, args)
 }
 
@@ -2217,7 +2217,7 @@ layer_random_grayscale <- function(object, factor = 0.5, data_format = NULL, see
 #' @export
 layer_random_hue <- function(object, factor, value_range = c(0L, 255L), data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomHue, args)
 }
 
@@ -2237,7 +2237,7 @@ layer_random_hue <- function(object, factor, value_range = c(0L, 255L), data_for
 #' @export
 layer_random_invert <- function(object, factor = 1.0, value_range = c(0L, 255L), seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomInvert, args)
 }
 
@@ -2259,7 +2259,7 @@ layer_random_invert <- function(object, factor = 1.0, value_range = c(0L, 255L),
 #' @export
 layer_random_perspective <- function(object, factor = 1.0, scale = 1.0, interpolation = "bilinear", fill_value = 0.0, seed = NULL, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomPerspective, args)
 }
 
@@ -2279,7 +2279,7 @@ layer_random_perspective <- function(object, factor = 1.0, scale = 1.0, interpol
 #' @export
 layer_random_posterization <- function(object, factor, value_range = c(0L, 255L), data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomPosterization, args)
 }
 
@@ -2301,7 +2301,7 @@ layer_random_posterization <- function(object, factor, value_range = c(0L, 255L)
 #' @export
 layer_random_rotation <- function(object, factor, fill_mode = "reflect", interpolation = "bilinear", seed = NULL, fill_value = 0.0, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomRotation, args)
 }
 
@@ -2321,7 +2321,7 @@ layer_random_rotation <- function(object, factor, fill_mode = "reflect", interpo
 #' @export
 layer_random_saturation <- function(object, factor, value_range = c(0L, 255L), data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomSaturation, args)
 }
 
@@ -2341,7 +2341,7 @@ layer_random_saturation <- function(object, factor, value_range = c(0L, 255L), d
 #' @export
 layer_random_sharpness <- function(object, factor, value_range = c(0L, 255L), data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomSharpness, args)
 }
 
@@ -2364,7 +2364,7 @@ layer_random_sharpness <- function(object, factor, value_range = c(0L, 255L), da
 #' @export
 layer_random_shear <- function(object, x_factor = 0.0, y_factor = 0.0, interpolation = "bilinear", fill_mode = "reflect", fill_value = 0.0, data_format = NULL, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomShear, args)
 }
 
@@ -2387,7 +2387,7 @@ layer_random_shear <- function(object, x_factor = 0.0, y_factor = 0.0, interpola
 #' @export
 layer_random_translation <- function(object, height_factor, width_factor, fill_mode = "reflect", interpolation = "bilinear", seed = NULL, fill_value = 0.0, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomTranslation, args)
 }
 
@@ -2410,7 +2410,7 @@ layer_random_translation <- function(object, height_factor, width_factor, fill_m
 #' @export
 layer_random_zoom <- function(object, height_factor, width_factor = NULL, fill_mode = "reflect", interpolation = "bilinear", seed = NULL, fill_value = 0.0, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RandomZoom, args)
 }
 
@@ -2429,7 +2429,7 @@ layer_random_zoom <- function(object, height_factor, width_factor = NULL, fill_m
 #' @export
 layer_activation_relu <- function(object, max_value = NULL, negative_slope = 0.0, threshold = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ReLU, args)
 }
 
@@ -2446,7 +2446,7 @@ layer_activation_relu <- function(object, max_value = NULL, negative_slope = 0.0
 #' @export
 layer_repeat_vector <- function(object, n, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(n = as_int_tuple), NULL)
+                       dots_list(...), list(n = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$RepeatVector, args)
 }
 
@@ -2464,7 +2464,7 @@ layer_repeat_vector <- function(object, n, ...) {
 #' @export
 layer_rescaling <- function(object, scale, offset = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Rescaling, args)
 }
 
@@ -2481,7 +2481,7 @@ layer_rescaling <- function(object, scale, offset = 0.0, ...) {
 #' @export
 layer_reshape <- function(object, target_shape, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(target_shape = as_target_shape), NULL)
+                       dots_list(...), list(target_shape = as_target_shape), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Reshape, args)
 }
 
@@ -2506,7 +2506,7 @@ layer_reshape <- function(object, target_shape, ...) {
 #' @export
 layer_resizing <- function(object, height, width, interpolation = "bilinear", crop_to_aspect_ratio = FALSE, pad_to_aspect_ratio = FALSE, fill_mode = "constant", fill_value = 0.0, antialias = FALSE, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(height = as_int_tuple, width = as_int_tuple), NULL)
+                       dots_list(...), list(height = as_int_tuple, width = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Resizing, args)
 }
 
@@ -2531,7 +2531,7 @@ layer_resizing <- function(object, height, width, interpolation = "bilinear", cr
 #' @export
 layer_reversible_embedding <- function(object, input_dim, output_dim, tie_weights = TRUE, embeddings_initializer = "uniform", embeddings_regularizer = NULL, embeddings_constraint = NULL, mask_zero = FALSE, reverse_dtype = NULL, logit_soft_cap = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(input_dim = as_int_tuple, output_dim = as_int_tuple), NULL)
+                       dots_list(...), list(input_dim = as_int_tuple, output_dim = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ReversibleEmbedding, args)
 }
 
@@ -2557,7 +2557,7 @@ layer_reversible_embedding <- function(object, input_dim, output_dim, tie_weight
 #' @export
 layer_stft_spectrogram <- function(object, mode = "log", frame_length = 256L, frame_step = NULL, fft_length = NULL, window = "hann", periodic = FALSE, scaling = "density", padding = "valid", expand_dims = FALSE, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(frame_length = as_int_tuple, frame_step = as_int_tuple, fft_length = as_int_tuple), NULL)
+                       dots_list(...), list(frame_length = as_int_tuple, frame_step = as_int_tuple, fft_length = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$STFTSpectrogram, args)
 }
 
@@ -2592,7 +2592,7 @@ layer_stft_spectrogram <- function(object, mode = "log", frame_length = 256L, fr
 #' @export
 layer_separable_conv_1d <- function(object, filters, kernel_size, strides = 1L, padding = "valid", data_format = NULL, dilation_rate = 1L, depth_multiplier = 1L, activation = NULL, use_bias = TRUE, depthwise_initializer = "glorot_uniform", pointwise_initializer = "glorot_uniform", bias_initializer = "zeros", depthwise_regularizer = NULL, pointwise_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, depthwise_constraint = NULL, pointwise_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, depth_multiplier = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, depth_multiplier = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SeparableConv1D, args)
 }
 
@@ -2627,7 +2627,7 @@ layer_separable_conv_1d <- function(object, filters, kernel_size, strides = 1L, 
 #' @export
 layer_separable_conv_2d <- function(object, filters, kernel_size, strides = c(1L, 1L), padding = "valid", data_format = NULL, dilation_rate = c(1L, 1L), depth_multiplier = 1L, activation = NULL, use_bias = TRUE, depthwise_initializer = "glorot_uniform", pointwise_initializer = "glorot_uniform", bias_initializer = "zeros", depthwise_regularizer = NULL, pointwise_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, depthwise_constraint = NULL, pointwise_constraint = NULL, bias_constraint = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, depth_multiplier = as_int_tuple), NULL)
+                       dots_list(...), list(filters = as_int_tuple, kernel_size = as_int_tuple, strides = as_int_tuple, dilation_rate = as_int_tuple, depth_multiplier = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SeparableConv2D, args)
 }
 
@@ -2664,7 +2664,7 @@ layer_separable_conv_2d <- function(object, filters, kernel_size, strides = c(1L
 #' @export
 layer_simple_rnn <- function(object, units, activation = "tanh", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, return_sequences = FALSE, return_state = FALSE, go_backwards = FALSE, stateful = FALSE, unroll = FALSE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SimpleRNN, args)
 }
 
@@ -2695,7 +2695,7 @@ layer_simple_rnn <- function(object, units, activation = "tanh", use_bias = TRUE
 #' @export
 layer_simple_rnn_cell <- function(object, units, activation = "tanh", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SimpleRNNCell, args)
 }
 
@@ -2712,7 +2712,7 @@ layer_simple_rnn_cell <- function(object, units, activation = "tanh", use_bias =
 #' @export
 layer_activation_softmax <- function(object, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Softmax, args)
 }
 
@@ -2732,7 +2732,7 @@ layer_activation_softmax <- function(object, axis = -1L, ...) {
 #' @export
 layer_solarization <- function(object, addition_factor = 0.0, threshold_factor = 0.0, value_range = c(0L, 255L), seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(value_range = as_int_tuple, seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$Solarization, args)
 }
 
@@ -2752,7 +2752,7 @@ layer_solarization <- function(object, addition_factor = 0.0, threshold_factor =
 #' @export
 layer_spatial_dropout_1d <- function(object, rate, seed = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SpatialDropout1D, args)
 }
 
@@ -2773,7 +2773,7 @@ layer_spatial_dropout_1d <- function(object, rate, seed = NULL, name = NULL, dty
 #' @export
 layer_spatial_dropout_2d <- function(object, rate, data_format = NULL, seed = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SpatialDropout2D, args)
 }
 
@@ -2794,7 +2794,7 @@ layer_spatial_dropout_2d <- function(object, rate, data_format = NULL, seed = NU
 #' @export
 layer_spatial_dropout_3d <- function(object, rate, data_format = NULL, seed = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(seed = as_int_tuple), NULL)
+                       dots_list(...), list(seed = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SpatialDropout3D, args)
 }
 
@@ -2812,7 +2812,7 @@ layer_spatial_dropout_3d <- function(object, rate, data_format = NULL, seed = NU
 #' @export
 layer_spectral_normalization <- function(object, layer, power_iterations = 1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(power_iterations = as_int_tuple), NULL)
+                       dots_list(...), list(power_iterations = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$SpectralNormalization, args)
 }
 
@@ -2829,7 +2829,7 @@ layer_spectral_normalization <- function(object, layer, power_iterations = 1L, .
 #' @export
 layer_stacked_rnn_cells <- function(object, cells, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$StackedRNNCells, args)
 }
 
@@ -2858,7 +2858,7 @@ layer_stacked_rnn_cells <- function(object, cells, ...) {
 #' @export
 layer_string_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L, mask_token = NULL, oov_token = "[UNK]", vocabulary = NULL, idf_weights = NULL, invert = FALSE, output_mode = "int", pad_to_max_tokens = FALSE, sparse = FALSE, encoding = "utf-8", name = NULL, salt = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
+                       dots_list(...), list(max_tokens = as_int_tuple, num_oov_indices = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$StringLookup, args)
 }
 
@@ -2874,7 +2874,7 @@ layer_string_lookup <- function(object, max_tokens = NULL, num_oov_indices = 1L,
 #' @export
 layer_subtract <- function(inputs, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(inputs)) NULL else inputs, keras$layers$Subtract, args)
 }
 
@@ -2896,7 +2896,7 @@ layer_subtract <- function(inputs, ...) {
 #' @export
 layer_tfsm <- function(object, filepath, call_endpoint = "serve", call_training_endpoint = NULL, trainable = TRUE, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$TFSMLayer, args)
 }
 
@@ -2929,7 +2929,7 @@ layer_tfsm_layer <- layer_tfsm
 #' @export
 layer_text_vectorization <- function(object, max_tokens = NULL, standardize = "lower_and_strip_punctuation", split = "whitespace", ngrams = NULL, output_mode = "int", output_sequence_length = NULL, pad_to_max_tokens = FALSE, vocabulary = NULL, idf_weights = NULL, sparse = FALSE, ragged = FALSE, encoding = "utf-8", name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(max_tokens = as_int_tuple, ngrams = as_int_tuple, output_sequence_length = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
+                       dots_list(...), list(max_tokens = as_int_tuple, ngrams = as_int_tuple, output_sequence_length = as_int_tuple, vocabulary = as_vocabulary, idf_weights = as_py_list), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$TextVectorization, args)
 }
 
@@ -2946,7 +2946,7 @@ layer_text_vectorization <- function(object, max_tokens = NULL, standardize = "l
 #' @export
 layer_time_distributed <- function(object, layer, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$TimeDistributed, args)
 }
 
@@ -2967,7 +2967,7 @@ time_distributed <- layer_time_distributed
 #' @export
 layer_unit_normalization <- function(object, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UnitNormalization, args)
 }
 
@@ -2984,7 +2984,7 @@ layer_unit_normalization <- function(object, axis = -1L, ...) {
 #' @export
 layer_upsampling_1d <- function(object, size = 2L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(size = as_int_tuple), NULL)
+                       dots_list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling1D, args)
 }
 
@@ -3007,7 +3007,7 @@ layer_up_sampling_1d <- layer_upsampling_1d
 #' @export
 layer_upsampling_2d <- function(object, size = c(2L, 2L), data_format = NULL, interpolation = "nearest", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(size = as_int_tuple), NULL)
+                       dots_list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling2D, args)
 }
 
@@ -3029,7 +3029,7 @@ layer_up_sampling_2d <- layer_upsampling_2d
 #' @export
 layer_upsampling_3d <- function(object, size = c(2L, 2L, 2L), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(size = as_int_tuple), NULL)
+                       dots_list(...), list(size = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$UpSampling3D, args)
 }
 
@@ -3051,7 +3051,7 @@ layer_up_sampling_3d <- layer_upsampling_3d
 #' @export
 layer_zero_padding_1d <- function(object, padding = 1L, data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(padding = as_int_tuple), NULL)
+                       dots_list(...), list(padding = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ZeroPadding1D, args)
 }
 
@@ -3069,7 +3069,7 @@ layer_zero_padding_1d <- function(object, padding = 1L, data_format = NULL, ...)
 #' @export
 layer_zero_padding_2d <- function(object, padding = c(1L, 1L), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(padding = as_int_tuple), NULL)
+                       dots_list(...), list(padding = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ZeroPadding2D, args)
 }
 
@@ -3087,7 +3087,7 @@ layer_zero_padding_2d <- function(object, padding = c(1L, 1L), data_format = NUL
 #' @export
 layer_zero_padding_3d <- function(object, padding = list(c(1L, 1L), c(1L, 1L), c(1L, 1L)), data_format = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   compose_layer(if (missing(object)) NULL else object, keras$layers$ZeroPadding3D, args)
 }
 
@@ -3110,6 +3110,6 @@ layer_zero_padding_3d <- function(object, padding = list(c(1L, 1L), c(1L, 1L), c
 #' @export
 layer_feature_space <- function(object, features, output_mode = "concat", crosses = NULL, crossing_dim = 32L, hashing_dim = 32L, num_discretization_bins = 32L, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(crossing_dim = as_int_tuple, hashing_dim = as_int_tuple, num_discretization_bins = as_int_tuple), NULL)
+                       dots_list(...), list(crossing_dim = as_int_tuple, hashing_dim = as_int_tuple, num_discretization_bins = as_int_tuple), NULL)
   compose_layer(if (missing(object)) NULL else object, keras$utils$FeatureSpace, args)
 }

@@ -141,7 +141,7 @@ compose_layer <- function(object, cls, args, splat = FALSE) {
 keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = NULL,
                         ragged = NULL, batch_shape = NULL, name = NULL, tensor = NULL,
                         optional = FALSE, ...) {
-  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1], list(...),
+  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1], dots_list(...),
                        list(shape = as_shape, batch_shape = as_shape, batch_size = as_int))
   if (isFALSE(args$optional)) args$optional <- NULL
   do.call(keras$Input, args)

@@ -19,7 +19,7 @@
 #' @export
 learning_rate_schedule_cosine_decay <- function(initial_learning_rate, decay_steps, alpha = 0.0, name = "CosineDecay", warmup_target = NULL, warmup_steps = 0L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(decay_steps = as_int_tuple, warmup_steps = as_int_tuple), NULL)
+                       dots_list(...), list(decay_steps = as_int_tuple, warmup_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$schedules$CosineDecay, args)
 }
 
@@ -40,7 +40,7 @@ learning_rate_schedule_cosine_decay <- function(initial_learning_rate, decay_ste
 #' @export
 learning_rate_schedule_cosine_decay_restarts <- function(initial_learning_rate, first_decay_steps, t_mul = 2.0, m_mul = 1.0, alpha = 0.0, name = "SGDRDecay", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(first_decay_steps = as_int_tuple), NULL)
+                       dots_list(...), list(first_decay_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$schedules$CosineDecayRestarts, args)
 }
 
@@ -60,7 +60,7 @@ learning_rate_schedule_cosine_decay_restarts <- function(initial_learning_rate, 
 #' @export
 learning_rate_schedule_exponential_decay <- function(initial_learning_rate, decay_steps, decay_rate, staircase = FALSE, name = "ExponentialDecay", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(decay_steps = as_int_tuple), NULL)
+                       dots_list(...), list(decay_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$schedules$ExponentialDecay, args)
 }
 
@@ -80,7 +80,7 @@ learning_rate_schedule_exponential_decay <- function(initial_learning_rate, deca
 #' @export
 learning_rate_schedule_inverse_time_decay <- function(initial_learning_rate, decay_steps, decay_rate, staircase = FALSE, name = "InverseTimeDecay", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(decay_steps = as_int_tuple), NULL)
+                       dots_list(...), list(decay_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$schedules$InverseTimeDecay, args)
 }
 
@@ -98,7 +98,7 @@ learning_rate_schedule_inverse_time_decay <- function(initial_learning_rate, dec
 #' @export
 learning_rate_schedule_piecewise_constant_decay <- function(boundaries, values, name = "PiecewiseConstant", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(boundaries = as_py_list, values = as_py_list), NULL)
+                       dots_list(...), list(boundaries = as_py_list, values = as_py_list), NULL)
   do.call(keras$optimizers$schedules$PiecewiseConstantDecay, args)
 }
 
@@ -119,6 +119,6 @@ learning_rate_schedule_piecewise_constant_decay <- function(boundaries, values, 
 #' @export
 learning_rate_schedule_polynomial_decay <- function(initial_learning_rate, decay_steps, end_learning_rate = 0.0001, power = 1.0, cycle = FALSE, name = "PolynomialDecay", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(decay_steps = as_int_tuple), NULL)
+                       dots_list(...), list(decay_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$schedules$PolynomialDecay, args)
 }

@@ -20,7 +20,7 @@
 #' @export
 loss_binary_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "binary_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$BinaryCrossentropy, args)
   } else {
@@ -49,7 +49,7 @@ loss_binary_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_
 #' @export
 loss_binary_focal_crossentropy <- function(y_true, y_pred, apply_class_balancing = FALSE, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "binary_focal_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$BinaryFocalCrossentropy, args)
   } else {
@@ -72,7 +72,7 @@ loss_binary_focal_crossentropy <- function(y_true, y_pred, apply_class_balancing
 #' @export
 loss_ctc <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "ctc", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$CTC, args)
   } else {
@@ -98,7 +98,7 @@ loss_ctc <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", nam
 #' @export
 loss_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$CategoricalCrossentropy, args)
   } else {
@@ -126,7 +126,7 @@ loss_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, l
 #' @export
 loss_categorical_focal_crossentropy <- function(y_true, y_pred, alpha = 0.25, gamma = 2.0, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., reduction = "sum_over_batch_size", name = "categorical_focal_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$CategoricalFocalCrossentropy, args)
   } else {
@@ -150,7 +150,7 @@ loss_categorical_focal_crossentropy <- function(y_true, y_pred, alpha = 0.25, ga
 #' @export
 loss_categorical_generalized_cross_entropy <- function(y_true, y_pred, q, ..., reduction = "sum_over_batch_size", name = "categorical_generalized_cross_entropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$CategoricalGeneralizedCrossEntropy, args)
   } else {
@@ -173,7 +173,7 @@ loss_categorical_generalized_cross_entropy <- function(y_true, y_pred, q, ..., r
 #' @export
 loss_categorical_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "categorical_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$CategoricalHinge, args)
   } else {
@@ -201,7 +201,7 @@ loss_categorical_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_ba
 #' @export
 loss_circle <- function(y_true, y_pred, ref_labels = NULL, ref_embeddings = NULL, remove_diagonal = TRUE, gamma = 80L, margin = 0.4, ..., reduction = "sum_over_batch_size", name = "circle", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, gamma = as_int_tuple), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, gamma = as_int_tuple), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Circle, args)
   } else {
@@ -225,7 +225,7 @@ loss_circle <- function(y_true, y_pred, ref_labels = NULL, ref_embeddings = NULL
 #' @export
 loss_cosine_similarity <- function(y_true, y_pred, axis = -1L, ..., reduction = "sum_over_batch_size", name = "cosine_similarity", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$CosineSimilarity, args)
   } else {
@@ -249,7 +249,7 @@ loss_cosine_similarity <- function(y_true, y_pred, axis = -1L, ..., reduction = 
 #' @export
 loss_dice <- function(y_true, y_pred, axis = NULL, ..., reduction = "sum_over_batch_size", name = "dice", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Dice, args)
   } else {
@@ -272,7 +272,7 @@ loss_dice <- function(y_true, y_pred, axis = NULL, ..., reduction = "sum_over_ba
 #' @export
 loss_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Hinge, args)
   } else {
@@ -296,7 +296,7 @@ loss_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", n
 #' @export
 loss_huber <- function(y_true, y_pred, delta = 1.0, ..., reduction = "sum_over_batch_size", name = "huber_loss", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Huber, args)
   } else {
@@ -319,7 +319,7 @@ loss_huber <- function(y_true, y_pred, delta = 1.0, ..., reduction = "sum_over_b
 #' @export
 loss_kl_divergence <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "kl_divergence", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$KLDivergence, args)
   } else {
@@ -342,7 +342,7 @@ loss_kl_divergence <- function(y_true, y_pred, ..., reduction = "sum_over_batch_
 #' @export
 loss_log_cosh <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "log_cosh", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$LogCosh, args)
   } else {
@@ -365,7 +365,7 @@ loss_log_cosh <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size"
 #' @export
 loss_mean_absolute_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_absolute_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanAbsoluteError, args)
   } else {
@@ -388,7 +388,7 @@ loss_mean_absolute_error <- function(y_true, y_pred, ..., reduction = "sum_over_
 #' @export
 loss_mean_absolute_percentage_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_absolute_percentage_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanAbsolutePercentageError, args)
   } else {
@@ -411,7 +411,7 @@ loss_mean_absolute_percentage_error <- function(y_true, y_pred, ..., reduction =
 #' @export
 loss_mean_squared_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_squared_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanSquaredError, args)
   } else {
@@ -434,7 +434,7 @@ loss_mean_squared_error <- function(y_true, y_pred, ..., reduction = "sum_over_b
 #' @export
 loss_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "mean_squared_logarithmic_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$MeanSquaredLogarithmicError, args)
   } else {
@@ -457,7 +457,7 @@ loss_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., reduction =
 #' @export
 loss_poisson <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "poisson", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Poisson, args)
   } else {
@@ -483,7 +483,7 @@ loss_poisson <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size",
 #' @export
 loss_sparse_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, ignore_class = NULL, axis = -1L, ..., reduction = "sum_over_batch_size", name = "sparse_categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$SparseCategoricalCrossentropy, args)
   } else {
@@ -506,7 +506,7 @@ loss_sparse_categorical_crossentropy <- function(y_true, y_pred, from_logits = F
 #' @export
 loss_squared_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_size", name = "squared_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$SquaredHinge, args)
   } else {
@@ -532,7 +532,7 @@ loss_squared_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_batch_
 #' @export
 loss_tversky <- function(y_true, y_pred, alpha = 0.5, beta = 0.5, axis = NULL, ..., reduction = "sum_over_batch_size", name = "tversky", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Tversky, args)
   } else {

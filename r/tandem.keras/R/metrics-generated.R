@@ -23,7 +23,7 @@
 #' @export
 metric_auc <- function(num_thresholds = 200L, curve = "ROC", summation_method = "interpolation", name = NULL, dtype = NULL, thresholds = NULL, multi_label = FALSE, num_labels = NULL, label_weights = NULL, from_logits = FALSE, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_thresholds = as_int_tuple), NULL)
+                       dots_list(...), list(num_thresholds = as_int_tuple), NULL)
   do.call(keras$metrics$AUC, args)
 }
 
@@ -40,7 +40,7 @@ metric_auc <- function(num_thresholds = 200L, curve = "ROC", summation_method = 
 #' @export
 metric_accuracy <- function(name = "accuracy", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$Accuracy, args)
 }
 
@@ -59,7 +59,7 @@ metric_accuracy <- function(name = "accuracy", dtype = NULL, ...) {
 #' @export
 metric_binary_accuracy <- function(y_true, y_pred, threshold = 0.5, ..., name = "binary_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$BinaryAccuracy, args)
   } else {
@@ -84,7 +84,7 @@ metric_binary_accuracy <- function(y_true, y_pred, threshold = 0.5, ..., name = 
 #' @export
 metric_binary_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., name = "binary_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$BinaryCrossentropy, args)
   } else {
@@ -107,7 +107,7 @@ metric_binary_crossentropy <- function(y_true, y_pred, from_logits = FALSE, labe
 #' @export
 metric_binary_iou <- function(target_class_ids = c(0L, 1L), threshold = 0.5, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(target_class_ids = as_int_tuple), NULL)
+                       dots_list(...), list(target_class_ids = as_int_tuple), NULL)
   do.call(keras$metrics$BinaryIoU, args)
 }
 
@@ -129,7 +129,7 @@ metric_binary_io_u <- metric_binary_iou
 #' @export
 metric_categorical_accuracy <- function(y_true, y_pred, ..., name = "categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$CategoricalAccuracy, args)
   } else {
@@ -154,7 +154,7 @@ metric_categorical_accuracy <- function(y_true, y_pred, ..., name = "categorical
 #' @export
 metric_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, label_smoothing = 0.0, axis = -1L, ..., name = "categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$CategoricalCrossentropy, args)
   } else {
@@ -176,7 +176,7 @@ metric_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE,
 #' @export
 metric_categorical_hinge <- function(y_true, y_pred, ..., name = "categorical_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$CategoricalHinge, args)
   } else {
@@ -199,7 +199,7 @@ metric_categorical_hinge <- function(y_true, y_pred, ..., name = "categorical_hi
 #' @export
 metric_concordance_correlation <- function(y_true, y_pred, axis = -1L, ..., name = "concordance_correlation", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$ConcordanceCorrelation, args)
   } else {
@@ -221,7 +221,7 @@ metric_concordance_correlation <- function(y_true, y_pred, axis = -1L, ..., name
 #' @export
 metric_cosine_similarity <- function(name = "cosine_similarity", dtype = NULL, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   do.call(keras$metrics$CosineSimilarity, args)
 }
 
@@ -240,7 +240,7 @@ metric_cosine_similarity <- function(name = "cosine_similarity", dtype = NULL, a
 #' @export
 metric_f1_score <- function(average = NULL, threshold = NULL, name = "f1_score", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$F1Score, args)
 }
 
@@ -264,7 +264,7 @@ metric_f1score <- metric_f1_score
 #' @export
 metric_fbeta_score <- function(average = NULL, beta = 1.0, threshold = NULL, name = "fbeta_score", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$FBetaScore, args)
 }
 
@@ -286,7 +286,7 @@ metric_f_beta_score <- metric_fbeta_score
 #' @export
 metric_false_negatives <- function(thresholds = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$FalseNegatives, args)
 }
 
@@ -304,7 +304,7 @@ metric_false_negatives <- function(thresholds = NULL, name = NULL, dtype = NULL,
 #' @export
 metric_false_positives <- function(thresholds = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$FalsePositives, args)
 }
 
@@ -322,7 +322,7 @@ metric_false_positives <- function(thresholds = NULL, name = NULL, dtype = NULL,
 #' @export
 metric_hinge <- function(y_true, y_pred, ..., name = "hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$Hinge, args)
   } else {
@@ -349,7 +349,7 @@ metric_hinge <- function(y_true, y_pred, ..., name = "hinge", dtype = NULL) {
 #' @export
 metric_iou <- function(num_classes, target_class_ids, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_true = TRUE, sparse_y_pred = TRUE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$IoU, args)
 }
 
@@ -371,7 +371,7 @@ metric_io_u <- metric_iou
 #' @export
 metric_kl_divergence <- function(y_true, y_pred, ..., name = "kl_divergence", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$KLDivergence, args)
   } else {
@@ -392,7 +392,7 @@ metric_kl_divergence <- function(y_true, y_pred, ..., name = "kl_divergence", dt
 #' @export
 metric_log_cosh_error <- function(name = "logcosh", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$LogCoshError, args)
 }
 
@@ -409,7 +409,7 @@ metric_log_cosh_error <- function(name = "logcosh", dtype = NULL, ...) {
 #' @export
 metric_mean <- function(name = "mean", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$Mean, args)
 }
 
@@ -427,7 +427,7 @@ metric_mean <- function(name = "mean", dtype = NULL, ...) {
 #' @export
 metric_mean_absolute_error <- function(y_true, y_pred, ..., name = "mean_absolute_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanAbsoluteError, args)
   } else {
@@ -449,7 +449,7 @@ metric_mean_absolute_error <- function(y_true, y_pred, ..., name = "mean_absolut
 #' @export
 metric_mean_absolute_percentage_error <- function(y_true, y_pred, ..., name = "mean_absolute_percentage_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanAbsolutePercentageError, args)
   } else {
@@ -475,7 +475,7 @@ metric_mean_absolute_percentage_error <- function(y_true, y_pred, ..., name = "m
 #' @export
 metric_mean_iou <- function(num_classes, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_true = TRUE, sparse_y_pred = TRUE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$MeanIoU, args)
 }
 
@@ -497,7 +497,7 @@ metric_mean_io_u <- metric_mean_iou
 #' @export
 metric_mean_wrapper <- function(fn, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$MeanMetricWrapper, args)
 }
 
@@ -515,7 +515,7 @@ metric_mean_wrapper <- function(fn, name = NULL, dtype = NULL, ...) {
 #' @export
 metric_mean_squared_error <- function(y_true, y_pred, ..., name = "mean_squared_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanSquaredError, args)
   } else {
@@ -537,7 +537,7 @@ metric_mean_squared_error <- function(y_true, y_pred, ..., name = "mean_squared_
 #' @export
 metric_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., name = "mean_squared_logarithmic_error", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$MeanSquaredLogarithmicError, args)
   } else {
@@ -563,7 +563,7 @@ metric_mean_squared_logarithmic_error <- function(y_true, y_pred, ..., name = "m
 #' @export
 metric_one_hot_iou <- function(num_classes, target_class_ids, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_pred = FALSE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$OneHotIoU, args)
 }
 
@@ -588,7 +588,7 @@ metric_one_hot_io_u <- metric_one_hot_iou
 #' @export
 metric_one_hot_mean_iou <- function(num_classes, name = NULL, dtype = NULL, ignore_class = NULL, sparse_y_pred = FALSE, axis = -1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(num_classes = as_int_tuple, axis = as_axis), NULL)
   do.call(keras$metrics$OneHotMeanIoU, args)
 }
 
@@ -611,7 +611,7 @@ metric_one_hot_mean_io_u <- metric_one_hot_mean_iou
 #' @export
 metric_pearson_correlation <- function(y_true, y_pred, axis = -1L, ..., name = "pearson_correlation", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$PearsonCorrelation, args)
   } else {
@@ -633,7 +633,7 @@ metric_pearson_correlation <- function(y_true, y_pred, axis = -1L, ..., name = "
 #' @export
 metric_poisson <- function(y_true, y_pred, ..., name = "poisson", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$Poisson, args)
   } else {
@@ -657,7 +657,7 @@ metric_poisson <- function(y_true, y_pred, ..., name = "poisson", dtype = NULL) 
 #' @export
 metric_precision <- function(thresholds = NULL, top_k = NULL, class_id = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(top_k = as_int_tuple, class_id = as_int_tuple), NULL)
+                       dots_list(...), list(top_k = as_int_tuple, class_id = as_int_tuple), NULL)
   do.call(keras$metrics$Precision, args)
 }
 
@@ -677,7 +677,7 @@ metric_precision <- function(thresholds = NULL, top_k = NULL, class_id = NULL, n
 #' @export
 metric_precision_at_recall <- function(recall, num_thresholds = 200L, class_id = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
+                       dots_list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
   do.call(keras$metrics$PrecisionAtRecall, args)
 }
 
@@ -696,7 +696,7 @@ metric_precision_at_recall <- function(recall, num_thresholds = 200L, class_id =
 #' @export
 metric_r2_score <- function(class_aggregation = "uniform_average", num_regressors = 0L, name = "r2_score", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_regressors = as_int_tuple), NULL)
+                       dots_list(...), list(num_regressors = as_int_tuple), NULL)
   do.call(keras$metrics$R2Score, args)
 }
 
@@ -720,7 +720,7 @@ metric_r2score <- metric_r2_score
 #' @export
 metric_recall <- function(thresholds = NULL, top_k = NULL, class_id = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(top_k = as_int_tuple, class_id = as_int_tuple), NULL)
+                       dots_list(...), list(top_k = as_int_tuple, class_id = as_int_tuple), NULL)
   do.call(keras$metrics$Recall, args)
 }
 
@@ -740,7 +740,7 @@ metric_recall <- function(thresholds = NULL, top_k = NULL, class_id = NULL, name
 #' @export
 metric_recall_at_precision <- function(precision, num_thresholds = 200L, class_id = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
+                       dots_list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
   do.call(keras$metrics$RecallAtPrecision, args)
 }
 
@@ -757,7 +757,7 @@ metric_recall_at_precision <- function(precision, num_thresholds = 200L, class_i
 #' @export
 metric_root_mean_squared_error <- function(name = "root_mean_squared_error", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$RootMeanSquaredError, args)
 }
 
@@ -777,7 +777,7 @@ metric_root_mean_squared_error <- function(name = "root_mean_squared_error", dty
 #' @export
 metric_sensitivity_at_specificity <- function(specificity, num_thresholds = 200L, class_id = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
+                       dots_list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
   do.call(keras$metrics$SensitivityAtSpecificity, args)
 }
 
@@ -795,7 +795,7 @@ metric_sensitivity_at_specificity <- function(specificity, num_thresholds = 200L
 #' @export
 metric_sparse_categorical_accuracy <- function(y_true, y_pred, ..., name = "sparse_categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$SparseCategoricalAccuracy, args)
   } else {
@@ -820,7 +820,7 @@ metric_sparse_categorical_accuracy <- function(y_true, y_pred, ..., name = "spar
 #' @export
 metric_sparse_categorical_crossentropy <- function(y_true, y_pred, from_logits = FALSE, ignore_class = NULL, axis = -1L, ..., name = "sparse_categorical_crossentropy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, axis = as_axis), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$SparseCategoricalCrossentropy, args)
   } else {
@@ -844,7 +844,7 @@ metric_sparse_categorical_crossentropy <- function(y_true, y_pred, from_logits =
 #' @export
 metric_sparse_top_k_categorical_accuracy <- function(y_true, y_pred, k = 5L, from_sorted_ids = FALSE, ..., name = "sparse_top_k_categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, k = as_int_tuple), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, k = as_int_tuple), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$SparseTopKCategoricalAccuracy, args)
   } else {
@@ -868,7 +868,7 @@ metric_sparse_top_k_categorical_accuracy <- function(y_true, y_pred, k = 5L, fro
 #' @export
 metric_specificity_at_sensitivity <- function(sensitivity, num_thresholds = 200L, class_id = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
+                       dots_list(...), list(num_thresholds = as_int_tuple, class_id = as_int_tuple), NULL)
   do.call(keras$metrics$SpecificityAtSensitivity, args)
 }
 
@@ -886,7 +886,7 @@ metric_specificity_at_sensitivity <- function(sensitivity, num_thresholds = 200L
 #' @export
 metric_squared_hinge <- function(y_true, y_pred, ..., name = "squared_hinge", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$SquaredHinge, args)
   } else {
@@ -907,7 +907,7 @@ metric_squared_hinge <- function(y_true, y_pred, ..., name = "squared_hinge", dt
 #' @export
 metric_sum <- function(name = "sum", dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$Sum, args)
 }
 
@@ -926,7 +926,7 @@ metric_sum <- function(name = "sum", dtype = NULL, ...) {
 #' @export
 metric_top_k_categorical_accuracy <- function(y_true, y_pred, k = 5L, ..., name = "top_k_categorical_accuracy", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(y_true = as_loss_input, y_pred = as_loss_input, k = as_int_tuple), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, k = as_int_tuple), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$metrics$TopKCategoricalAccuracy, args)
   } else {
@@ -948,7 +948,7 @@ metric_top_k_categorical_accuracy <- function(y_true, y_pred, k = 5L, ..., name 
 #' @export
 metric_true_negatives <- function(thresholds = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$TrueNegatives, args)
 }
 
@@ -966,7 +966,7 @@ metric_true_negatives <- function(thresholds = NULL, name = NULL, dtype = NULL, 
 #' @export
 metric_true_positives <- function(thresholds = NULL, name = NULL, dtype = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$metrics$TruePositives, args)
 }
 

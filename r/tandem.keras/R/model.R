@@ -39,7 +39,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
                                    input_ragged = NULL, input_batch_shape = NULL,
                                    input_name = NULL, input_tensor = NULL,
                                    input_optional = FALSE, trainable = TRUE, layers = list()) {
-  dots <- list(...)
+  dots <- dots_list(...)
   if (is_py_object(input_shape) && !inherits(input_shape, "keras_shape") ||
       is.list(input_shape) && any(vapply(input_shape, is_py_object, logical(1)))) {
     abort("`layers` must be passed by name (`layers = list(...)`), not as `input_shape`.")
@@ -65,7 +65,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
 #' @rdname keras_model_sequential
 #' @export
 keras_model <- function(inputs, outputs = NULL, ...) {
-  do.call(keras$Model, c(list(inputs = inputs, outputs = outputs), list(...)))
+  do.call(keras$Model, c(list(inputs = inputs, outputs = outputs), dots_list(...)))
 }
 
 # R vectors, data frames and factors as NumPy-ready arrays (labels as 0-based integers).
@@ -227,7 +227,7 @@ compile.keras.src.models.model.Model <- function(object, optimizer = "rmsprop", 
                                                  metrics = NULL, ...) {
   args <- list(optimizer = optimizer, loss = as_keras_loss(loss, substitute(loss)))
   if (!is.null(metrics)) args$metrics <- as_keras_metrics(metrics, substitute(metrics))
-  args <- c(args, capture_args(environment(), character(), list(...)))
+  args <- c(args, capture_args(environment(), character(), dots_list(...)))
   do.call(object$compile, args)
   invisible(object)
 }
@@ -270,7 +270,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
     args$verbose <- 0L
     args$callbacks <- c(args$callbacks, list(as_keras_callback(EpochLogger$new())))
   }
-  args <- c(args, list(...))
+  args <- c(args, dots_list(...))
   history <- do.call(object$fit, args)
   out <- new_training_history(history)
   if (isTRUE(verbose == 0)) invisible(out) else out
@@ -290,7 +290,7 @@ evaluate.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, ba
     batch_size = as_int(batch_size, "batch_size"), verbose = verbose_arg(verbose),
     sample_weight = as_model_data(sample_weight, "sample_weight"),
     steps = as_int(steps, "steps"), return_dict = TRUE
-  ), list(...))
+  ), dots_list(...))
   res <- py_to_r(do.call(object$evaluate, args))
   # keras3's type: a named list of the loss and metrics (Keras' dict).
   lapply(res, function(v) as.numeric(if (is_py_object(v)) py_to_r(v) else v))
@@ -304,7 +304,7 @@ predict.keras.src.models.model.Model <- function(object, x, batch_size = NULL, v
   check_no_batch_size(batch_size, x)
   if (is_multi_worker(object)) return(distributed_predict(object, x, batch_size, verbose, steps, ...))
   args <- c(list(x = as_model_data(x, "x"), batch_size = as_int(batch_size, "batch_size"),
-                 verbose = verbose_arg(verbose), steps = as_int(steps, "steps")), list(...))
+                 verbose = verbose_arg(verbose), steps = as_int(steps, "steps")), dots_list(...))
   py_to_r(do.call(object$predict, args))
 }
 

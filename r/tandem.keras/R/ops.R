@@ -25,7 +25,7 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
     args[[p]] <- NULL
   }
   if (!is.null(call$...)) {
-    dots <- eval(quote(list(...)), env)
+    dots <- eval(quote(dots_list(...)), env)
     nms <- names(dots) %||% rep("", length(dots))
     pos <- c(pos, lapply(unname(dots[!nzchar(nms)]), as_operand))
     named <- dots[nzchar(nms)]
@@ -234,15 +234,15 @@ stack_op <- function(fn, xs, dots) {
 #' @return A tensor.
 #' @family ops
 #' @export
-op_hstack <- function(xs, ...) stack_op(keras$ops$hstack, xs, list(...))
+op_hstack <- function(xs, ...) stack_op(keras$ops$hstack, xs, dots_list(...))
 
 #' @rdname op_hstack
 #' @export
-op_vstack <- function(xs, ...) stack_op(keras$ops$vstack, xs, list(...))
+op_vstack <- function(xs, ...) stack_op(keras$ops$vstack, xs, dots_list(...))
 
 #' @rdname op_hstack
 #' @export
-op_dstack <- function(xs, ...) stack_op(keras$ops$dstack, xs, list(...))
+op_dstack <- function(xs, ...) stack_op(keras$ops$dstack, xs, dots_list(...))
 
 #' Subset a tensor with R's `[` rules
 #'

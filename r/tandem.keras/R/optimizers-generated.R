@@ -26,7 +26,7 @@
 #' @export
 optimizer_adadelta <- function(learning_rate = 0.001, rho = 0.95, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Adadelta, args)
 }
 
@@ -57,7 +57,7 @@ optimizer_adadelta <- function(learning_rate = 0.001, rho = 0.95, epsilon = 1e-0
 #' @export
 optimizer_adafactor <- function(learning_rate = 0.001, beta_2_decay = -0.8, epsilon_1 = 1e-30, epsilon_2 = 0.001, clip_threshold = 1.0, relative_step = TRUE, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Adafactor, args)
 }
 
@@ -85,7 +85,7 @@ optimizer_adafactor <- function(learning_rate = 0.001, beta_2_decay = -0.8, epsi
 #' @export
 optimizer_adagrad <- function(learning_rate = 0.001, initial_accumulator_value = 0.1, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Adagrad, args)
 }
 
@@ -115,7 +115,7 @@ optimizer_adagrad <- function(learning_rate = 0.001, initial_accumulator_value =
 #' @export
 optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, amsgrad = FALSE, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Adam, args)
 }
 
@@ -145,7 +145,7 @@ optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, 
 #' @export
 optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, amsgrad = FALSE, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$AdamW, args)
 }
 
@@ -174,7 +174,7 @@ optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004, beta_1
 #' @export
 optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Adamax, args)
 }
 
@@ -206,7 +206,7 @@ optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999
 #' @export
 optimizer_ftrl <- function(learning_rate = 0.001, learning_rate_power = -0.5, initial_accumulator_value = 0.1, l1_regularization_strength = 0.0, l2_regularization_strength = 0.0, l2_shrinkage_regularization_strength = 0.0, beta = 0.0, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Ftrl, args)
 }
 
@@ -235,7 +235,7 @@ optimizer_ftrl <- function(learning_rate = 0.001, learning_rate_power = -0.5, in
 #' @export
 optimizer_lamb <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Lamb, args)
 }
 
@@ -263,7 +263,7 @@ optimizer_lamb <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, 
 #' @export
 optimizer_lion <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.99, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Lion, args)
 }
 
@@ -282,7 +282,7 @@ optimizer_lion <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.99, w
 #' @export
 optimizer_loss_scale <- function(inner_optimizer, initial_scale = 32768.0, dynamic_growth_steps = 2000L, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(dynamic_growth_steps = as_int_tuple), NULL)
+                       dots_list(...), list(dynamic_growth_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$LossScaleOptimizer, args)
 }
 
@@ -304,7 +304,7 @@ optimizer_loss_scale_optimizer <- optimizer_loss_scale
 #' @export
 optimizer_multi_optimizer <- function(optimizer_map, loss_scale_factor = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$MultiOptimizer, args)
 }
 
@@ -344,7 +344,7 @@ optimizer_multi_optimizer <- function(optimizer_map, loss_scale_factor = NULL, n
 #' @export
 optimizer_muon <- function(learning_rate = 0.001, adam_beta_1 = 0.9, adam_beta_2 = 0.999, adam_weight_decay = 0.004, epsilon = 1e-07, weight_decay = 0.004, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, exclude_layers = NULL, exclude_embeddings = TRUE, muon_a = 3.4445, muon_b = -4.775, muon_c = 2.0315, adam_lr_ratio = 1L, momentum = 0.95, ns_steps = 5L, nesterov = TRUE, rms_rate = 0.2, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(adam_lr_ratio = as_int_tuple, ns_steps = as_int_tuple), NULL)
+                       dots_list(...), list(adam_lr_ratio = as_int_tuple, ns_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$Muon, args)
 }
 
@@ -373,7 +373,7 @@ optimizer_muon <- function(learning_rate = 0.001, adam_beta_1 = 0.9, adam_beta_2
 #' @export
 optimizer_nadam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$Nadam, args)
 }
 
@@ -390,7 +390,7 @@ optimizer_nadam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,
 #' @export
 optimizer_optimizer_map <- function(default_optimizer, optimizer_map = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$OptimizerMap, args)
 }
 
@@ -420,7 +420,7 @@ optimizer_optimizer_map <- function(default_optimizer, optimizer_map = NULL, ...
 #' @export
 optimizer_rmsprop <- function(learning_rate = 0.001, rho = 0.9, momentum = 0.0, epsilon = 1e-07, centered = FALSE, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$RMSprop, args)
 }
 
@@ -448,7 +448,7 @@ optimizer_rmsprop <- function(learning_rate = 0.001, rho = 0.9, momentum = 0.0, 
 #' @export
 optimizer_sgd <- function(learning_rate = 0.01, momentum = 0.0, nesterov = FALSE, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$optimizers$SGD, args)
 }
 
@@ -478,6 +478,6 @@ optimizer_sgd <- function(learning_rate = 0.01, momentum = 0.0, nesterov = FALSE
 #' @export
 optimizer_schedule_free_adam_w <- function(learning_rate = 0.0025, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-08, warmup_steps = 0L, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(warmup_steps = as_int_tuple), NULL)
+                       dots_list(...), list(warmup_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$ScheduleFreeAdamW, args)
 }

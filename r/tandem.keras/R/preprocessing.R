@@ -57,7 +57,7 @@ adapt <- function(object, data, ..., batch_size = NULL, steps = NULL) {
     # Not every layer's adapt() takes `steps` (Normalization does not): take the batches here.
     args[[1]] <- data$take(steps)
   }
-  do.call(py_get_attr(object, "adapt"), c(args, list(...)))
+  do.call(py_get_attr(object, "adapt"), c(args, dots_list(...)))
   invisible(object)
 }
 

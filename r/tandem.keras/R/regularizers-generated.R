@@ -14,7 +14,7 @@
 #' @export
 regularizer_l1 <- function(l1 = 0.01, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$regularizers$L1, args)
 }
 
@@ -31,7 +31,7 @@ regularizer_l1 <- function(l1 = 0.01, ...) {
 #' @export
 regularizer_l1_l2 <- function(l1 = 0.0, l2 = 0.0, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$regularizers$L1L2, args)
 }
 
@@ -47,7 +47,7 @@ regularizer_l1_l2 <- function(l1 = 0.0, l2 = 0.0, ...) {
 #' @export
 regularizer_l2 <- function(l2 = 0.01, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$regularizers$L2, args)
 }
 
@@ -64,6 +64,6 @@ regularizer_l2 <- function(l2 = 0.01, ...) {
 #' @export
 regularizer_orthogonal <- function(factor = 0.01, mode = "rows", ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$regularizers$OrthogonalRegularizer, args)
 }

@@ -30,7 +30,7 @@
 #' @export
 rnn_cell_gru <- function(units, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, reset_after = TRUE, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   do.call(keras$layers$GRUCell, args)
 }
 
@@ -62,7 +62,7 @@ rnn_cell_gru <- function(units, activation = "tanh", recurrent_activation = "sig
 #' @export
 rnn_cell_lstm <- function(units, activation = "tanh", recurrent_activation = "sigmoid", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", unit_forget_bias = TRUE, kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   do.call(keras$layers$LSTMCell, args)
 }
 
@@ -92,7 +92,7 @@ rnn_cell_lstm <- function(units, activation = "tanh", recurrent_activation = "si
 #' @export
 rnn_cell_simple <- function(units, activation = "tanh", use_bias = TRUE, kernel_initializer = "glorot_uniform", recurrent_initializer = "orthogonal", bias_initializer = "zeros", kernel_regularizer = NULL, recurrent_regularizer = NULL, bias_regularizer = NULL, kernel_constraint = NULL, recurrent_constraint = NULL, bias_constraint = NULL, dropout = 0.0, recurrent_dropout = 0.0, seed = NULL, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
+                       dots_list(...), list(units = as_int_tuple, seed = as_int_tuple), NULL)
   do.call(keras$layers$SimpleRNNCell, args)
 }
 
@@ -108,6 +108,6 @@ rnn_cell_simple <- function(units, activation = "tanh", use_bias = TRUE, kernel_
 #' @export
 rnn_cells_stack <- function(cells, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       list(...), NULL, NULL)
+                       dots_list(...), NULL, NULL)
   do.call(keras$layers$StackedRNNCells, args)
 }

@@ -56,9 +56,9 @@ save_model <- function(model, filepath = NULL, overwrite = FALSE, zipped = NULL,
   if (!multi || is_chief()) overwrite <- confirm_overwrite(filepath, overwrite)
   extra <- if (is.null(zipped)) list() else list(zipped = as_flag(zipped, "zipped"))
   if (multi) {
-    return(do.call(distributed_save, c(list(model, filepath, overwrite), extra, list(...))))  # chief keeps it
+    return(do.call(distributed_save, c(list(model, filepath, overwrite), extra, dots_list(...))))  # chief keeps it
   }
-  do.call(model$save, c(list(path.expand(filepath), overwrite = overwrite), extra, list(...)))
+  do.call(model$save, c(list(path.expand(filepath), overwrite = overwrite), extra, dots_list(...)))
   if (serialized) return(readBin(filepath, what = "raw", n = file.size(filepath)))
   invisible(model)
 }

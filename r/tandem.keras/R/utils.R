@@ -19,6 +19,19 @@ abort <- function(...) stop(structure(
 is_whole <- function(x) is.numeric(x) && all(!is.na(x)) && all(is.finite(x)) && all(x == trunc(x))
 
 # A whole number (or a vector of them) as R integers, which reach Python as int.
+# list(...), but a trailing empty argument is dropped, as keras3's dynamic dots drop it:
+# keras_model(inputs = i, outputs = o, ) and compile(..., metrics = m, ) are common in
+# keras3's own examples. An empty argument elsewhere is still R's "argument is missing".
+dots_list <- function(...) {
+  n <- ...length()
+  if (n == 0L || !eval(call("missing", as.name(paste0("..", n))))) return(list(...))
+  out <- vector("list", n - 1L)
+  for (i in seq_len(n - 1L)) out[i] <- list(...elt(i))
+  labels <- ...names()
+  if (any(nzchar(labels[seq_len(n - 1L)]))) names(out) <- labels[seq_len(n - 1L)]
+  out
+}
+
 as_int <- function(x, arg) {
   if (is.null(x) || is_py_object(x)) return(x)
   if (is.list(x)) return(lapply(x, as_int, arg = arg))

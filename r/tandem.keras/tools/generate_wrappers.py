@@ -305,7 +305,7 @@ def wrapper(prefix, module, cls, rname, pymod=None):
     co = f"list({', '.join(coerce)})" if coerce else "NULL"
     rn = f"c({', '.join(rename)})" if rename else "NULL"
     out.append("  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],")
-    out.append(f"                       list(...), {co}, {rn})")
+    out.append(f"                       dots_list(...), {co}, {rn})")
     if first:
         splat = ", splat = TRUE" if cls.__name__ in SPLAT_LAYERS else ""
         out.append(f'  compose_layer(if (missing({first})) NULL else {first}, keras${module}${cls.__name__}, args{splat})')
@@ -357,7 +357,7 @@ def function_form_wrapper(prefix, module, cls, rname, fn):
     out.append("#' @export")
     out.append(f"{fname} <- function({', '.join(formals)}) {{")
     out.append("  args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],")
-    out.append(f"                       list(...), list({', '.join(coerce)}), NULL)")
+    out.append(f"                       dots_list(...), list({', '.join(coerce)}), NULL)")
     out.append("  if (missing(y_true) && missing(y_pred)) {")
     out.append(f"    do.call(keras${module}${cls.__name__}, args)")
     out.append("  } else {")

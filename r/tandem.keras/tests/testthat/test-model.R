@@ -157,3 +157,22 @@ test_that("keras_model_sequential() takes keras3's input_* arguments", {
   expect_error(keras_model_sequential(list(layer_dense(units = 2))), "layers")
   expect_error(keras_model_sequential(input_dtype = "int32"), "input_shape")
 })
+
+test_that("a trailing comma is ignored, as keras3's dynamic dots ignore it", {
+  inputs <- layer_input(shape = 4, dtype = "float32", )
+  outputs <- inputs |> layer_dense(units = 3, activation = "relu", ) |> layer_dense(2, )
+  model <- keras_model(inputs = inputs, outputs = outputs, )
+  expect_identical(dim(model$output), c(NA, 2L))
+  model |> compile(
+    loss = loss_mean_squared_error(),
+    optimizer = optimizer_adam(learning_rate = 1e-3, ),
+    metrics = list(metric_mean_absolute_error()),
+  )
+  expect_true(model$compiled)
+  seq_model <- keras_model_sequential(input_shape = 4, name = "trailing", ) |> layer_dense(1)
+  expect_identical(seq_model$name, "trailing")
+  expect_identical(as.numeric(loss_mean_squared_error(c(1, 2), c(1, 4), )), 2)
+  # An empty argument elsewhere in the dots stays R's error.
+  expect_error(keras_model(inputs = inputs, outputs = outputs, name = "a", , trainable = TRUE),
+               "missing")
+})
