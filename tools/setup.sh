@@ -15,7 +15,7 @@ RLIB=${RLIB:-}
 say() { printf '\n==> %s\n' "$*"; }
 
 # 1. R and Debian packages.
-APT_PACKAGES="r-base-core r-base-dev r-cran-r6 r-cran-testthat r-cran-withr r-cran-reticulate r-cran-bit64 r-cran-ggplot2 r-cran-magrittr r-cran-purrr r-cran-processx r-cran-knitr r-cran-rmarkdown pandoc tmux gdb dataset-fashion-mnist"
+APT_PACKAGES="r-base-core r-base-dev r-cran-r6 r-cran-testthat r-cran-withr r-cran-reticulate r-cran-bit64 r-cran-ggplot2 r-cran-magrittr r-cran-purrr r-cran-processx r-cran-knitr r-cran-rmarkdown r-cran-png graphviz pandoc tmux gdb dataset-fashion-mnist"
 missing=""
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -28,9 +28,17 @@
 #'   order and return 1-d tensors.
 #' * `x[i, j, ...]` indexes as R does: 1-based, inclusive ranges, negative indices
 #'   exclude, logical indices select, missing indices take everything, out-of-bounds
-#'   indices are errors, and `drop = TRUE` drops extents of length one. A single index
-#'   into a tensor of rank > 1 counts the elements in R's (column-major) order, or is a
-#'   logical mask of the tensor's shape (`x[x > 0]`).
+#'   indices are errors. As in the tensorflow R package (which keras3 code is written
+#'   against), `drop = TRUE` drops only the axes indexed by a scalar: one number (or a
+#'   scalar tensor) not written as a `:` range (`x[, 3, ]`, `x[, i, ]`, `x[, c(2), ]`); missing
+#'   indices, ranges (even `2:2`), logical indices and vectors keep their axes, even of
+#'   length one, so `x[, 3, ]` of a tensor of shape (1, 10, 5) has shape (1, 5).
+#'   `drop = FALSE` keeps every axis. A `NULL` index inserts an axis of length one
+#'   (`x[, NULL, ]` of shape (2, 7) has shape (2, 1, 7)), as `tf$newaxis` does. A
+#'   single index into a tensor of rank > 1 counts the elements in R's (column-major)
+#'   order, or is a logical mask of the tensor's shape (`x[x > 0]`). On an axis whose
+#'   extent is unknown (the batch axis in a traced function), positive indices are not
+#'   checked against the extent, and negative or logical ones are errors.
 #' * `x[i, j, ...] <- value` (the same indices) returns a modified copy, as in R (tensors
 #'   are immutable): `value` is an R vector or a tensor, recycled as R recycles it.
 #'
@@ -43,7 +51,8 @@
 #' @param ... Indices (for `[` and `[<-`); `digits` for `round()`, `base` for `log()`;
 #'   tensors or R values for `Summary`, `rbind()` and `cbind()`; `times`, `each` and
 #'   `length.out` for `rep()`; otherwise unused.
-#' @param drop For `[`: drop extents of length one.
+#' @param drop For `[`: drop the axes indexed by a scalar (a single number, not a `:`
+#'   range).
 #' @param na.rm Unused (tensors have no `NA`).
 #' @return A tensor, except `dim()`, `length()` and the `as.*()` conversions.
 #' @name tensor-methods
@@ -454,12 +463,15 @@ sort.tensorflow.python.framework.tensor.Tensor <- function(x, decreasing = FALSE
   tf$concat(if (isTRUE(na.last)) list(out, nans) else list(nans, out), axis = 0L)
 }
 
-# One R index for an axis of extent `n`, as 0-based positions (NULL: take all).
+# One R index for an axis of extent `n` (NA when unknown until the graph runs), as
+# 0-based positions (NULL: take all).
 axis_positions <- function(i, n, axis) {
   if (is.null(i)) return(NULL)
   if (is_tensor(i) || is_variable(i)) i <- as.array(i)
+  unknown <- is.na(n)
   if (is.logical(i)) {
     if (anyNA(i)) abort("Logical indices of tensors must not be `NA`.")
+    if (unknown) abort("Can't use a logical index for axis ", axis, ", whose extent is unknown.")
     if (length(i) > n) abort("Logical index for axis ", axis, " has length ", length(i),
                              ", longer than the extent ", n, ".")
     return(which(rep_len(i, n)) - 1L)
@@ -469,22 +481,41 @@ axis_positions <- function(i, n, axis) {
   if (!is_whole(i)) abort("Indices must be whole numbers, not ", describe_value(i[i != trunc(i)][1]), ".")
   i <- i[i != 0]
   if (length(i) && all(i < 0)) {
+    if (unknown) abort("Can't use negative indices for axis ", axis, ", whose extent is unknown.")
     if (any(-i > n)) abort("Index ", i[-i > n][1], " is out of bounds for axis ", axis,
                            " of extent ", n, ".")
     return(setdiff(seq_len(n), -i) - 1L)
   }
   if (any(i < 0)) abort("Can't mix positive and negative indices (axis ", axis, ").")
-  if (any(i > n)) abort("Index ", i[i > n][1], " is out of bounds for axis ", axis,
-                        " of extent ", n, ".")
+  if (!unknown && any(i > n)) abort("Index ", i[i > n][1], " is out of bounds for axis ", axis,
+                                    " of extent ", n, ".")
   as.integer(i) - 1L
 }
 
+# Whether an index is a scalar, which `[` drops (as the tensorflow R package does): one
+# number (or a scalar tensor) not written as a `:` range. Missing indices, ranges,
+# logical indices and vectors keep their axis.
+is_scalar_index <- function(i, colon) {
+  if (colon || is.null(i)) return(FALSE)
+  if (is_tensor(i) || is_variable(i)) {
+    return(identical(dim(i), integer()) && tensor_dtype(as_tensor_value(i)) != "bool")
+  }
+  is.numeric(i) && length(i) == 1L
+}
+
+# Whether an unevaluated index was written as a `:` range (`1:1`, `i:j`).
+is_colon_call <- function(e) is.call(e) && identical(e[[1]], as.name(":"))
+
 # The indices given to `[` or `[<-` (the `...` of the method, `drop` and `value` apart),
-# as 0-based positions: list(axes = list(<positions or NULL for all>, ...)) for one index
-# per axis, or list(linear = <positions>) for a single index into a tensor of rank > 1,
-# counted in R's (column-major) order. `frame` is the method's frame: missing indices are
-# recognised there with missing(..i), so that nothing is evaluated twice.
-tensor_index <- function(x, n, frame) {
+# as 0-based positions. `frame` is the method's frame: missing indices are recognised
+# there with missing(..i), so that nothing is evaluated twice. `exprs` are the indices
+# as written (for `[`: a `:` range is not a scalar), `new_axes` whether a `NULL` index
+# inserts an axis of length one (for `[`; for `[<-` it takes everything, as before).
+# The result is list(linear = <positions>, scalar = <lgl>) for a single index into a
+# tensor of rank > 1 (counted in R's column-major order), else list(axes = <positions or
+# NULL for all, one per axis>, scalar = <lgl per axis>, count = <selected extents, NA
+# when unknown>, new = <lgl per index after all_dims() is expanded: a new axis?>).
+tensor_index <- function(x, n, frame, exprs = NULL, new_axes = FALSE) {
   d <- dim(x)
   if (is.null(d)) abort("Can't index a tensor of unknown rank.")
   idx <- vector("list", n)
@@ -493,36 +524,61 @@ tensor_index <- function(x, n, frame) {
       idx[i] <- list(list(eval(as.name(paste0("..", i)), frame)))
     }
   }
-  # `x[]` takes everything.
-  if (n == 1L && is.null(idx[[1]])) idx <- rep(list(NULL), length(d))
+  colon <- if (length(exprs) == n) vapply(exprs, is_colon_call, logical(1)) else rep(FALSE, n)
+  given_null <- vapply(idx, function(v) !is.null(v) && is.null(v[[1]]), logical(1))
+  new <- new_axes & given_null
+  if (!new_axes) idx[given_null] <- list(NULL)
+  # `x[]` (or only new axes) takes everything.
+  if (sum(!new) == 0L || (sum(!new) == 1L && is.null(idx[!new][[1]]))) {
+    idx <- c(idx[new], rep(list(NULL), length(d)))
+    colon <- c(colon[new], rep(FALSE, length(d)))
+    new <- c(new[new], rep(FALSE, length(d)))
+  }
   # One index into a tensor of rank > 1: a logical mask of the same shape, or positions
   # in column-major order (as for an R array).
   if (length(idx) == 1L && length(d) != 1L && !inherits(idx[[1]][[1]], "tandem_keras_all_dims")) {
     i <- idx[[1]][[1]]
+    scalar <- is_scalar_index(i, colon[[1]])
     if (is_tensor(i) || is_variable(i)) i <- as.array(i)
+    if (anyNA(d)) abort("Can't index a tensor of unknown shape (", paste(d, collapse = ", "),
+                        ") by a single index.")
     total <- prod(d)
     if (is.logical(i) && length(dim(i)) && !identical(as.integer(dim(i)), d)) {
       abort("A logical index must have the tensor's shape (", paste(d, collapse = ", "),
             "), not (", paste(dim(i), collapse = ", "), ").")
     }
-    return(list(linear = axis_positions(as.vector(i), total, 1L)))
+    return(list(linear = axis_positions(as.vector(i), total, 1L), scalar = scalar))
   }
   # all_dims() stands for as many missing indices as the other indices leave.
   ad <- vapply(idx, function(v) !is.null(v) && inherits(v[[1]], "tandem_keras_all_dims"), logical(1))
   if (sum(ad) > 1L) abort("`all_dims()` can be used only once in an index.")
   if (any(ad)) {
     k <- which(ad)
-    fill <- rep(list(NULL), max(0L, length(d) - length(idx) + 1L))
-    idx <- c(idx[seq_len(k - 1L)], fill, idx[-seq_len(k)])
+    nfill <- max(0L, length(d) - sum(!new) + 1L)
+    keep <- function(v, fill) c(v[seq_len(k - 1L)], fill, v[-seq_len(k)])
+    idx <- keep(idx, rep(list(NULL), nfill))
+    colon <- keep(colon, rep(FALSE, nfill))
+    new <- keep(new, rep(FALSE, nfill))
   }
-  if (length(idx) != length(d)) {
+  if (sum(!new) != length(d)) {
+    m <- sum(!new)
     abort("Can't index a tensor with ", length(d), " dimension", if (length(d) != 1L) "s",
-          " by ", length(idx), " ind", if (length(idx) == 1L) "ex" else "ices", ".")
+          " by ", m, " ind", if (m == 1L) "ex" else "ices", ".")
   }
-  list(axes = lapply(seq_along(d), function(k) {
+  idx <- idx[!new]
+  colon <- colon[!new]
+  axes <- lapply(seq_along(d), function(k) {
     pos <- axis_positions(idx[[k]][[1]], d[[k]], k)
-    if (identical(pos, seq_len(d[[k]]) - 1L)) NULL else pos
-  }))
+    if (is.null(pos) || (!is.na(d[[k]]) && identical(pos, seq_len(d[[k]]) - 1L))) NULL else pos
+  })
+  list(
+    axes = axes,
+    scalar = vapply(seq_along(d), function(k) is_scalar_index(idx[[k]][[1]], colon[[k]]), logical(1)),
+    count = vapply(seq_along(d), function(k) {
+      if (is.null(axes[[k]])) d[[k]] else length(axes[[k]])
+    }, integer(1)),
+    new = new
+  )
 }
 
 # A tensor flattened in R's element order (column-major), as a 1-d tensor.
@@ -534,11 +590,14 @@ flatten_colmajor <- function(x) {
 #' @rdname tensor-methods
 #' @export
 `[.tensorflow.python.framework.tensor.Tensor` <- function(x, ..., drop = TRUE) {
+  # The indices as written (before anything is evaluated): a `:` range is not a scalar.
+  exprs <- eval(substitute(alist(...)))
   x <- as_tensor_value(x)
-  index <- tensor_index(x, ...length(), environment())
+  index <- tensor_index(x, ...length(), environment(), exprs, new_axes = TRUE)
+  drop <- isTRUE(drop)
   if (!is.null(index$linear)) {
     out <- tf$gather(flatten_colmajor(x), array(index$linear))
-    if (isTRUE(drop) && length(index$linear) == 1L) out <- tf$reshape(out, array(integer(), 0L))
+    if (drop && index$scalar && length(index$linear) == 1L) out <- tf$reshape(out, array(integer(), 0L))
     return(out)
   }
   out <- x
@@ -546,10 +605,23 @@ flatten_colmajor <- function(x) {
     pos <- index$axes[[k]]
     if (!is.null(pos)) out <- tf$gather(out, array(pos), axis = k - 1L)
   }
-  if (isTRUE(drop)) {
-    nd <- dim(out)
-    keep <- nd[nd != 1L]
-    if (length(keep) != length(nd)) out <- tf$reshape(out, array(as.integer(keep), length(keep)))
+  # Scalar indices drop their axis (when they select one position); other indices keep
+  # theirs, even of length one, as the tensorflow R package does.
+  dropped <- drop & index$scalar & index$count %in% 1L
+  if (any(dropped)) out <- tf$squeeze(out, axis = as.list(which(dropped) - 1L))
+  # NULL indices insert axes of length one (tf$newaxis), where they stand.
+  if (any(index$new)) {
+    at <- 0L
+    k <- 0L
+    for (e in index$new) {
+      if (e) {
+        out <- tf$expand_dims(out, at)
+        at <- at + 1L
+      } else {
+        k <- k + 1L
+        if (!dropped[[k]]) at <- at + 1L
+      }
+    }
   }
   out
 }
@@ -668,11 +740,20 @@ as_tensor <- function(x, dtype = NULL, shape = NULL) {
 #' sub-shape. Passed to Python, a `keras_shape` is a tuple (`None` for unknown), which
 #' Keras and TensorFlow take as a shape.
 #'
+#' In a traced function (`tf_function()`, a custom `train_step()`, a layer's `call()`
+#' run by `fit()`), tensors are symbolic: as in keras3, the shape of a symbolic tensor
+#' has, for each extent unknown when tracing (such as the batch size), the scalar
+#' integer tensor that `keras$ops$shape()` gives, and a scalar integer tensor given to
+#' `shape()` stays a tensor. So `batch <- shape(x)[[1]]` can make other shapes there:
+#' `shape(batch, 32)`, `op_zeros(c(batch, 1))`. Such entries print as the tensor and
+#' are `NA` for `as.integer()`. Eager tensors give whole numbers.
+#'
 #' @param ... The extents: whole numbers, `NA`, `NULL` or `-1` for unknown. Vectors,
 #'   lists (such as the `input_shape` that Keras passes to a layer's `build()`),
 #'   `TensorShape`s and tuples give their elements; an R array gives its `dim()`, a
-#'   tensor (or Keras tensor) its shape, so `shape(x)` is the shape of `x` and
-#'   `shape(tail(input_shape, 1), 32)` works.
+#'   scalar integer tensor is one extent (wrap it in `I()` to take its shape instead),
+#'   other tensors (and Keras tensors) give their shape, so `shape(x)` is the shape of
+#'   `x` and `shape(tail(input_shape, 1), 32)` works.
 #' @param x,e1,e2 `keras_shape` objects (or, for `==`, values `shape()` takes).
 #' @param prefix For `format()`: `TRUE` to write `shape(...)`, else the prefix to use.
 #' @param i Indices.
@@ -689,6 +770,8 @@ as_tensor <- function(x, dtype = NULL, shape = NULL) {
 #' }
 shape <- function(...) {
   out <- lapply(shape_dims(list(...)), function(d) {
+    # A scalar integer tensor (an extent not known before the graph runs) stays as is.
+    if (is_py_object(d)) return(d)
     if (is.null(d) || (length(d) == 1L && is.na(d))) return(NULL)
     d <- as_int(d, "shape")
     if (identical(d, -1L)) NULL else d
@@ -716,13 +799,7 @@ shape_dims <- function(args) {
     } else if (is.list(a) && !is.object(a)) {
       out <- c(out, shape_dims(a))
     } else if (is_tensor(a) || is_variable(a)) {
-      d <- dim(a)
-      # A scalar integer tensor is an extent (as in keras3); other tensors give their shape.
-      if (!length(d) && is_int_dtype(tensor_dtype(as_tensor_value(a)))) {
-        out <- c(out, list(as.integer(as.array(a))))
-      } else {
-        out <- c(out, as.list(d))
-      }
+      out <- c(out, tensor_extents(a))
     } else if (inherits(a, KERAS_TENSOR)) {
       out <- c(out, shape_dims(list(py_get_attr(a, "shape"))))
     } else if (is.array(a)) {
@@ -736,10 +813,34 @@ shape_dims <- function(args) {
   out
 }
 
+# A tensor (or variable) as shape() extents, as keras3 takes them: a scalar integer
+# tensor is one extent (unless wrapped in I()), other tensors give their shape. Eager
+# tensors give whole numbers; a symbolic tensor (in a traced function: tf_function(), a
+# custom train_step(), a layer's call() run by fit()) gives, for each extent unknown
+# when tracing, the scalar int32 tensor that `keras$ops$shape()` gives.
+tensor_extents <- function(a) {
+  as_is <- inherits(a, "AsIs")
+  t <- as_tensor_value(a)
+  symbolic <- !is_eager_tensor(t)
+  d <- dim(t)
+  if (is.null(d)) abort("Can't take the shape of a tensor of unknown rank.")
+  if (!length(d) && !as_is && is_int_dtype(tensor_dtype(t))) {
+    return(list(if (symbolic) t else as.integer(as.array(t))))
+  }
+  if (symbolic && anyNA(d)) {
+    return(lapply(keras$ops$shape(t), function(e) if (is_py_object(e)) e else as.integer(e)))
+  }
+  as.list(d)
+}
+
+is_eager_tensor <- function(x) inherits(x, "tensorflow.python.framework.ops.EagerTensor")
+
 #' @rdname shape
 #' @export
 format.keras_shape <- function(x, ..., prefix = TRUE) {
-  dims <- vapply(unclass(x), function(d) if (is.null(d)) "NA" else format(d), character(1))
+  dims <- vapply(unclass(x), function(d) {
+    if (is.null(d)) "NA" else if (is_py_object(d)) tandem::py_str(d) else format(d)
+  }, character(1))
   if (isTRUE(prefix)) prefix <- "shape" else if (!is.character(prefix)) prefix <- ""
   paste0(prefix, "(", paste(dims, collapse = ", "), ")")
 }
@@ -758,7 +859,9 @@ print.keras_shape <- function(x, ...) {
 #' @rdname shape
 #' @export
 as.integer.keras_shape <- function(x, ...) {
-  vapply(unclass(x), function(d) if (is.null(d)) NA_integer_ else as.integer(d), integer(1))
+  vapply(unclass(x), function(d) {
+    if (is.null(d) || is_py_object(d)) NA_integer_ else as.integer(d)
+  }, integer(1))
 }
 
 #' @rdname shape

@@ -59,6 +59,7 @@ as_shape <- function(x, arg = "shape") {
   if (is.null(x) || is_py_object(x)) return(x)
   if (!is.list(x)) x <- as.list(x)
   dims <- lapply(x, function(d) {
+    if (is_py_object(d)) return(d)  # an extent known only when traced: a scalar tensor
     if (is.null(d) || (length(d) == 1L && is.na(d))) return(NULL)
     as_int(d, arg)
   })

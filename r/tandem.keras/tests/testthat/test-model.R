@@ -176,3 +176,24 @@ test_that("a trailing comma is ignored, as keras3's dynamic dots ignore it", {
   expect_error(keras_model(inputs = inputs, outputs = outputs, name = "a", , trainable = TRUE),
                "missing")
 })
+
+test_that("plot() of a model draws its layers (keras.utils.model_to_dot, pydot and Graphviz)", {
+  model <- keras_model_sequential(input_shape = 4, name = "plotted") |>
+    layer_dense(8, name = "hidden") |> layer_dense(1, name = "out")
+  # To a file: a PNG (its magic number) and an SVG that names the layers.
+  png_file <- withr::local_tempfile(fileext = ".png")
+  expect_null(plot(model, show_shapes = TRUE, show_layer_names = TRUE, to_file = png_file))
+  expect_identical(readBin(png_file, "raw", 8L), as.raw(c(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)))
+  svg_file <- withr::local_tempfile(fileext = ".svg")
+  plot(model, show_layer_names = TRUE, rankdir = "LR", to_file = svg_file)
+  svg <- paste(readLines(svg_file, warn = FALSE), collapse = "\n")
+  expect_match(svg, "hidden")
+  expect_match(svg, "out")
+  # On a graphics device: one page drawn.
+  device_file <- withr::local_tempfile(fileext = ".png")
+  grDevices::png(device_file)
+  plot(model)
+  grDevices::dev.off()
+  expect_gt(file.size(device_file), 0)
+  expect_error(plot(model, to_file = withr::local_tempfile()), "image extension")
+})

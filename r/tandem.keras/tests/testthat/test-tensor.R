@@ -181,7 +181,8 @@ test_that("[ indexes as base R does", {
   expect_identical(as.array(x[, 2, ]), a_dbl[, 2, ])
   expect_identical(as.array(x[1:2, 1, 2]), array(a_dbl[1:2, 1, 2]))
   expect_identical(as.array(x[-1, , ]), a_dbl[-1, , ])
-  expect_identical(as.array(x[c(TRUE, FALSE), 2:1, ]), a_dbl[c(TRUE, FALSE), 2:1, ])
+  # A logical index keeps its axis (as in the tensorflow R package), even of length one.
+  expect_identical(as.array(x[c(TRUE, FALSE), 2:1, ]), a_dbl[c(TRUE, FALSE), 2:1, , drop = FALSE])
   expect_identical(as.array(x[, , 2, drop = FALSE]), a_dbl[, , 2, drop = FALSE])
   expect_identical(as.array(x[c(2, 2), , 1]), a_dbl[c(2, 2), , 1])
   expect_identical(as.array(x[all_dims(), 2]), a_dbl[, , 2])
@@ -194,6 +195,68 @@ test_that("[ indexes as base R does", {
   expect_error(x[1, 1], "3 dimensions by 2 indices")
   expect_error(x[1.5, 1, 1], "whole numbers")
   expect_error(x[c(-1, 1), 1, 1], "Can't mix")
+})
+
+test_that("[ drops only axes indexed by a scalar, as the tensorflow R package does", {
+  a <- array(as.numeric(1:50), c(1, 10, 5))    # a batch of one
+  x <- as_tensor(a)
+  # A missing index keeps its axis even of length one: x[, 3, ] is (1, 5), not (5).
+  expect_identical(dim(x[, 3, ]), c(1L, 5L))
+  expect_identical(as.array(x[, 3, ]), matrix(a[1, 3, ], 1))
+  expect_identical(dim(x[1, , ]), c(10L, 5L))
+  expect_identical(as.array(x[1, , ]), a[1, , ])
+  expect_identical(dim(x[1, 2, ]), 5L)
+  expect_identical(dim(x[1, 2, 3]), integer())
+  expect_identical(as.array(x[1, 2, 3]), a[1, 2, 3])
+  # A `:` range keeps its axis, even of length one; so do logical and longer indices.
+  expect_identical(dim(x[1:1, , ]), c(1L, 10L, 5L))
+  expect_identical(as.array(x[1:1, , ]), a)
+  expect_identical(as.array(x[, 2:2, ]), a[, 2:2, , drop = FALSE])
+  j <- 4
+  expect_identical(dim(x[, j:j, 2:3]), c(1L, 1L, 2L))
+  expect_identical(dim(x[, c(TRUE, rep(FALSE, 9)), ]), c(1L, 1L, 5L))
+  expect_identical(as.array(x[, c(2, 4), 5]), matrix(a[1, c(2, 4), 5], 1))
+  expect_identical(dim(x[, -(1:9), ]), c(1L, 1L, 5L))
+  # A length-one index not written with `:` is a scalar: a variable, c(2), a tensor.
+  i <- 2
+  expect_identical(dim(x[, i, ]), c(1L, 5L))
+  expect_identical(dim(x[, c(2), ]), c(1L, 5L))
+  expect_identical(dim(x[, 2L, ]), c(1L, 5L))
+  expect_identical(as.array(x[, as_tensor(2L), ]), matrix(a[1, 2, ], 1))
+  for (t in 1:2) expect_identical(dim(x[, t, ]), c(1L, 5L))
+  # drop = FALSE keeps every axis.
+  expect_identical(dim(x[1, 3, , drop = FALSE]), c(1L, 1L, 5L))
+  expect_identical(as.array(x[1, 3, 2, drop = FALSE]), a[1, 3, 2, drop = FALSE])
+  # Indices forwarded through another function are seen as written.
+  f <- function(t, ...) t[...]
+  expect_identical(dim(f(x, , 2:2, )), c(1L, 1L, 5L))
+  expect_identical(dim(f(x, , 2, )), c(1L, 5L))
+  expect_identical(dim(f(x, 1, , , drop = FALSE)), c(1L, 10L, 5L))
+  # 1-d tensors and single (linear) indices.
+  v <- as_tensor(c(10, 20, 30, 40))
+  expect_identical(dim(v[2]), integer())
+  expect_identical(as.array(v[2:2]), array(20))
+  expect_identical(as.array(v[c(FALSE, TRUE, FALSE, FALSE)]), array(20))
+  m <- as_tensor(matrix(c(1, 2, 3, 4), 2))
+  expect_identical(as.array(m[3]), 3)
+  expect_identical(as.array(m[3:3]), array(3))
+  expect_identical(as.array(m[m > 3]), array(4))
+})
+
+test_that("a NULL index inserts an axis of length one, as tf$newaxis does", {
+  a <- matrix(as.numeric(1:14), 2)          # shape (2, 7)
+  mask <- as_tensor(a)
+  expect_identical(dim(mask[, NULL, ]), c(2L, 1L, 7L))
+  expect_identical(as.array(mask[, NULL, ]), array(a, c(2, 1, 7)))
+  expect_identical(as.array(mask[NULL, , ]), array(a, c(1, 2, 7)))
+  expect_identical(as.array(mask[, , NULL]), array(a, c(2, 7, 1)))
+  expect_identical(as.array(mask[, 3, NULL]), matrix(a[, 3], 2))        # (2, 1)
+  expect_identical(as.array(mask[NULL, 2, 3:4]), matrix(a[2, 3:4], 1))  # (1, 2)
+  expect_identical(dim(mask[all_dims(), NULL]), c(2L, 7L, 1L))
+  expect_identical(dim(mask[NULL, all_dims()]), c(1L, 2L, 7L))
+  expect_identical(dim(mask[NULL, , 2:3, drop = FALSE]), c(1L, 2L, 2L))
+  expect_identical(dim(as_tensor(c(1, 2, 3))[NULL]), c(1L, 3L))
+  expect_error(mask[NULL, 1], "2 dimensions by 1 index")
 })
 
 test_that("[ with one index takes elements in R's order, or a logical mask", {
@@ -320,6 +383,104 @@ test_that("shape() takes lists, such as the input_shape given to build()", {
   expect_identical(py_shape(shape(as_tensor(3L), 2)), "(3, 2)")
   expect_error(shape(list(2, 1.5)), "`shape` must be a whole number, not `1.5`.")
   expect_error(shape(list(2, "a")), "`shape` must be a whole number")
+})
+
+test_that("shape() of eager tensors gives whole numbers; I() takes a scalar's shape", {
+  expect_identical(unclass(shape(as_tensor(a_dbl))), list(2L, 2L, 2L))
+  expect_identical(unclass(shape(as_tensor(3L), 2)), list(3L, 2L))
+  expect_identical(length(shape(I(as_tensor(3L)))), 0L)
+  expect_identical(unclass(shape(I(as_tensor(c(3L, 4L))))), list(2L))
+})
+
+test_that("in a traced function, shape() keeps unknown extents as scalar tensors", {
+  seen <- new.env()
+  f <- tf_function(function(x) {
+    s <- shape(x)
+    batch <- s[[1]]
+    seen$batch_is_tensor <- inherits(batch, "tensorflow.tensor")
+    seen$second <- s[[2]]
+    seen$int <- as.integer(s)
+    seen$format <- format(s)
+    seen$length <- length(s)
+    seen$kept <- shape(batch, 4L)
+    seen$kept_is_batch <- identical(unclass(seen$kept)[[1]], batch)
+    seen$py <- py_shape(seen$kept)
+    # The shape made from the batch tensor works with TensorFlow and keras ops.
+    z <- tf$random$normal(shape(batch, 4L))
+    seen$z <- dim(z)
+    y <- x[, 2, ]
+    seen$y <- dim(y)
+    list(z, tf$zeros(shape(batch, s[[3]] * 2L)), y, x[1, , ], x[, 2:2, ], x[, NULL, 1, 2])
+  }, input_signature = list(tf$TensorSpec(shape(NA, 3L, 2L), "float64")))
+  a <- array(as.numeric(1:12), c(2, 3, 2))
+  out <- f(as_tensor(a))
+  expect_true(seen$batch_is_tensor)
+  expect_identical(seen$second, 3L)
+  expect_identical(seen$int, c(NA, 3L, 2L))
+  expect_match(seen$format, "^shape\\(Tensor\\(.*dtype=int32\\), 3, 2\\)$")
+  expect_identical(seen$length, 3L)
+  expect_true(seen$kept_is_batch)
+  expect_match(seen$py, "^\\(<tf.Tensor .*shape=\\(\\) dtype=int32>, 4\\)$")
+  expect_identical(seen$z, c(NA, 4L))
+  expect_identical(seen$y, c(NA, 2L))
+  expect_identical(dim(out[[1]]), c(2L, 4L))
+  expect_identical(dim(out[[2]]), c(2L, 4L))
+  expect_identical(as.array(out[[3]]), a[, 2, ])
+  expect_identical(as.array(out[[4]]), a[1, , ])
+  expect_identical(as.array(out[[5]]), a[, 2:2, , drop = FALSE])
+  expect_identical(as.array(out[[6]]), matrix(a[, 1, 2], 2))
+  # A batch of one keeps its axis in the graph too.
+  out1 <- f(as_tensor(a[1, , , drop = FALSE]))
+  expect_identical(as.array(out1[[3]]), matrix(a[1, 2, ], 1))
+  expect_identical(dim(out1[[1]]), c(1L, 4L))
+  # Unknown extents: negative and logical indices can't be resolved.
+  g <- tf_function(function(x) x[-1, ], input_signature = list(tf$TensorSpec(shape(NA, 3L), "float64")))
+  expect_error(g(as_tensor(matrix(1, 2, 3))), "unknown")
+})
+
+test_that("shape() and [ work in a layer's call and a custom train_step run by fit()", {
+  seen <- new.env()
+  AddFirst <- Layer("AddFirstColumn", call = function(inputs) {
+    batch <- shape(inputs)[[1]]
+    dim <- shape(inputs)[[2]]
+    epsilon <- random_normal(shape = c(batch, dim))
+    state <- op_zeros(c(shape(inputs)[[1]], 2L))
+    first <- inputs[, 1, NULL]                   # (batch, 1)
+    seen$layer <- list(batch = inherits(batch, "tensorflow.tensor"), dim = dim,
+                       epsilon = dim(epsilon), state = dim(state), first = dim(first))
+    inputs + 0 * epsilon + first + op_sum(state)
+  })
+  inp <- keras_input(shape = 4)
+  model <- keras_model(inp, AddFirst()(inp))
+  compile(model, optimizer = "sgd", loss = "mse")
+  set.seed(1)
+  x <- matrix(runif(20), 5)
+  seen$layer <- NULL
+  fit(model, x, x, epochs = 1, batch_size = 2, verbose = 0)
+  expect_identical(seen$layer, list(batch = TRUE, dim = 4L, epsilon = c(NA, 4L),
+                                    state = c(NA, 2L), first = c(NA, 1L)))
+  expect_equal(predict(model, x, batch_size = 2, verbose = 0), x + x[, 1], tolerance = 1e-6)
+
+  Tiny <- new_model_class("TinyTrainStep",
+    initialize = function(...) {
+      super$initialize(...)
+      self$latent_dim <- 3L
+      self$dense <- layer_dense(units = 1)
+    },
+    call = function(inputs) self$dense(inputs),
+    train_step = function(data) {
+      real <- data[[1]]
+      batch_size <- shape(real)[[1]]
+      z <- tf$random$normal(shape(batch_size, self$latent_dim))
+      labels <- op_ones(c(batch_size, 1))
+      seen$step <- list(batch = inherits(batch_size, "tensorflow.tensor"),
+                        z = dim(z), labels = dim(labels))
+      list(n = tf$cast(batch_size, "float32") + op_sum(labels) * 0 + op_sum(z) * 0)
+    })
+  m <- Tiny()
+  compile(m, optimizer = "sgd")
+  fit(m, x, x[, 1], epochs = 1, batch_size = 2, verbose = 0)
+  expect_identical(seen$step, list(batch = TRUE, z = c(NA, 3L), labels = c(NA, 1L)))
 })
 
 test_that("%*% with tensors matches base R in both operand orders", {
