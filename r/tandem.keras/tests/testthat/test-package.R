@@ -14,3 +14,9 @@ test_that("the issue's bridge functions are re-exported from tandem", {
   expect_identical(tandem::py_to_r(a$shape), list(2L, 3L))
   expect_identical(as.array(tf$constant(a)), matrix(c(1, 2, 3, 4, 5, 6), 2))
 })
+
+test_that("install_keras() installs nothing when TensorFlow and Keras are there (keras3 scripts start with it)", {
+  expect_message(res <- withVisible(install_keras()), "^TensorFlow .* nothing to install")
+  expect_identical(res, list(value = TRUE, visible = FALSE))
+  expect_message(install_keras(backend = c("tensorflow", "jax")), "TensorFlow only")
+})
