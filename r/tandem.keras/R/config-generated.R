@@ -200,19 +200,6 @@ config_max_steps_per_epoch <- function() {
   keras$config$max_steps_per_epoch()
 }
 
-#' Reload the backend (and the Keras package).
-#'
-#' Wraps the Python function `keras.config.set_backend`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
-#'
-#' @family config functions
-#' @param backend Passed to Python as `backend`.
-#' @return The result of the Python function.
-#' @export
-config_set_backend <- function(backend) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
-  call_fn(keras$config$set_backend, args)
-}
-
 #' Sets the default dtype policy globally.
 #'
 #' Wraps the Python function `keras.config.set_dtype_policy`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.

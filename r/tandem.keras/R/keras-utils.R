@@ -197,6 +197,21 @@ use_backend <- function(backend, gpu = NA) {
   invisible()
 }
 
+#' Reload the backend (and the Keras package).
+#'
+#' keras3's `config_set_backend()`. tandem.keras runs Keras on TensorFlow only: asking for
+#' `"tensorflow"` changes nothing, and any other backend is an error that leaves Keras as
+#' it was (Keras' own `set_backend()` would reload Keras without TensorFlow, and a
+#' backend that is not installed would leave it unusable for the rest of the session).
+#'
+#' @family config functions
+#' @param backend The backend's name.
+#' @return `NULL`, invisibly.
+#' @export
+config_set_backend <- function(backend) {
+  use_backend(backend)
+}
+
 #' A list whose elements are all named
 #'
 #' Like [list()], but unnamed arguments are named by their expression (as keras3's

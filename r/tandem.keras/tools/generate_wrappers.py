@@ -540,7 +540,7 @@ OP_INDEX_INPUT = {"take": "indices", "take_along_axis": "indices", "one_hot": "x
 # Varargs: Python's *args become R's `...` (unnamed elements positional, named ones keywords).
 # Activations' R names (the rest are "activation_" + the Python name).
 FUNC_SKIP = {"activation": {"deserialize", "get", "serialize"},
-             "random": set(), "config": set()}
+             "random": set(), "config": {"set_backend"}}  # config_set_backend(): R/keras-utils.R
 FUNC_RENAME = {"random:randint": "integer", "random:SeedGenerator": "seed_generator",
                "feature:feature": "custom"}
 # application_*(): keras3's names for the keras.applications constructors.

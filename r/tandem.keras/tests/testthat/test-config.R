@@ -22,3 +22,12 @@ test_that("config getters and setters round-trip", {
   expect_null(config_max_epochs())
   expect_type(config_is_interactive_logging_enabled(), "logical")
 })
+
+test_that("config_set_backend() keeps Keras on TensorFlow and leaves it working", {
+  expect_error(config_set_backend("jax"), "TensorFlow")
+  expect_null(config_set_backend("tensorflow"))
+  expect_identical(config_backend(), "tensorflow")
+  # Keras still builds and runs layers (a failed switch used to leave it unusable).
+  y <- layer_dense(op_ones(c(2, 3)), 4, kernel_initializer = "ones")
+  expect_identical(as.array(y), matrix(3, 2, 4))
+})
