@@ -281,7 +281,7 @@ op_arctanh <- function(x) {
 #' @return Tensor of indices. It has the same shape as `x`, with the dimension along `axis` removed. Indices are 1-based unless `zero_indexed = TRUE`.
 #' @export
 op_argmax <- function(x, axis = NULL, keepdims = FALSE, zero_indexed = FALSE) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(axis = as_axis), NULL, ignore = "zero_indexed")
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(x = as_array, axis = as_axis), NULL, ignore = "zero_indexed")
   out <- call_fn(keras$ops$argmax, args)
   if (zero_indexed) out else index_to_r(out)
 }
@@ -872,7 +872,7 @@ op_corrcoef <- function(x) {
 #' @return Output tensor, cross-correlation of `x1` and `x2`.
 #' @export
 op_correlate <- function(x1, x2, mode = "valid") {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(x1 = as_array, x2 = as_array), NULL)
   call_fn(keras$ops$correlate, args)
 }
 
@@ -3621,7 +3621,7 @@ op_scatter <- function(indices, values, shape) {
 #' @return A tensor, has the same shape and dtype as `inputs`.
 #' @export
 op_scatter_update <- function(inputs, indices, updates, reduction = NULL) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(indices = as_index), NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(inputs = as_array, indices = as_index, updates = as_array), NULL)
   call_fn(keras$ops$scatter_update, args)
 }
 
@@ -3868,7 +3868,7 @@ op_size <- function(x) {
 #' @return A tensor, has the same shape and dtype as `inputs`.
 #' @export
 op_slice <- function(inputs, start_indices, shape) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(start_indices = as_index, shape = as_shape), NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(inputs = as_array, start_indices = as_index, shape = as_shape), NULL)
   call_fn(keras$ops$slice, args)
 }
 
@@ -3883,7 +3883,7 @@ op_slice <- function(inputs, start_indices, shape) {
 #' @return A tensor, has the same shape and dtype as `inputs`.
 #' @export
 op_slice_update <- function(inputs, start_indices, updates) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(start_indices = as_index), NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(inputs = as_array, start_indices = as_index, updates = as_array), NULL)
   call_fn(keras$ops$slice_update, args)
 }
 
@@ -4411,7 +4411,7 @@ op_tile <- function(x, repeats) {
 #' @return A tuple containing two tensors. The first tensor contains the top-k values, and the second tensor contains the indices of the top-k values in the input tensor. Indices are 1-based unless `zero_indexed = TRUE`.
 #' @export
 op_top_k <- function(x, k, sorted = TRUE, zero_indexed = FALSE) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(k = as_int_tuple), NULL, ignore = "zero_indexed")
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(x = as_array, k = as_int_tuple), NULL, ignore = "zero_indexed")
   out <- call_fn(keras$ops$top_k, args)
   if (!zero_indexed) out[[2]] <- index_to_r(out[[2]])
   out

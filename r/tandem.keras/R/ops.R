@@ -43,10 +43,13 @@ call_fn <- function(fn, args) {
   out
 }
 
-# An R vector (no `dim`, length > 1) is a 1-d array for Keras, as an R array is: a Python
-# list has no `shape`, which some ops need.
+# An R vector (no `dim`, length > 1) is a 1-d array for Keras (a Python list has no
+# `shape`, which some ops need). keras3 passes it as a Python list, which TensorFlow makes
+# float32 when it holds doubles: so a double vector is a float32 array, and
+# op_cbrt(c(-8, 0, 8)) is float32 as in keras3 (R arrays, with `dim`, stay float64).
 as_operand <- function(x) {
   if (is.atomic(x) && !is.object(x) && !is.character(x) && is.null(dim(x)) && length(x) > 1L) {
+    if (is.double(x)) return(np_array(x, dtype = "float32"))
     return(array(x, length(x)))
   }
   x

@@ -4,7 +4,8 @@
 #' TensorFlow tensors in R
 #'
 #' Tensors (`tf.Tensor`, including eager tensors) behave like R arrays:
-#' * `print()`/`format()` show TensorFlow's text (`tf.Tensor(..., shape=(2, 2), dtype=int32)`).
+#' * `print()`/`format()` show TensorFlow's text (`tf.Tensor(..., shape=(2, 2), dtype=int32)`),
+#'   a 1-d shape without Python's trailing comma (`shape=(3)`), as keras3 prints it.
 #' * The `Ops` group (`+ - * / ^ %% %/% == != < <= > >= & | !`) works in both operand
 #'   orders; an R number or array meets the tensor in the tensor's dtype (a fractional
 #'   number is an error with an integer tensor). `%%` and `%/%` follow R (floored).
@@ -113,7 +114,11 @@ print.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
 
 #' @rdname tensor-methods
 #' @export
-format.tensorflow.python.framework.tensor.Tensor <- function(x, ...) tandem::py_str(x)
+format.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
+  # As keras3 (the tensorflow R package) prints them: a 1-d shape without Python's
+  # trailing comma, `shape=(3)`.
+  gsub("shape=\\((None|[[:digit:]]+),\\), dtype=", "shape=(\\1), dtype=", tandem::py_str(x))
+}
 
 ops_table <- list(
   "+" = "add", "-" = "subtract", "*" = "multiply", "/" = "truediv", "^" = "pow",

@@ -505,6 +505,14 @@ OP_COERCE = {
     "op:pad": {"pad_width": "as_int_array"},
     "op:histogram": {"bins": "as_int_tuple", "range": "as_tuple"},
     "op:scatter": {"values": "as_array"},
+    # keras3 passes these as R arrays (float64 for doubles); other R vectors go as lists,
+    # which TensorFlow makes float32 (as_operand()).
+    "op:scatter_update": {"inputs": "as_array", "updates": "as_array"},
+    "op:slice": {"inputs": "as_array"},
+    "op:slice_update": {"inputs": "as_array", "updates": "as_array"},
+    "op:top_k": {"x": "as_array"},
+    "op:argmax": {"x": "as_array"},
+    "op:correlate": {"x1": "as_array", "x2": "as_array"},
     "op:rearrange": {"...": "as_int"},  # axes lengths (h1 = 2) are ints
     "op:digitize": {"bins": "as_1d_array"},
     "op:searchsorted": {"sorted_sequence": "as_array", "values": "as_array"},

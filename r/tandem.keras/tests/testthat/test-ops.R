@@ -134,3 +134,21 @@ test_that("keras3's argument forms: op_map(xs, f), op_scatter() scalar values, o
   expect_equal(dim(op_rearrange(images, "b (h1 h) (w1 w) c -> (b h1 w1) h w c", h1 = 2, w1 = 2)),
                c(8L, 2L, 3L, 3L))
 })
+
+test_that("R double vectors reach ops as keras3 passes them (float32), R arrays as float64", {
+  dtype <- function(t) t$dtype$name
+  expect_identical(dtype(op_cbrt(c(-8, 0, 8))), "float32")
+  expect_identical(as.array(op_cbrt(c(-8, 0, 8))), array(c(-2, 0, 2)))
+  expect_identical(dtype(op_array(c(1, 2, 3))), "float32")
+  expect_identical(dtype(activation_relu(c(-10, -5, 0, 5, 10))), "float32")
+  expect_identical(dtype(op_add(c(1, 2), c(3, 4))), "float32")
+  # Integer and logical vectors keep their types; arrays (with dim) stay float64.
+  expect_identical(dtype(op_abs(c(-1L, 2L))), "int32")
+  expect_identical(dtype(op_cbrt(array(c(-8, 0, 8)))), "float64")
+  # op_convert_to_tensor() and the ops keras3 gives R arrays keep float64.
+  expect_identical(dtype(op_convert_to_tensor(c(1, 4))), "float64")
+  expect_identical(dtype(op_top_k(c(1, 5, 3), k = 2)[[1]]), "float64")
+  # Printed as keras3 prints tensors: a 1-d shape has no trailing comma.
+  expect_output(print(op_array(c(1, 2, 3))), "tf.Tensor([1. 2. 3.], shape=(3), dtype=float32)", fixed = TRUE)
+  expect_output(print(op_ones(c(2, 2))), "shape=(2, 2), dtype=float32", fixed = TRUE)
+})

@@ -15,7 +15,7 @@ test_that("post: a string lookup adapted to colors has Keras' vocabulary order",
                    c("turquoise", "cyan", "celeste"))
 
   out <- layer(c("azure", "cyan"))
-  expect_match(format(out), "tf.Tensor([0 2], shape=(2,), dtype=int64)", fixed = TRUE)
+  expect_match(format(out), "tf.Tensor([0 2], shape=(2), dtype=int64)", fixed = TRUE)
   expect_identical(as.integer(out), c(0L, 2L))
 })
 
