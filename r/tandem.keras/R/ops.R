@@ -38,8 +38,16 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
 call_fn <- function(fn, args) {
   out <- do.call(fn, args)
   # TensorFlow returns some results as namedtuples (top_k's TopKV2), which stay Python
-  # objects in R as in reticulate: as a plain tuple they become an R list of their parts.
-  if (inherits(out, "python.builtin.tuple")) out <- tandem::import_builtins()$tuple(out)
+  # objects in R as in reticulate: they become an R list of their parts, named by the
+  # tuple's fields as keras3 names them (`$values`, `$indices`).
+  if (inherits(out, "python.builtin.tuple")) {
+    fields <- tandem::py_get_attr(out, "_fields", silent = TRUE)
+    out <- tandem::import_builtins()$tuple(out)
+    if (!is.null(fields)) {
+      fields <- as.character(unlist(tandem::py_to_r(fields)))
+      if (length(fields) == length(out)) names(out) <- fields
+    }
+  }
   out
 }
 

@@ -4,7 +4,7 @@
 #' @importFrom tandem as_iterator iter_next py_set_convert is_py_object py_has_attr py_none
 #' @importFrom tandem np_array %py_class% use_python use_virtualenv py_require py_help
 #' @importFrom R6 R6Class
-#' @importFrom utils .DollarNames
+#' @importFrom utils .DollarNames str
 #' @keywords internal
 "_PACKAGE"
 

@@ -120,6 +120,17 @@ format.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
   gsub("shape=\\((None|[[:digit:]]+),\\), dtype=", "shape=(\\1), dtype=", tandem::py_str(x))
 }
 
+#' @rdname tensor-methods
+#' @param object For `str()`: a tensor.
+#' @export
+str.tensorflow.python.framework.tensor.Tensor <- function(object, ...) {
+  # As keras3 (the tensorflow R package): the first line of Python's repr.
+  text <- strsplit(tandem::py_repr(object), "\n", fixed = TRUE)[[1L]]
+  if (length(text) > 1L) text <- paste0(text[[1L]], "\u2026>")
+  writeLines(sub("shape=\\((None|[[:digit:]]+),\\)", "shape=(\\1)", text))
+  invisible()
+}
+
 ops_table <- list(
   "+" = "add", "-" = "subtract", "*" = "multiply", "/" = "truediv", "^" = "pow",
   "%%" = "floormod", "%/%" = "floordiv", "==" = "equal", "!=" = "not_equal",

@@ -152,3 +152,11 @@ test_that("R double vectors reach ops as keras3 passes them (float32), R arrays 
   expect_output(print(op_array(c(1, 2, 3))), "tf.Tensor([1. 2. 3.], shape=(3), dtype=float32)", fixed = TRUE)
   expect_output(print(op_ones(c(2, 2))), "shape=(2, 2), dtype=float32", fixed = TRUE)
 })
+
+test_that("namedtuple results are named lists and str() of a tensor is one line, as in keras3", {
+  res <- op_top_k(op_array(c(5, 2, 7, 1, 9, 3), "int32"), k = 3)
+  expect_named(res, c("values", "indices"))
+  expect_identical(as.array(res$indices), array(c(5L, 3L, 1L)))
+  expect_output(str(op_array(c(1, 2, 3))), "^<tf.Tensor: shape=\\(3\\), dtype=float32, numpy=array\\(\\[1\\., 2\\., 3\\.\\], dtype=float32\\)>$")
+  expect_output(str(op_ones(c(20, 20))), "^<tf.Tensor: shape=\\(20, 20\\), dtype=float32, numpy=\u2026>$")
+})
