@@ -381,21 +381,6 @@ op_associative_scan <- function(f, elems, reverse = FALSE, axis = 1L) {
   call_fn(keras$ops$associative_scan, args)
 }
 
-#' Compute the weighted average along the specified axis.
-#'
-#' Wraps the Python function `keras.ops.average`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
-#'
-#' @family ops
-#' @param x Input tensor.
-#' @param axis Integer along which to average `x`. The default, `axis=None`, will average over all of the elements of the input tensor. If axis is negative it counts from the last to the first axis. (1-based in R; negative values count from the end.)
-#' @param weights Tensor of weights associated with the values in `x`. Each value in `x` contributes to the average according to its associated weight. The weights array can either be 1-D (in which case its length must be the size of a along the given axis) or of the same shape as `x`. If `weights=None` (default), then all data in `x` are assumed to have a weight equal to one. The 1-D calculation is: `avg = sum(a * weights) / sum(weights)`. The only constraint on weights is that `sum(weights)` must not be 0.
-#' @return Return the average along the specified axis.
-#' @export
-op_average <- function(x, axis = NULL, weights = NULL) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(axis = as_axis), NULL)
-  call_fn(keras$ops$average, args)
-}
-
 #' Average pooling operation.
 #'
 #' Wraps the Python function `keras.ops.average_pool`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
@@ -4274,13 +4259,13 @@ op_swish <- function(x) {
 #' Wraps the Python function `keras.ops.switch`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based.
 #'
 #' @family ops
-#' @param index An integer scalar indicating which branch function to apply.
+#' @param index An integer scalar indicating which branch function to apply. (1-based in R.)
 #' @param branches A sequence of functions to be applied based on `index`.
 #' @param ... Inputs to whichever branch is applied. Named arguments here are passed as keywords.
 #' @return The outputs of `branch(*operands)` for the branch that was selected based on `index`.
 #' @export
 op_switch <- function(index, branches, ...) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), NULL, NULL, positional = c("index", "branches"))
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(index = as_index), NULL, positional = c("index", "branches"))
   call_fn(keras$ops$switch, args)
 }
 

@@ -165,6 +165,24 @@ is_tensor_like <- function(x) {
   is_py_object(x) && (py_has_attr(x, "dtype") && py_has_attr(x, "shape"))
 }
 
+#' Compute the weighted average along the specified axis.
+#'
+#' Wraps the Python function `keras.ops.average`. Only the arguments you give are passed on (the others keep Keras' defaults); whole numbers become Python ints where Keras wants them, and axes and indices are 1-based. As in keras3, `weights` of a shape other than `x`'s need an `axis` (Keras would silently sum the averages along every axis).
+#'
+#' @family ops
+#' @param x Input tensor.
+#' @param axis Integer along which to average `x`. The default, `axis=None`, will average over all of the elements of the input tensor. If axis is negative it counts from the last to the first axis. (1-based in R; negative values count from the end.)
+#' @param weights Tensor of weights associated with the values in `x`. Each value in `x` contributes to the average according to its associated weight. The weights array can either be 1-D (in which case its length must be the size of a along the given axis) or of the same shape as `x`. If `weights=None` (default), then all data in `x` are assumed to have a weight equal to one. The 1-D calculation is: `avg = sum(a * weights) / sum(weights)`. The only constraint on weights is that `sum(weights)` must not be 0.
+#' @return Return the average along the specified axis.
+#' @export
+op_average <- function(x, axis = NULL, weights = NULL) {
+  if (!is.null(weights) && is.null(axis) && !identical(dim(as_operand(weights)), dim(as_operand(x)))) {
+    abort("Axis must be specified when shapes of x and weights differ.")
+  }
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(axis = as_axis), NULL)
+  call_fn(keras$ops$average, args)
+}
+
 #' Matrix product of two tensors
 #'
 #' Wraps `keras.ops.matmul`. When one operand is an R vector or array and the other a

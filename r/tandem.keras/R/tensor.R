@@ -911,11 +911,12 @@ r_to_py.keras_shape <- function(x, convert = FALSE) tuple(unclass(x), convert = 
 #' Matrix products with tensors
 #'
 #' R 4.2 does not dispatch `%*%` on S3 classes, so tandem.keras exports its own `%*%`:
-#' when either operand is a tensor it is `tf$matmul()`, otherwise it is base R's `%*%`
-#' (attaching tandem.keras masks `base::%*%` with this function, which gives base R's
-#' result for R values). An R matrix or vector meets the tensor in the tensor's dtype. As
-#' in base R, a vector on the left is a row vector, a vector on the right a column vector,
-#' and two vectors give their inner product as a 1 x 1 matrix.
+#' when either operand is a tensor it is [op_matmul()], as keras3's `%*%` for tensors,
+#' otherwise it is base R's `%*%` (attaching tandem.keras masks `base::%*%` with this
+#' function, which gives base R's result for R values). An R matrix or vector meets the
+#' tensor in the tensor's dtype. As in keras3 (NumPy's `matmul()`), a 1-d operand is a
+#' vector, not a row or column matrix: a matrix times a vector is a vector, and two
+#' vectors give their inner product as a scalar tensor.
 #'
 #' @param x,y Tensors, R matrices or vectors.
 #' @return A tensor (if either operand is a tensor), else the R matrix from `base::%*%`.
@@ -932,22 +933,7 @@ r_to_py.keras_shape <- function(x, convert = FALSE) tuple(unclass(x), convert = 
   y <- as_tensor_value(y)
   if (!is_tensor(x) && !is_tensor(y)) return(base::`%*%`(x, y))
   dtype <- tensor_dtype(if (is_tensor(x)) x else y)
-  x <- tensor_like(x, dtype)
-  y <- tensor_like(y, dtype)
-  dx <- dim(x)
-  dy <- dim(y)
-  if (length(dx) == 1L && length(dy) == 1L) {
-    x <- tf$reshape(x, c(1L, -1L))
-    y <- tf$reshape(y, c(-1L, 1L))
-  } else if (length(dx) == 1L) {
-    # base R: a vector on the left is a row vector, or a column when y has one row.
-    x <- if (!is.na(dy[[1]]) && dy[[1]] == 1L && dx[[1]] != 1L) tf$reshape(x, c(-1L, 1L))
-         else tf$reshape(x, c(1L, -1L))
-  } else if (length(dy) == 1L) {
-    y <- if (!is.na(dx[[2]]) && dx[[2]] == 1L && dy[[1]] != 1L) tf$reshape(y, c(1L, -1L))
-         else tf$reshape(y, c(-1L, 1L))
-  }
-  tf$matmul(x, y)
+  keras$ops$matmul(tensor_like(x, dtype), tensor_like(y, dtype))
 }
 
 #' Operators on Keras tensors

@@ -470,6 +470,7 @@ OP_HANDWRITTEN = {
     "hstack", "vstack", "dstack",  # tensors as a list or in `...`
     "arange",            # keras3's R-like arange: op_arange(5) is 1..5, `end` included
     "shape",             # a shape() object, not a list
+    "average",           # weights of another shape need `axis` (Keras sums the reductions)
 }
 # keras3's argument names and order where they differ from Python's (all are passed as
 # keywords, so the R order is free).
@@ -505,6 +506,7 @@ OP_COERCE = {
     "op:pad": {"pad_width": "as_int_array"},
     "op:histogram": {"bins": "as_int_tuple", "range": "as_tuple"},
     "op:scatter": {"values": "as_array"},
+    "op:switch": {"index": "as_index"},  # 1-based, as keras3's
     # keras3 passes these as R arrays (float64 for doubles); other R vectors go as lists,
     # which TensorFlow makes float32 (as_operand()).
     "op:scatter_update": {"inputs": "as_array", "updates": "as_array"},
@@ -655,6 +657,8 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
             desc += " (1-based in R; negative values count from the end.)"
         if p.name in OP_INDEX_NAMES or p.name == index_in:
             desc += " (1-based in R" + (", unless `zero_indexed = TRUE`" if index_in else "") + ".)"
+        elif OP_COERCE.get(f"{family}:{key}", {}).get(p.name) == "as_index":
+            desc += " (1-based in R.)"
         params.append(f"#' @param {rn} {desc}")
         c = func_coercer(family, key, p.name, p.default)
         if p.name == index_in:

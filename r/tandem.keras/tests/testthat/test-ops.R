@@ -160,3 +160,14 @@ test_that("namedtuple results are named lists and str() of a tensor is one line,
   expect_output(str(op_array(c(1, 2, 3))), "^<tf.Tensor: shape=\\(3\\), dtype=float32, numpy=array\\(\\[1\\., 2\\., 3\\.\\], dtype=float32\\)>$")
   expect_output(str(op_ones(c(20, 20))), "^<tf.Tensor: shape=\\(20, 20\\), dtype=float32, numpy=\u2026>$")
 })
+
+test_that("op_switch() takes a 1-based branch index and op_average() needs an axis for other-shaped weights (keras3)", {
+  branches <- list(function(x, y) x + y, function(x, y) x - y)
+  expect_identical(as.numeric(op_switch(1, branches, 2.5, 100)), 102.5)
+  expect_identical(as.numeric(op_switch(2, branches, 2.5, 100)), -97.5)
+  data <- op_reshape(op_arange(0, 5, dtype = "float32"), c(3, 2))
+  expect_error(op_average(data, weights = op_array(c(1/4, 3/4))), "Axis must be specified")
+  expect_equal(as.array(op_average(data, axis = 2, weights = op_array(c(1/4, 3/4)))),
+               array(c(0.75, 2.75, 4.75)), tolerance = 1e-6)
+  expect_equal(as.numeric(op_average(data)), 2.5, tolerance = 1e-6)
+})

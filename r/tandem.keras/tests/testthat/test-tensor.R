@@ -483,7 +483,7 @@ test_that("shape() and [ work in a layer's call and a custom train_step run by f
   expect_identical(seen$step, list(batch = TRUE, z = c(NA, 3L), labels = c(NA, 1L)))
 })
 
-test_that("%*% with tensors matches base R in both operand orders", {
+test_that("%*% with tensors matches base R for matrices in both operand orders, and keras3 for vectors", {
   a <- matrix(c(1.5, -2, 3, 0.25, 4, -1), 2)      # 2 x 3
   b <- matrix(c(2, 0, -1, 1, 3, 0.5), 3)          # 3 x 2
   ta <- as_tensor(a)
@@ -500,12 +500,14 @@ test_that("%*% with tensors matches base R in both operand orders", {
   ti <- as_tensor(matrix(1:6, 2))
   expect_match(format(ti %*% t(matrix(1:6, 2))), "dtype=int32")
   expect_equal(as.array(ti %*% t(matrix(1:6, 2))), matrix(1:6, 2) %*% t(matrix(1:6, 2)))
-  # Vectors: row on the left, column on the right, inner product of two vectors.
+  # Vectors, as keras3 (op_matmul, NumPy's rules): a matrix times a vector is a vector,
+  # two vectors give a scalar.
   v <- c(1, -1, 2)
-  expect_equal(as.array(v %*% tb), v %*% b)
-  expect_equal(as.array(ta %*% v), a %*% v)
-  expect_equal(as.array(as_tensor(v) %*% v), v %*% v)
-  expect_equal(as.array(v %*% as_tensor(v)), v %*% v)
+  expect_equal(as.vector(v %*% tb), drop(v %*% b))
+  expect_equal(dim(ta %*% v), 2L)
+  expect_equal(as.vector(ta %*% v), drop(a %*% v))
+  expect_equal(dim(as_tensor(v) %*% v), integer())
+  expect_equal(as.numeric(v %*% as_tensor(v)), drop(v %*% v))
   # Without tensors it is base R's %*%, unchanged.
   expect_identical(a %*% b, base::`%*%`(a, b))
   expect_identical(1:3 %*% 1:3, base::`%*%`(1:3, 1:3))
