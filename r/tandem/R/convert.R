@@ -47,7 +47,9 @@ py_to_r.default <- function(x) {
 #' Python tuples and dictionaries
 #'
 #' @param ... Values (for `dict()`, named: the names are the keys). A single unnamed
-#'   list is taken as the values.
+#'   list is taken as the values. As in reticulate, a name made of digits is an int key
+#'   (`dict("0" = 1)` is `{0: 1.0}`), and a name of a hashable Python object in the
+#'   calling frame (not for a single list) makes that object the key.
 #' @param convert The `convert` flag of the result.
 #' @return A Python `tuple` or `dict`.
 #' @export
@@ -76,7 +78,11 @@ dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
     return(.Call(.ffi$dict, as.list(keys), as.list(values), convert))
   }
   args <- list(...)
-  if (length(args) == 1L && is.null(names(args)) && is.list(args[[1]])) args <- args[[1]]
+  scan_frame <- TRUE
+  if (length(args) == 1L && is.null(names(args)) && is.list(args[[1]])) {
+    args <- args[[1]]
+    scan_frame <- FALSE
+  }
   nms <- names(args)
   if (length(args) && (is.null(nms) || any(is.na(nms) | !nzchar(nms)))) {
     stop("every argument of `dict()` must be named (names are the keys).", call. = FALSE)
@@ -86,7 +92,33 @@ dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
     stop(sprintf("the names of `dict()`'s arguments are its keys and must be unique: %s %s given more than once.",
                  paste0("`", dup, "`", collapse = ", "), if (length(dup) > 1) "are" else "is"), call. = FALSE)
   }
-  .Call(.ffi$dict, as.list(nms), unname(args), convert)
+  keys <- dict_keys(nms, if (scan_frame) parent.frame())
+  d <- .Call(.ffi$dict, keys, unname(args), convert)
+  if (py_len(d) != length(args)) {
+    stop("the names of `dict()`'s arguments give the same key more than once (names of digits ",
+         "are int keys, so \"1\" and \"01\" are both 1): ", paste0("`", nms, "`", collapse = ", "), ".",
+         call. = FALSE)
+  }
+  d
+}
+
+# The keys that dict()'s names stand for, as reticulate makes them: a name of a (hashable)
+# Python object in the calling frame (for `dict(...)`, not for a single list) is that object;
+# a name of digits is an int key (class_weight = dict("0" = 1, "1" = 2)); others are str.
+dict_keys <- function(nms, frame) {
+  lapply(nms, function(name) {
+    if (!is.null(frame) && exists(name, envir = frame, inherits = TRUE)) {
+      key <- get(name, envir = frame, inherits = TRUE)
+      # Only a hashable one: an array or tensor of that name cannot be a key, and the
+      # name is meant (dict(a = c(1, 2)) with a NumPy array `a` around).
+      if (is_py_object(key) && py_hashable(key)) return(key)
+    }
+    if (grepl("^[0-9]+$", name)) {
+      if (nchar(name) <= 9L) return(as.integer(name))
+      return(py_call_value(import_builtins(convert = FALSE)$int, name))  # beyond R's integers
+    }
+    name
+  })
 }
 
 # Matrix's other sparse classes, as reticulate converts them: dgRMatrix -> scipy CSR,
@@ -115,4 +147,11 @@ r_to_py.dgTMatrix <- function(x, convert = FALSE) {
 #' @export
 r_to_py.dsCMatrix <- function(x, convert = FALSE) {
   r_to_py(methods::as(x, "generalMatrix"), convert = convert)
+}
+
+py_hashable <- function(x) {
+  isTRUE(tryCatch({
+    py_call_value(import_builtins(convert = FALSE)$hash, x)
+    TRUE
+  }, error = function(e) FALSE))
 }

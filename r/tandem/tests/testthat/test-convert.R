@@ -159,3 +159,26 @@ test_that("a `...` object and byte code are held by Python unevaluated too", {
   expect_identical(py_to_r(r_to_py(code)), code)
   expect_identical(py_to_r(py_call(py_eval("repr"), code)), capture.output(print(code)))
 })
+
+test_that("dict() makes keys as reticulate does: digits are ints, a Python object's name is the object", {
+  d <- dict("0" = 1, "5" = 2, a = 3)
+  expect_identical(py_to_r(py_eval("lambda d: sorted((type(k).__name__, str(k)) for k in d)")(d)),
+                   list(list("int", "0"), list("int", "5"), list("str", "a")))
+  expect_identical(py_to_r(py_get_item(d, 5L)), 2)
+  # A single list: digit names are ints too, names are not looked up.
+  key <- tuple(1L, 2L)
+  d2 <- dict(list("12" = "x", key = "y"))
+  expect_identical(py_to_r(py_get_item(d2, 12L)), "x")
+  expect_identical(py_to_r(py_get_item(d2, "key")), "y")
+  # In `...`, the name of a Python object in the calling frame is that object.
+  d3 <- dict(key = "tuple key")
+  expect_identical(py_to_r(py_get_item(d3, tuple(1L, 2L))), "tuple key")
+  # An unhashable one (an array) cannot be a key: the name is.
+  arr <- np_array(c(1, 2))
+  expect_identical(py_to_r(dict(arr = 1, convert = TRUE)), list(arr = 1))
+  # Beyond R's integers, still an int; keys that collide are an error, not a lost value.
+  d4 <- dict("12345678901234567890" = 1)
+  expect_identical(py_to_r(py_eval("lambda d: str(list(d)[0]) + type(list(d)[0]).__name__")(d4)),
+                   "12345678901234567890int")
+  expect_error(dict("1" = 1, "01" = 2), "same key more than once")
+})
