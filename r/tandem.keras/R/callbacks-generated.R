@@ -58,7 +58,7 @@ callback_csv_logger <- function(filename, separator = ",", append = FALSE, ...) 
 #' @export
 callback_early_stopping <- function(monitor = "val_loss", min_delta = 0L, patience = 0L, verbose = 0L, mode = "auto", baseline = NULL, restore_best_weights = FALSE, start_from_epoch = 0L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       dots_list(...), list(min_delta = as_int_tuple, patience = as_int_tuple, verbose = as_int_tuple, start_from_epoch = as_int_tuple), NULL)
+                       dots_list(...), list(patience = as_int_tuple, verbose = as_int_tuple, start_from_epoch = as_int_tuple), NULL)
   do.call(keras$callbacks$EarlyStopping, args)
 }
 

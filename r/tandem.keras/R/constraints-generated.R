@@ -15,7 +15,7 @@
 #' @export
 constraint_maxnorm <- function(max_value = 2L, axis = 1L, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       dots_list(...), list(max_value = as_int_tuple, axis = as_axis), NULL)
+                       dots_list(...), list(axis = as_axis), NULL)
   do.call(keras$constraints$MaxNorm, args)
 }
 

@@ -201,7 +201,7 @@ loss_categorical_hinge <- function(y_true, y_pred, ..., reduction = "sum_over_ba
 #' @export
 loss_circle <- function(y_true, y_pred, ref_labels = NULL, ref_embeddings = NULL, remove_diagonal = TRUE, gamma = 80L, margin = 0.4, ..., reduction = "sum_over_batch_size", name = "circle", dtype = NULL) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input, gamma = as_int_tuple), NULL)
+                       dots_list(...), list(y_true = as_loss_input, y_pred = as_loss_input), NULL)
   if (missing(y_true) && missing(y_pred)) {
     do.call(keras$losses$Circle, args)
   } else {

@@ -308,7 +308,7 @@ reset_state <- function(object) {
 train_on_batch <- function(object, x, y = NULL, sample_weight = NULL, class_weight = NULL) {
   res <- object$train_on_batch(as_model_data(x, "x"), as_model_data(y, "y"),
                                sample_weight = as_model_data(sample_weight, "sample_weight"),
-                               class_weight = class_weight, return_dict = TRUE)
+                               class_weight = as_class_weight(class_weight), return_dict = TRUE)
   batch_result(res)
 }
 

@@ -197,7 +197,10 @@ epoch_line <- function(epoch, epochs, secs, logs) {
 #' @param validation_split Fraction of the training data held out for validation.
 #' @param validation_data `list(x_val, y_val)`.
 #' @param shuffle Whether to shuffle the training data each epoch.
-#' @param class_weight,sample_weight Optional weights.
+#' @param class_weight,sample_weight Optional weights. `class_weight` maps classes to
+#'   weights: a named list or vector whose names are the class numbers (`c("0" = 1,
+#'   "5" = 2)`, as keras3), an unnamed vector (a weight per class, from class 0), or a
+#'   Python dict.
 #' @param ... Further keyword arguments for the Python method.
 #' @return `compile()`: the model, invisibly. `fit()`: a `keras_training_history`,
 #'   invisibly when `verbose` is 0. `evaluate()`: a named list of numbers.
@@ -257,7 +260,7 @@ fit.keras.src.models.model.Model <- function(object, x = NULL, y = NULL, batch_s
     batch_size = as_int(batch_size, "batch_size"), epochs = as_int(epochs, "epochs"),
     verbose = verbose_arg(verbose), callbacks = as_callbacks(callbacks),
     validation_split = as.numeric(validation_split), validation_data = validation_data,
-    shuffle = as_flag(shuffle, "shuffle"), class_weight = class_weight,
+    shuffle = as_flag(shuffle, "shuffle"), class_weight = as_class_weight(class_weight),
     sample_weight = as_model_data(sample_weight, "sample_weight"),
     initial_epoch = as_int(initial_epoch, "initial_epoch"),
     steps_per_epoch = as_int(steps_per_epoch, "steps_per_epoch"),
@@ -320,4 +323,21 @@ summary.keras.src.models.model.Model <- function(object, ...) {
 print.keras.src.models.model.Model <- function(x, ...) {
   x$summary()
   invisible(x)
+}
+
+# fit()'s `class_weight` as the dict Keras wants ({class: weight}), as keras3 makes it:
+# names are class numbers (dict() makes names of digits int keys); an unnamed vector
+# gives a weight per class from class 0.
+as_class_weight <- function(class_weight) {
+  if (is.null(class_weight) || is_py_object(class_weight)) return(class_weight)
+  if (!is.numeric(class_weight) && !is.list(class_weight)) {
+    abort("`class_weight` must be a named list or vector of weights, not ", describe_value(class_weight), ".")
+  }
+  weights <- as.list(class_weight)
+  if (is.null(names(weights))) names(weights) <- as.character(seq_along(weights) - 1L)
+  if (!all(grepl("^[0-9]+$", names(weights)))) {
+    abort("The names of `class_weight` must be class numbers (0, 1, ...), not ",
+          paste0("\"", utils::head(names(weights)[!grepl("^[0-9]+$", names(weights))], 3), "\"", collapse = ", "), ".")
+  }
+  tandem::dict(lapply(weights, as.numeric))
 }

@@ -344,7 +344,7 @@ optimizer_multi_optimizer <- function(optimizer_map, loss_scale_factor = NULL, n
 #' @export
 optimizer_muon <- function(learning_rate = 0.001, adam_beta_1 = 0.9, adam_beta_2 = 0.999, adam_weight_decay = 0.004, epsilon = 1e-07, weight_decay = 0.004, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, loss_scale_factor = NULL, gradient_accumulation_steps = NULL, name = NULL, exclude_layers = NULL, exclude_embeddings = TRUE, muon_a = 3.4445, muon_b = -4.775, muon_c = 2.0315, adam_lr_ratio = 1L, momentum = 0.95, ns_steps = 5L, nesterov = TRUE, rms_rate = 0.2, ...) {
   args <- capture_args(environment(), names(match.call(expand.dots = FALSE))[-1],
-                       dots_list(...), list(adam_lr_ratio = as_int_tuple, ns_steps = as_int_tuple), NULL)
+                       dots_list(...), list(ns_steps = as_int_tuple), NULL)
   do.call(keras$optimizers$Muon, args)
 }
 

@@ -36,6 +36,8 @@ INT_NAMES = {
     "kernel_size", "num_channels", "scale_factor", "max_queue_size", "workers", "crossing_dim",
     "first_decay_steps", "warmup_steps",
 }
+# Floats whose Keras default happens to be a whole number (min_delta=0): not coerced to int.
+FLOAT_NAMES = {"min_delta", "adam_lr_ratio", "gamma", "max_value"}
 SHAPE_NAMES = {"shape", "batch_shape", "input_shape", "noise_shape", "output_shape", "target_shape"}
 AXIS_NAMES = {"axis", "axes"}
 # Arguments that are lists in Python even when R gives one value (a length-one R vector is
@@ -208,7 +210,7 @@ def coercer(name, default):
         return "as_vocabulary"
     if name in SHAPE_NAMES:
         return "as_shape"
-    if isinstance(default, bool):
+    if isinstance(default, bool) or name in FLOAT_NAMES:
         return None
     if name in INT_NAMES or isinstance(default, int) or (
             isinstance(default, tuple) and default and all(isinstance(e, int) for e in default)):

@@ -56,3 +56,9 @@ test_that("a failing R callback stops fit() with the R error", {
                class = "cb_error")
   expect_error(fit(small_model(), x, y, epochs = 1, verbose = 0, callbacks = list(42)), "must be a Keras callback")
 })
+
+test_that("callbacks take fractional thresholds (min_delta = 0.01 is not an integer)", {
+  cb <- callback_early_stopping(monitor = "val_loss", min_delta = 1e-2, patience = 2)
+  expect_equal(abs(py_to_r(py_get_attr(cb, "min_delta"))), 0.01)
+  expect_identical(py_to_r(py_get_attr(constraint_maxnorm(max_value = 1.5), "max_value")), 1.5)
+})

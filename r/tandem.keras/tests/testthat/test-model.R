@@ -197,3 +197,17 @@ test_that("plot() of a model draws its layers (keras.utils.model_to_dot, pydot a
   expect_gt(file.size(device_file), 0)
   expect_error(plot(model, to_file = withr::local_tempfile()), "image extension")
 })
+
+test_that("fit(class_weight =) takes keras3's named vector of class numbers", {
+  set.seed(3)
+  x <- matrix(runif(40), 20)
+  y <- rep(0:1, 10)
+  model <- keras_model_sequential(input_shape = 2) |> layer_dense(2, activation = "softmax")
+  compile(model, optimizer = "sgd", loss = "sparse_categorical_crossentropy")
+  h <- fit(model, x, y, class_weight = c("0" = 1.0, "1" = 2.0), epochs = 1, verbose = 0)
+  expect_length(h$metrics$loss, 1L)
+  cw <- tandem.keras:::as_class_weight(c("0" = 1, "5" = 2))
+  expect_identical(py_to_r(tandem::py_get_item(cw, 5L)), 2)
+  expect_identical(py_to_r(tandem::py_get_item(tandem.keras:::as_class_weight(c(0.5, 3)), 1L)), 3)
+  expect_error(fit(model, x, y, class_weight = c(a = 1), epochs = 1, verbose = 0), "class numbers")
+})
