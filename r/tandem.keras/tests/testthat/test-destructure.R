@@ -108,3 +108,31 @@ test_that("`%<-active%` makes an active binding", {
   expect_identical(n, 2)
   expect_error(y %<-active% 3, "must be a function")
 })
+
+test_that("`.[a, b] <- value` destructures as keras3's `.` (dotty)", {
+  .[nr, nc] <- dim(mtcars)
+  expect_identical(c(nr, nc), c(32L, 11L))
+  .[first, .., last] <- c(1, 2, 3, 4, 5)
+  expect_identical(c(first, last), c(1, 5))
+  .[.., y, z] <- letters
+  expect_identical(c(y, z), c("y", "z"))
+  .[a, ..] <- letters
+  expect_identical(a, "a")
+  expect_false(exists("..", inherits = FALSE))
+  .[beta = beta] <- list(alpha = 1, beta = 2, gamma = 3)
+  expect_identical(beta, 2)
+  .[twice = mpg * 2] <- mtcars
+  expect_identical(twice, mtcars$mpg * 2)
+  .[x, .[y2, .[z2]]] <- list(1, list(2, list(3)))
+  expect_identical(c(x, y2, z2), c(1, 2, 3))
+  .[major, minor, patch] <- numeric_version("4.2.2")
+  expect_identical(c(major, minor, patch), c(4L, 2L, 2L))
+  # A train_step's results (a list), a Python tuple, and `.` to skip one.
+  .[d_loss, ., images] <- list(0.5, 0.7, "imgs")
+  expect_identical(list(d_loss, images), list(0.5, "imgs"))
+  .[p, q] <- tuple(1L, "two")
+  expect_identical(list(p, q), list(1L, "two"))
+  expect_error(.[u1, u2, u3] <- list(1, 2), "3 names")
+  expect_error(.[apple = x, banana] <- list(x = 1, y = 2), "either all parts named or none")
+  expect_output(print(.), "<dotty>")
+})
