@@ -202,7 +202,7 @@ dataset_structure <- function(x) {
   if (is.list(x) && !is.data.frame(x)) {
     parts <- lapply(x, dataset_structure)
     if (is.null(names(parts))) return(tuple(parts))
-    return(do.call(dict, parts))
+    return(dict(parts))  # the single-list form: names are keys, never looked up
   }
   if (is.factor(x)) x <- as.integer(x) - 1L
   if (is.atomic(x) && is.null(dim(x))) x <- array(x, length(x))

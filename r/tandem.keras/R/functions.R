@@ -25,7 +25,7 @@ as_tf_structure <- function(x) {
     parts <- lapply(x, as_tf_structure)
     if (is.null(names(x))) return(tuple(unname(parts)))
     if (any(!nzchar(names(x)))) abort("A list returned to TensorFlow must be fully named or unnamed.")
-    return(do.call(dict, parts))
+    return(dict(parts))  # the single-list form: names are keys, never looked up
   }
   if (is.atomic(x) && is.null(dim(x)) && length(x) != 1L) return(array(x, length(x)))
   x

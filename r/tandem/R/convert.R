@@ -49,7 +49,7 @@ py_to_r.default <- function(x) {
 #' @param ... Values (for `dict()`, named: the names are the keys). A single unnamed
 #'   list is taken as the values. As in reticulate, a name made of digits is an int key
 #'   (`dict("0" = 1)` is `{0: 1.0}`), and a name of a hashable Python object in the
-#'   calling frame (not for a single list) makes that object the key.
+#'   calling frame itself (not for a single list) makes that object the key.
 #' @param convert The `convert` flag of the result.
 #' @return A Python `tuple` or `dict`.
 #' @export
@@ -103,12 +103,14 @@ dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
 }
 
 # The keys that dict()'s names stand for, as reticulate makes them: a name of a (hashable)
-# Python object in the calling frame (for `dict(...)`, not for a single list) is that object;
+# Python object in the calling frame itself (for `dict(...)`, not for a single list; not
+# in enclosing frames, as reticulate looks, so a global `x` never turns the key "x" of
+# some function's dict into an object) is that object;
 # a name of digits is an int key (class_weight = dict("0" = 1, "1" = 2)); others are str.
 dict_keys <- function(nms, frame) {
   lapply(nms, function(name) {
-    if (!is.null(frame) && exists(name, envir = frame, inherits = TRUE)) {
-      key <- get(name, envir = frame, inherits = TRUE)
+    if (!is.null(frame) && exists(name, envir = frame, inherits = FALSE)) {
+      key <- get(name, envir = frame, inherits = FALSE)
       # Only a hashable one: an array or tensor of that name cannot be a key, and the
       # name is meant (dict(a = c(1, 2)) with a NumPy array `a` around).
       if (is_py_object(key) && py_hashable(key)) return(key)

@@ -105,3 +105,14 @@ test_that("dataset_filter(), dataset_unbatch(), as.array() and as_array_iterator
   expect_error(as.array(range_dataset(0, 0)), "is empty")
   expect_error(as_array_iterator(1:3), "`x` must be a tf.data.Dataset")
 })
+
+test_that("named structures keep their names as keys, whatever variables share them", {
+  # keras3's multi-output example: the targets' names are also the names of the
+  # model's output tensors in the global environment.
+  assign("score_output", keras_input(shape = 1), envir = globalenv())
+  withr::defer(rm("score_output", envir = globalenv()))
+  ds <- tensor_slices_dataset(list(list(a = matrix(1, 4, 2)), list(score_output = matrix(2, 4, 1))))
+  spec <- ds$element_spec
+  expect_identical(names(spec[[2]]), "score_output")
+  expect_identical(names(spec[[1]]), "a")
+})

@@ -173,6 +173,11 @@ test_that("dict() makes keys as reticulate does: digits are ints, a Python objec
   # In `...`, the name of a Python object in the calling frame is that object.
   d3 <- dict(key = "tuple key")
   expect_identical(py_to_r(py_get_item(d3, tuple(1L, 2L))), "tuple key")
+  # Only the calling frame itself: a global of that name does not make a function's key.
+  assign("tandem_test_global_key", tuple(3L, 4L), envir = globalenv())
+  withr::defer(rm("tandem_test_global_key", envir = globalenv()))
+  f <- function() dict(tandem_test_global_key = 1)
+  expect_identical(py_to_r(py_get_item(f(), "tandem_test_global_key")), 1)
   # An unhashable one (an array) cannot be a key: the name is.
   arr <- np_array(c(1, 2))
   expect_identical(py_to_r(dict(arr = 1, convert = TRUE)), list(arr = 1))
