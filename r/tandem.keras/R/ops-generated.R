@@ -3622,7 +3622,7 @@ op_scatter_update <- function(inputs, indices, updates, reduction = NULL) {
 #' @return Tensor of insertion indices of same shape as `values`. Indices are 1-based unless `zero_indexed = TRUE`.
 #' @export
 op_searchsorted <- function(sorted_sequence, values, side = "left", zero_indexed = FALSE) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(sorted_sequence = as_array, values = as_array), NULL, ignore = "zero_indexed")
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(sorted_sequence = as_floatx_array, values = as_floatx_array), NULL, ignore = "zero_indexed")
   out <- call_fn(keras$ops$searchsorted, args)
   if (zero_indexed) out else index_to_r(out)
 }
@@ -4265,7 +4265,7 @@ op_swish <- function(x) {
 #' @return The outputs of `branch(*operands)` for the branch that was selected based on `index`.
 #' @export
 op_switch <- function(index, branches, ...) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(index = as_index), NULL, positional = c("index", "branches"))
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(index = as_branch_index), NULL, positional = c("index", "branches"))
   call_fn(keras$ops$switch, args)
 }
 

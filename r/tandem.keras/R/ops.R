@@ -115,6 +115,26 @@ as_1d_array <- function(x, arg = "x") {
   array(unlist(x), length(unlist(x)))
 }
 
+# R numbers as a NumPy array of Keras' float type (doubles) or their own type, as keras3
+# gives both operands of op_searchsorted(): op_array() makes float32, so float64 queries
+# would not match it.
+as_floatx_array <- function(x, arg = "x") {
+  if (is.null(x) || is_py_object(x) || !is.atomic(x)) return(x)
+  np_array(x, dtype = if (is.double(x)) keras$config$floatx())
+}
+
+# op_switch()'s branch: 1-based as keras3's (a positive index counts from 1; 0 and negative
+# ones are passed on, so 0 is the first branch too, as in keras3).
+as_branch_index <- function(x, arg = "index") {
+  if (is.null(x)) return(x)
+  if (is_py_object(x)) {
+    ops <- keras$ops
+    return(ops$where(ops$greater(x, 0L), ops$subtract(x, 1L), x))
+  }
+  x <- as_int_array(x, arg)
+  ifelse(x > 0L, x - 1L, x)
+}
+
 # An R value as an array with a shape, even of length one.
 as_array <- function(x, arg = "x") {
   if (is.null(x) || is_py_object(x) || !is.atomic(x)) return(x)

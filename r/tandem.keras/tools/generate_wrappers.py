@@ -508,7 +508,7 @@ OP_COERCE = {
     "op:pad": {"pad_width": "as_int_array"},
     "op:histogram": {"bins": "as_int_tuple", "range": "as_tuple"},
     "op:scatter": {"values": "as_array"},
-    "op:switch": {"index": "as_index"},  # 1-based, as keras3's
+    "op:switch": {"index": "as_branch_index"},  # 1-based (0 is the first too), as keras3's
     # keras3 passes these as R arrays (float64 for doubles); other R vectors go as lists,
     # which TensorFlow makes float32 (as_operand()).
     "op:scatter_update": {"inputs": "as_array", "updates": "as_array"},
@@ -519,7 +519,7 @@ OP_COERCE = {
     "op:correlate": {"x1": "as_array", "x2": "as_array"},
     "op:rearrange": {"...": "as_int"},  # axes lengths (h1 = 2) are ints
     "op:digitize": {"bins": "as_1d_array"},
-    "op:searchsorted": {"sorted_sequence": "as_array", "values": "as_array"},
+    "op:searchsorted": {"sorted_sequence": "as_floatx_array", "values": "as_floatx_array"},
     "op:tensordot": {"axes": "as_tensordot_axes"},
     "op:reshape": {"newshape": "as_reshape_shape"},
     "op:split": {"indices_or_sections": "as_split_sections"},
@@ -659,7 +659,7 @@ def func_wrapper(family, key, fn, rname, pycall, docobj=None, body=None):
             desc += " (1-based in R; negative values count from the end.)"
         if p.name in OP_INDEX_NAMES or p.name == index_in:
             desc += " (1-based in R" + (", unless `zero_indexed = TRUE`" if index_in else "") + ".)"
-        elif OP_COERCE.get(f"{family}:{key}", {}).get(p.name) == "as_index":
+        elif OP_COERCE.get(f"{family}:{key}", {}).get(p.name) in ("as_index", "as_branch_index"):
             desc += " (1-based in R.)"
         params.append(f"#' @param {rn} {desc}")
         c = func_coercer(family, key, p.name, p.default)

@@ -165,6 +165,12 @@ test_that("op_switch() takes a 1-based branch index and op_average() needs an ax
   branches <- list(function(x, y) x + y, function(x, y) x - y)
   expect_identical(as.numeric(op_switch(1, branches, 2.5, 100)), 102.5)
   expect_identical(as.numeric(op_switch(2, branches, 2.5, 100)), -97.5)
+  expect_identical(as.numeric(op_switch(0, branches, 2.5, 100)), 102.5)  # as keras3
+  # op_searchsorted() takes a float32 op_array() with R numbers (keras3's example).
+  sorted <- op_array(c(-1, 0, 2, 4))
+  expect_identical(as.vector(as.array(op_searchsorted(sorted, c(-2, 0, 3, 7)))), c(1L, 2L, 4L, 5L))
+  expect_identical(as.vector(as.array(op_searchsorted(sorted, c(-2, 0, 3, 7), side = "right",
+                                                      zero_indexed = TRUE))), c(0L, 2L, 3L, 4L))
   data <- op_reshape(op_arange(0, 5, dtype = "float32"), c(3, 2))
   expect_error(op_average(data, weights = op_array(c(1/4, 3/4))), "Axis must be specified")
   expect_equal(as.array(op_average(data, axis = 2, weights = op_array(c(1/4, 3/4)))),
