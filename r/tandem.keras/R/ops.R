@@ -37,6 +37,8 @@ fn_args <- function(env, call, coerce = NULL, rename = NULL, ignore = NULL,
 
 call_fn <- function(fn, args) {
   out <- do.call(fn, args)
+  # A function called for its effect (config_set_floatx()) returns NULL invisibly, as in keras3.
+  if (is.null(out)) return(invisible(NULL))
   # TensorFlow returns some results as namedtuples (top_k's TopKV2), which stay Python
   # objects in R as in reticulate: they become an R list of their parts, named by the
   # tuple's fields as keras3 names them (`$values`, `$indices`).

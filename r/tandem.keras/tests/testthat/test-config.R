@@ -31,3 +31,10 @@ test_that("config_set_backend() keeps Keras on TensorFlow and leaves it working"
   y <- layer_dense(op_ones(c(2, 3)), 4, kernel_initializer = "ones")
   expect_identical(as.array(y), matrix(3, 2, 4))
 })
+
+test_that("config setters return invisibly, as keras3's", {
+  old <- config_floatx()
+  withr::defer(config_set_floatx(old))
+  expect_invisible(config_set_floatx("float64"))
+  expect_identical(config_floatx(), "float64")
+})
