@@ -53,8 +53,6 @@ with.python.builtin.object <- function(data, expr, as = NULL, ...) {
   object
 }
 
-`%||%` <- function(x, y) if (is.null(x)) y else x
-
 #' Iterate over Python iterables
 #'
 #' `as_iterator()` returns a Python iterator for an iterable; `iter_next()` returns its
