@@ -222,7 +222,7 @@ config_set_backend <- function(backend) {
 #' @export
 named_list <- function(...) {
   out <- dots_list(...)
-  exprs <- as.list(substitute(dots_list(...)))[-1]
+  exprs <- as.list(substitute(list(...)))[-1][seq_along(out)]  # without a trailing empty one
   nms <- names(out) %||% rep("", length(out))
   empty <- !nzchar(nms)
   nms[empty] <- vapply(exprs[empty], function(e) paste(deparse(e, width.cutoff = 500L), collapse = " "),

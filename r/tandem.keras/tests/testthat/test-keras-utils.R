@@ -61,3 +61,12 @@ test_that("use_backend() accepts TensorFlow only; named_list() names by expressi
   a <- 1
   expect_identical(named_list(a, b = 2), list(a = 1, b = 2))
 })
+
+test_that("named_list() names by expression, with a trailing comma too", {
+  a <- 1
+  b <- 2
+  expect_silent(res <- named_list(a, b, ))
+  expect_identical(res, list(a = 1, b = 2))
+  expect_silent(res <- named_list(a, z = b, ))
+  expect_identical(res, list(a = 1, z = 2))
+})
