@@ -335,9 +335,10 @@ as_class_weight <- function(class_weight) {
   }
   weights <- as.list(class_weight)
   if (is.null(names(weights))) names(weights) <- as.character(seq_along(weights) - 1L)
-  if (!all(grepl("^[0-9]+$", names(weights)))) {
+  bad <- names(weights)[!grepl("^[0-9]+$", names(weights))]
+  if (length(bad)) {
     abort("The names of `class_weight` must be class numbers (0, 1, ...), not ",
-          paste0("\"", utils::head(names(weights)[!grepl("^[0-9]+$", names(weights))], 3), "\"", collapse = ", "), ".")
+          paste0("\"", utils::head(bad, 3), "\"", collapse = ", "), ".")
   }
   tandem::dict(lapply(weights, as.numeric))
 }

@@ -128,11 +128,7 @@ as_floatx_array <- function(x, arg = "x") {
 # op_switch()'s branch: 1-based as keras3's (a positive index counts from 1; 0 and negative
 # ones are passed on, so 0 is the first branch too, as in keras3).
 as_branch_index <- function(x, arg = "index") {
-  if (is.null(x)) return(x)
-  if (is_py_object(x)) {
-    ops <- keras$ops
-    return(ops$where(ops$greater(x, 0L), ops$subtract(x, 1L), x))
-  }
+  if (is.null(x) || is_py_object(x)) return(as_index(x, arg))  # a tensor: as_index()'s rule
   x <- as_int_array(x, arg)
   ifelse(x > 0L, x - 1L, x)
 }

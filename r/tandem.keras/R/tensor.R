@@ -117,8 +117,11 @@ print.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
 format.tensorflow.python.framework.tensor.Tensor <- function(x, ...) {
   # As keras3 (the tensorflow R package) prints them: a 1-d shape without Python's
   # trailing comma, `shape=(3)`.
-  gsub("shape=\\((None|[[:digit:]]+),\\), dtype=", "shape=(\\1), dtype=", tandem::py_str(x))
+  without_1d_comma(tandem::py_str(x))
 }
+
+# Python's `shape=(3,)` as keras3 (the tensorflow R package) prints it: `shape=(3)`.
+without_1d_comma <- function(text) gsub("shape=\\((None|[[:digit:]]+),\\)", "shape=(\\1)", text)
 
 #' @rdname tensor-methods
 #' @param object For `str()`: a tensor.
@@ -127,7 +130,7 @@ str.tensorflow.python.framework.tensor.Tensor <- function(object, ...) {
   # As keras3 (the tensorflow R package): the first line of Python's repr.
   text <- strsplit(tandem::py_repr(object), "\n", fixed = TRUE)[[1L]]
   if (length(text) > 1L) text <- paste0(text[[1L]], "\u2026>")
-  writeLines(sub("shape=\\((None|[[:digit:]]+),\\)", "shape=(\\1)", text))
+  writeLines(without_1d_comma(text))
   invisible()
 }
 

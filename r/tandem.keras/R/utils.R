@@ -18,7 +18,6 @@ abort <- function(...) stop(structure(
 
 is_whole <- function(x) is.numeric(x) && all(!is.na(x)) && all(is.finite(x)) && all(x == trunc(x))
 
-# A whole number (or a vector of them) as R integers, which reach Python as int.
 # list(...), but a trailing empty argument is dropped, as keras3's dynamic dots drop it:
 # keras_model(inputs = i, outputs = o, ) and compile(..., metrics = m, ) are common in
 # keras3's own examples. An empty argument elsewhere is still R's "argument is missing".
@@ -32,6 +31,7 @@ dots_list <- function(...) {
   out
 }
 
+# A whole number (or a vector of them) as R integers, which reach Python as int.
 as_int <- function(x, arg) {
   if (is.null(x) || is_py_object(x)) return(x)
   if (is.list(x)) return(lapply(x, as_int, arg = arg))

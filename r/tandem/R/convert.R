@@ -109,12 +109,10 @@ dict <- function(..., keys = NULL, values = NULL, convert = FALSE) {
 # a name of digits is an int key (class_weight = dict("0" = 1, "1" = 2)); others are str.
 dict_keys <- function(nms, frame) {
   lapply(nms, function(name) {
-    if (!is.null(frame) && exists(name, envir = frame, inherits = FALSE)) {
-      key <- get(name, envir = frame, inherits = FALSE)
-      # Only a hashable one: an array or tensor of that name cannot be a key, and the
-      # name is meant (dict(a = c(1, 2)) with a NumPy array `a` around).
-      if (is_py_object(key) && py_hashable(key)) return(key)
-    }
+    # Only a hashable one: an array or tensor of that name cannot be a key, and the name
+    # is meant (dict(a = c(1, 2)) with a NumPy array `a` around).
+    key <- if (!is.null(frame)) get0(name, envir = frame, inherits = FALSE)
+    if (is_py_object(key) && py_hashable(key)) return(key)
     if (grepl("^[0-9]+$", name)) {
       if (nchar(name) <= 9L) return(as.integer(name))
       return(py_call_value(import_builtins(convert = FALSE)$int, name))  # beyond R's integers
