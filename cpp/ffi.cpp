@@ -461,10 +461,22 @@ SEXP tandem_ffi_contains(SEXP x, SEXP key) {
   });
 }
 
-SEXP tandem_ffi_len(SEXP x) {
+// A Python error that `dflt` (not NULL) stands in for: an Exception, cleared without a
+// trace, so that length() and py_len(x, default) leave py_last_error() as it was (as
+// reticulate's py_len_impl). BaseExceptions (KeyboardInterrupt, SystemExit) still raise.
+static bool use_default(SEXP dflt) {
+  if (dflt == R_NilValue || !PyErr_ExceptionMatches(PyExc_Exception)) return false;
+  PyErr_Clear();
+  return true;
+}
+
+SEXP tandem_ffi_len(SEXP x, SEXP dflt) {
   return r_entry([&]() -> SEXP {
     Py_ssize_t n = PyObject_Length(need_py(x));
-    if (n < 0) throw py::error_already_set();
+    if (n < 0) {
+      if (use_default(dflt)) return dflt;
+      throw py::error_already_set();
+    }
     return n <= INT_MAX ? Rf_ScalarInteger((int)n) : Rf_ScalarReal((double)n);
   });
 }
@@ -485,10 +497,13 @@ SEXP tandem_ffi_repr(SEXP x) {
   return r_entry([&]() -> SEXP { return py_text(PyObject_Repr(need_py(x))); });
 }
 
-SEXP tandem_ffi_bool(SEXP x) {
+SEXP tandem_ffi_bool(SEXP x, SEXP dflt) {
   return r_entry([&]() -> SEXP {
     int t = PyObject_IsTrue(need_py(x));
-    if (t < 0) throw py::error_already_set();
+    if (t < 0) {
+      if (use_default(dflt)) return dflt;
+      throw py::error_already_set();
+    }
     return mk_bool(t);
   });
 }

@@ -103,9 +103,9 @@ check_order <- function(order, choices) {
 
 py_length_or_bool <- function(x) {
   if (inherits(x, "tandem_delayed_module")) return(0L)  # not imported yet
-  n <- tryCatch(.Call(.ffi$len, x), error = function(e) NA_integer_)
+  n <- .Call(.ffi$len, x, NA_integer_)
   if (!is.na(n)) return(n)
-  tryCatch(as.integer(.Call(.ffi$bool, x)), error = function(e) NA_integer_)
+  as.integer(.Call(.ffi$bool, x, NA))
 }
 
 py_shape <- function(x) as.integer(unlist(py_to_r(py_get_attr(x, "shape"))))

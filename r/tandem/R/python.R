@@ -308,13 +308,14 @@ py_del_item <- function(x, key) {
 #' `bool()`, `py_id()` is `id()` (as a string: it may exceed R's integers).
 #'
 #' @param x,object A Python object.
-#' @param default For `py_len()`: returned when `x` has no length (otherwise an error).
+#' @param default For `py_len()`: returned when `len(x)` raises an `Exception` (no
+#'   `__len__`, or one that fails), which then neither signals nor sets
+#'   [py_last_error()]; `NULL` (the default) signals the error.
 #' @param ... Unused.
 #' @export
 py_len <- function(x, default = NULL) {
   check_py(x)
-  if (is.null(default)) return(.Call(.ffi$len, x))
-  tryCatch(.Call(.ffi$len, x), python.builtin.TypeError = function(e) default)
+  .Call(.ffi$len, x, default)
 }
 
 #' @rdname py_len
@@ -360,11 +361,11 @@ py_str.python.builtin.tuple <- function(object, ...) collection_str("Tuple", obj
 #' @rdname py_len
 #' @export
 py_str.python.builtin.bytearray <- function(object, ...) {
-  paste0("python.builtin.bytearray (", .Call(.ffi$len, object), " bytes)")
+  paste0("python.builtin.bytearray (", .Call(.ffi$len, object, NULL), " bytes)")
 }
 
 collection_str <- function(what, object) {
-  n <- .Call(.ffi$len, object)
+  n <- .Call(.ffi$len, object, NULL)
   if (n > 10) paste0(what, " (", n, " items)") else .Call(.ffi$str, object)
 }
 
@@ -379,7 +380,7 @@ py_repr <- function(object) {
 #' @export
 py_bool <- function(x) {
   check_py(x)
-  .Call(.ffi$bool, x)
+  .Call(.ffi$bool, x, NULL)
 }
 
 #' @rdname py_len
