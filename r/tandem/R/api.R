@@ -47,10 +47,10 @@ py_exe <- function() {
 #' @export
 py_module_available <- function(module) {
   check_string(module, "module")
-  tryCatch({
+  py_probe({
     import(module)
     TRUE
-  }, error = function(e) FALSE)
+  }, FALSE)
 }
 
 #' @rdname py_module_available

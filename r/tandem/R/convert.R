@@ -150,8 +150,8 @@ r_to_py.dsCMatrix <- function(x, convert = FALSE) {
 }
 
 py_hashable <- function(x) {
-  isTRUE(tryCatch({
+  isTRUE(py_probe({
     py_call_value(import_builtins(convert = FALSE)$hash, x)
     TRUE
-  }, error = function(e) FALSE))
+  }, FALSE))
 }

@@ -926,7 +926,7 @@ python_version_ok <- function(v, req) {
 check_running_requirement <- function(req) {
   if (req$path) return(invisible(TRUE))
   md <- import("importlib.metadata")
-  version <- tryCatch(md$version(req$name), error = function(e) NULL)
+  version <- py_probe(md$version(req$name), NULL)
   how <- sprintf(paste0("Install it into this Python ('%s') with py_install(\"%s\") ",
                         "or '%s -m pip install \"%s\"', then restart R; or call py_require() ",
                         "before Python starts (before the first use of Python)."),

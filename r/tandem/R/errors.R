@@ -103,6 +103,21 @@ py_clear_last_error <- function() {
   invisible(NULL)
 }
 
+# `expr`, or `otherwise` when it signals an error: for Python calls that probe (is this
+# hashable? is there such a module?), whose errors tandem expects and handles itself. Such
+# an error leaves py_last_error() as it was before the probe.
+py_probe <- function(expr, otherwise) {
+  previous <- if (isTRUE(.state$running)) .Call(.ffi$last_error, FALSE)
+  tryCatch(expr, error = function(e) {
+    if (isTRUE(.state$running)) {
+      if (is.null(previous)) .Call(.ffi$last_error, TRUE)
+      else .Call(.ffi$set_last_error, previous$exception,
+                 if (length(previous$r_frames) == 3L) previous$r_frames)
+    }
+    otherwise
+  })
+}
+
 py_is_none_handle <- function(x) {
   is.null(x) || (inherits(x, "python.builtin.object") && identical(py_repr(x), "None"))
 }
@@ -266,10 +281,10 @@ condition_fields <- function(x) if (typeof(x) == "list") attr(x, "names", exact 
   # As reticulate, the Python attribute (a method's `self$code <- code`). An R object with
   # a class (rlang's `trace`), which conversion may not give back as it was, is also kept
   # as a field, and a value Python refuses is a field only.
-  set <- tryCatch({
+  set <- py_probe({
     .Call(.ffi$setattr, x, name, value)
     TRUE
-  }, error = function(e) FALSE)
+  }, FALSE)
   if (!set || (is.object(value) && !is_py_object(value))) x <- set_condition_field(x, name, value)
   x
 }

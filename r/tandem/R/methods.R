@@ -56,8 +56,8 @@ as.environment.python.builtin.object <- function(x) {
   value <- .Call(.ffi$getattr, x, name, TRUE, FALSE)
   if (is.null(value) && !.Call(.ffi$hasattr, x, name)) {
     # a submodule not imported yet (`import("xml")$dom`), as reticulate finds it
-    sub <- tryCatch(import(paste(py_to_r(py_get_attr(x, "__name__")), name, sep = "."), convert = .Call(.ffi$get_convert, x)),
-                    error = function(e) NULL)
+    sub <- py_probe(import(paste(py_to_r(py_get_attr(x, "__name__")), name, sep = "."), convert = .Call(.ffi$get_convert, x)),
+                    NULL)
     if (!is.null(sub)) return(sub)
     return(.Call(.ffi$getattr, x, name, FALSE, FALSE))  # the AttributeError
   }
@@ -236,7 +236,7 @@ names.python.builtin.dict <- function(x) {
 #' @rdname python-objects
 #' @export
 .DollarNames.python.builtin.object <- function(x, pattern = "") {
-  nms <- tryCatch(names(x), error = function(e) character())
+  nms <- py_probe(names(x), character())
   nms[grepl(pattern, nms)]
 }
 

@@ -28,6 +28,36 @@ test_that("length() follows reticulate: len(), else bool(); NumPy size; DataFram
   expect_identical(length(m), 12L)
 })
 
+test_that("length() and py_len(default =) leave py_last_error() as it was, as reticulate's do", {
+  bad_len <- py_eval("type('BadLen2', (), {'__len__': lambda self: int('x')})()", convert = FALSE)
+  objects <- list(py_none(), import("os"), py_eval("lambda: 1", convert = FALSE),
+                  py_eval("iter([1])", convert = FALSE), bad_len)
+  py_clear_last_error()
+  for (o in objects) length(o)
+  expect_null(py_last_error())
+  # an Exception from __len__ gives the default too (reticulate's py_len_impl clears any)
+  expect_identical(py_len(bad_len, default = -1L), -1L)
+  expect_identical(py_len(py_none(), default = 0L), 0L)
+  expect_null(py_last_error())
+  # the error still reaches whoever asked without a default, and is recorded then
+  expect_error(py_len(bad_len), class = "python.builtin.ValueError")
+  expect_identical(py_last_error()$type, "ValueError")
+  # a previous error survives length() of an object without a length
+  try(py_eval("1 / 0"), silent = TRUE)
+  length(py_none())
+  expect_identical(py_last_error()$type, "ZeroDivisionError")
+  # so do tandem's own probes: a module that is not there, a name in dict() bound to an
+  # unhashable object, a submodule looked for by `$`
+  expect_false(py_module_available("tandem_no_such_module"))
+  x <- np_array(c(1, 2))
+  expect_identical(py_to_r(py_get_item(dict(x = 1), "x")), 1)
+  expect_identical(import("xml")$dom$`__name__`, "xml.dom")
+  expect_identical(py_last_error()$type, "ZeroDivisionError")
+  py_clear_last_error()
+  expect_false(py_module_available("tandem_no_such_module"))
+  expect_null(py_last_error())
+})
+
 test_that("raw vectors are bytearrays, raw arrays NumPy void arrays, both come back", {
   rx <- charToRaw("Hello World!")
   b <- r_to_py(rx)
