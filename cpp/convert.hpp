@@ -19,6 +19,19 @@ SEXP py_to_r(PyObject* o, bool dispatch_top = true);
 // Python -> R for a value reached through a handle: converted when `convert`, else a handle.
 SEXP py_to_r_maybe(PyObject* o, bool convert);
 
+// A CHARSXP as a new Python str (None for NA). Copy. Text R holds as UTF-8 (marked so, or
+// native in a UTF-8 locale) must be valid UTF-8: otherwise a UnicodeDecodeError, never
+// R's "<e9>" escapes. Strings marked "bytes" are an error. Thread safety: GIL held.
+PyObject* charsxp_to_py(SEXP c);
+
+// A CHARSXP's text as UTF-8 for a message or a name shown to people: never an error (no
+// R call that can fail either). Text that is not valid UTF-8, or is marked "bytes", keeps
+// those bytes as \xNN escapes; "NA" for NA. Thread safety: GIL held.
+std::string charsxp_text(SEXP c);
+
+// charsxp_to_py() as UTF-8 bytes (the same checks and errors).
+std::string charsxp_utf8(SEXP c);
+
 // Whether the process' R session uses UTF-8 as its native encoding (set at start).
 extern bool g_native_utf8;
 

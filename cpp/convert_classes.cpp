@@ -83,7 +83,7 @@ SEXP mk_string(const std::string& s) {
 std::string r_string_attr(SEXP x, const char* name) {
   SEXP a = Rf_getAttrib(x, Rf_install(name));
   if (TYPEOF(a) != STRSXP || XLENGTH(a) < 1 || STRING_ELT(a, 0) == NA_STRING) return "";
-  return Rf_translateCharUTF8(STRING_ELT(a, 0));
+  return charsxp_utf8(STRING_ELT(a, 0));
 }
 
 double real_at(SEXP x, R_xlen_t i) {

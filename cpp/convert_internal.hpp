@@ -61,8 +61,6 @@ class interrupt_check {
   static inline unsigned seen_ = 0;
 };
 
-// A CHARSXP as a new Python str (None for NA). Copy.
-PyObject* charsxp_to_py(SEXP c);
 // A Python str as an unprotected CHARSXP (UTF-8). Copy. Embedded NUL is an error.
 SEXP py_str_to_charsxp(PyObject* o);
 // The n elements of a character vector as new Python strs (None for NA) into out[0..n),

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <vector>
 
+#include "convert.hpp"
 #include "handle.hpp"
 #include "rsafe.hpp"
 
@@ -492,7 +493,7 @@ static SEXP list_elt(SEXP list, const char* name) {
 std::string condition_message(SEXP cond) {
   SEXP msg = list_elt(cond, "message");
   if (TYPEOF(msg) == STRSXP && XLENGTH(msg) > 0 && STRING_ELT(msg, 0) != NA_STRING)
-    return Rf_translateCharUTF8(STRING_ELT(msg, 0));
+    return charsxp_text(STRING_ELT(msg, 0));
   return "";
 }
 
@@ -506,7 +507,7 @@ static std::string deparse_call(SEXP call) {
       SEXP lines = p(r_eval(fn, R_BaseEnv));
       for (R_xlen_t i = 0; i < XLENGTH(lines); i++) {
         if (i) out += "\n";
-        out += Rf_translateCharUTF8(STRING_ELT(lines, i));
+        out += charsxp_text(STRING_ELT(lines, i));
       }
     });
   } catch (...) {
@@ -552,7 +553,7 @@ void raise_r_condition(SEXP cond, SEXP frames) {
   std::string call = deparse_call(list_elt(cond, "call"));
   SEXP klass = Rf_getAttrib(cond, R_ClassSymbol);
   py::list rclass;
-  for (R_xlen_t i = 0; i < Rf_xlength(klass); i++) rclass.append(py::str(Rf_translateCharUTF8(STRING_ELT(klass, i))));
+  for (R_xlen_t i = 0; i < Rf_xlength(klass); i++) rclass.append(py::str(charsxp_text(STRING_ELT(klass, i))));
   py::object err_type = py::reinterpret_borrow<py::object>(g_rerror_type ? g_rerror_type : PyExc_RuntimeError);
   if (g_rerror_type) err_type = err_type.attr("_for_rclass")(py::tuple(rclass));  // tandem_value_error: ValueError too
   py::object err = err_type(py::str(message));

@@ -94,7 +94,7 @@ std::string need_string(SEXP x, const char* what) {
                                                 : std::string("an R ") + Rf_type2char(TYPEOF(x))) +
                            ".",
                        tandem_error::type);
-  return Rf_translateCharUTF8(STRING_ELT(x, 0));
+  return charsxp_utf8(STRING_ELT(x, 0));
 }
 
 // Attribute names as interned Python strings, cached per R CHARSXP (kept alive here).
@@ -112,8 +112,7 @@ PyObject* interned_name(SEXP name) {
     }
     cache->clear();
   }
-  PyObject* s = PyUnicode_FromString(Rf_translateCharUTF8(c));
-  if (s == nullptr) throw py::error_already_set();
+  PyObject* s = charsxp_to_py(c);
   PyUnicode_InternInPlace(&s);
   R_PreserveObject(c);
   (*cache)[c] = s;
@@ -344,14 +343,13 @@ static SEXP call_python(SEXP args, bool as_handle) {
       if (v == R_MissingArg) throw tandem_error("argument " + std::to_string(index + 1) + " is empty", tandem_error::value);
       bool named = TAG(a) != R_NilValue && CHAR(PRINTNAME(TAG(a)))[0] != '\0';
       if (named) {
+        PyObject* key = charsxp_to_py(PRINTNAME(TAG(a)));
         for (SEXP b = CDR(rest); nkw > 1 && b != a; b = CDR(b))  // f(a = 1, a = 2): Python's error, not a silent merge
           if (TAG(b) == TAG(a)) {
-            PyErr_Format(PyExc_TypeError, "%R got multiple values for keyword argument '%s'", fn,
-                         Rf_translateCharUTF8(PRINTNAME(TAG(a))));
+            PyErr_Format(PyExc_TypeError, "%R got multiple values for keyword argument '%U'", fn, key);
+            Py_DECREF(key);
             throw py::error_already_set();
           }
-        PyObject* key = PyUnicode_FromString(Rf_translateCharUTF8(PRINTNAME(TAG(a))));
-        if (key == nullptr) throw py::error_already_set();
         PyTuple_SET_ITEM(kwnames.ptr(), ikw, key);
         values[n - nkw + ikw] = r_to_py(v);
         ikw++;

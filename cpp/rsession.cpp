@@ -178,7 +178,7 @@ std::string robject_repr(SEXP x) {
     SEXP lines = p(eval_r(capture, R_GlobalEnv));
     for (R_xlen_t i = 0; i < XLENGTH(lines); i++) {
       if (i) out += "\n";
-      out += Rf_translateCharUTF8(STRING_ELT(lines, i));
+      out += charsxp_text(STRING_ELT(lines, i));
     }
   });
   return out;
@@ -190,7 +190,7 @@ py::tuple robject_class(SEXP x) {
   run_toplevel([&] {
     protect_scope p;
     SEXP cls = call_base("class", x, p);
-    for (R_xlen_t i = 0; i < XLENGTH(cls); i++) out.append(py::str(Rf_translateCharUTF8(STRING_ELT(cls, i))));
+    for (R_xlen_t i = 0; i < XLENGTH(cls); i++) out.append(py::str(charsxp_text(STRING_ELT(cls, i))));
   });
   return py::tuple(out);
 }
@@ -207,7 +207,7 @@ py::object robject_getattr(SEXP x, const std::string& name) {
   if (TYPEOF(x) == VECSXP) {
     SEXP names = Rf_getAttrib(x, R_NamesSymbol);
     for (R_xlen_t i = 0; names != R_NilValue && i < XLENGTH(names); i++) {
-      if (name == Rf_translateCharUTF8(STRING_ELT(names, i))) return from_robject(VECTOR_ELT(x, i));
+      if (name == charsxp_text(STRING_ELT(names, i))) return from_robject(VECTOR_ELT(x, i));
     }
   }
   throw py::attribute_error("R object of type " + std::string(Rf_type2char(TYPEOF(x))) + " has no element '" + name + "'");

@@ -160,3 +160,23 @@ def test_python_exceptions_are_r_conditions_and_come_back_as_themselves(r):
     with pytest.raises(ValueError) as info:
         r.eval("stop(given_exc)")
     assert info.value is exc
+
+
+def test_r_text_that_is_not_utf8_is_an_error_or_escaped_never_a_crash(r):
+    # an R string value: a clear UnicodeDecodeError (one marked "bytes": a ValueError)
+    with pytest.raises(UnicodeDecodeError):
+        r.eval('"caf\\xe9"')
+    with pytest.raises(ValueError, match='marked as "bytes"'):
+        r.eval('x <- "caf\\xe9"; Encoding(x) <- "bytes"; x')
+    with pytest.raises(UnicodeDecodeError):
+        r.eval('list("caf\\xe9" = 1)')
+    # messages and classes keep the bytes as escapes
+    with pytest.raises(tandem.RError) as info:
+        r.eval('stop("caf\\xe9 and more")')
+    assert str(info.value) == "caf\\xe9 and more"
+    with pytest.raises(tandem.RError) as info:
+        r.eval('stop(structure(class = c("caf\\xe9", "error", "condition"), list(message = "m\\xe9", call = NULL)))')
+    assert info.value.rclass == ("caf\\xe9", "error", "condition")
+    assert str(info.value) == "m\\xe9"
+    # Latin-1 text R can translate arrives as what it says
+    assert r.eval('iconv("caf\\u00e9", "UTF-8", "latin1")') == "caf\u00e9"

@@ -71,6 +71,27 @@ test_that("strings are UTF-8 both ways", {
   expect_error(r_to_py(bad), class = "python.builtin.UnicodeDecodeError")
 })
 
+test_that("code, names and keyword names that are not valid UTF-8 are errors, not R's <ff> escapes", {
+  bad <- rawToChar(as.raw(c(0x61, 0xff)))  # "a\xff", native (UTF-8 here) but invalid
+  expect_error(py_run_string(paste0("tandem_bad = '", bad, "'")), class = "python.builtin.UnicodeDecodeError")
+  expect_false(py_has_attr(import_main(), "tandem_bad"))
+  expect_error(py_eval(paste0("'", bad, "'")), class = "python.builtin.UnicodeDecodeError")
+  expect_error(py_get_attr(import("os"), bad), class = "python.builtin.UnicodeDecodeError")
+  kw <- py_eval("lambda **kw: list(kw)")
+  expect_error(do.call(kw, setNames(list(1), bad)), class = "python.builtin.UnicodeDecodeError")
+  expect_error(kw(a = 1, a = 2), "multiple values for keyword argument 'a'")
+  # text in another encoding that R can translate is converted
+  latin <- iconv("tandem_latin = 'caf\u00e9'", "UTF-8", "latin1")
+  expect_identical(Encoding(latin), "latin1")
+  py_run_string(latin)
+  expect_identical(py_eval("tandem_latin"), "caf\u00e9")
+  expect_identical(kw(!!!setNames(list(1), iconv("\u00e9t\u00e9", "UTF-8", "latin1"))), "\u00e9t\u00e9")
+  bytes <- "caf\xe9"
+  Encoding(bytes) <- "bytes"
+  expect_error(py_eval(bytes), "marked as \"bytes\"")
+  py_run_string("del tandem_latin")
+})
+
 test_that("long character vectors: repeated strings, NA and encodings both ways", {
   x <- rep(c("apple", "b", "", NA, "gr\u00fc\u00dfe", "\u2713 ok"), 50)  # 300 strings, 6 distinct
   p <- r_to_py(x)
