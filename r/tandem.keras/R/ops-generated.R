@@ -426,7 +426,7 @@ op_bartlett <- function(x) {
 #' @return The normalized tensor.
 #' @export
 op_batch_normalization <- function(x, mean, variance, axis, offset = NULL, scale = NULL, epsilon = 0.001) {
-  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(axis = as_axis, offset = as_int_tuple), NULL)
+  args <- fn_args(environment(), match.call(expand.dots = FALSE), list(mean = as_array, variance = as_array, axis = as_axis, offset = as_array), NULL)
   call_fn(keras$ops$batch_normalization, args)
 }
 

@@ -517,6 +517,8 @@ OP_COERCE = {
     "op:top_k": {"x": "as_array"},
     "op:argmax": {"x": "as_array"},
     "op:correlate": {"x1": "as_array", "x2": "as_array"},
+    # its `offset` is a tensor (beta), not the whole number of diagonal()/trace()
+    "op:batch_normalization": {"mean": "as_array", "variance": "as_array", "offset": "as_array"},
     "op:rearrange": {"...": "as_int"},  # axes lengths (h1 = 2) are ints
     "op:digitize": {"bins": "as_1d_array"},
     "op:searchsorted": {"sorted_sequence": "as_floatx_array", "values": "as_floatx_array"},

@@ -177,3 +177,14 @@ test_that("op_switch() takes a 1-based branch index and op_average() needs an ax
                array(c(0.75, 2.75, 4.75)), tolerance = 1e-6)
   expect_equal(as.numeric(op_average(data)), 2.5, tolerance = 1e-6)
 })
+
+test_that("op_batch_normalization() takes mean, variance and offset as arrays (keras3), offset not a whole number", {
+  x <- op_convert_to_tensor(rbind(c(0.1, 0.2, 0.3), c(0.4, 0.5, 0.6), c(0.7, 0.8, 0.9)))
+  y <- op_batch_normalization(x, mean = c(0.4, 0.5, 0.6), variance = c(0.67, 0.67, 0.67), axis = -1)
+  expect_identical(y$dtype$name, "float64")
+  z <- (as.array(x) - matrix(c(0.4, 0.5, 0.6), 3, 3, byrow = TRUE)) / sqrt(0.67 + 0.001)
+  expect_equal(as.array(y), z, tolerance = 1e-12)
+  y <- op_batch_normalization(x, mean = c(0.4, 0.5, 0.6), variance = c(0.67, 0.67, 0.67), axis = -1,
+                              offset = c(0.1, 0.2, 0.3), scale = c(1, 2, 3))
+  expect_equal(as.array(y), sweep(sweep(z, 2, c(1, 2, 3), `*`), 2, c(0.1, 0.2, 0.3), `+`), tolerance = 1e-6)
+})
