@@ -109,7 +109,29 @@ r_only_cases <- list(
   rbase_mixed_list = function() lapply(seq_len(4e6) - 1L, function(i) if (i %% 2L) i else as.character(i)),
   rbase_dict = function() { i <- seq_len(2e6) - 1L; setNames(lapply(i, function(v) v), vapply(i, as.character, "")) }
 )
-which <- if (length(args)) args else c(names(cases), names(py_cases), names(r_only_cases))
+# R's longest garbage collection while plain R fills a list with the values of a py2r_ case,
+# element by element, as the conversion does: a pause no interrupt can shorten, so the
+# floor of that case's latency (printed as rbase_<what>_maxgc; gc.time() read every 1000
+# elements).
+max_gc_pause <- function(n, value) {
+  y <- vector("list", n)
+  last <- gc.time()[[1]]
+  worst <- 0
+  for (i in seq_len(n)) {
+    y[[i]] <- value(i - 1L)
+    if (i %% 1000L == 0L) {
+      g <- gc.time()[[1]]
+      worst <- max(worst, g - last)
+      last <- g
+    }
+  }
+  worst
+}
+gc_pause_cases <- list(
+  rbase_strs_maxgc = function() max_gc_pause(4e6, as.character),
+  rbase_mixed_list_maxgc = function() max_gc_pause(4e6, function(i) if (i %% 2L) i else as.character(i))
+)
+which <- if (length(args)) args else c(names(cases), names(py_cases), names(r_only_cases), names(gc_pause_cases))
 
 py_run_string("import numpy as np, pandas as pd")
 for (name in intersect(which, names(cases))) {
@@ -124,4 +146,9 @@ for (name in intersect(which, names(py_cases))) {
 }
 for (name in intersect(which, names(r_only_cases))) {
   measure(name, function() { y <- r_only_cases[[name]](); rm(y) })
+}
+for (name in intersect(which, names(gc_pause_cases))) {
+  settle()
+  cat(sprintf("%s\t%.4f\n", name, gc_pause_cases[[name]]()))
+  settle()
 }

@@ -202,7 +202,8 @@ def interrupts(cases=None):
     extra = list(cases or [])
     rr = run(["Rscript", os.path.join(HERE, "interrupts_r_host.R")] + extra)
     py = run([sys.executable, os.path.join(HERE, "interrupts_py_host.py")] + extra)
-    names = [k for k in rr if not k.endswith("_conv")] + [k for k in py if not k.endswith("_conv") and k not in rr]
+    aux = ("_conv", "_maxgc")
+    names = [k for k in rr if not k.endswith(aux)] + [k for k in py if not k.endswith(aux) and k not in rr]
     print("\nInterrupts: SIGINT during a conversion -> its handler runs (tryCatch(interrupt =) in R, "
           "except KeyboardInterrupt in Python)")
     print("  seconds; the signal comes at about 3/4 of the conversion's own time (nan: it ended first)")
@@ -211,13 +212,18 @@ def interrupts(cases=None):
         a, b = rr.get(k + "_conv", float("nan")), rr.get(k, float("nan"))
         c, d = py.get(k + "_conv", float("nan")), py.get(k, float("nan"))
         print(f"{k:<26}{a:>14.3f}{b:>9.3f}{b / a:>10.3f}{c:>16.3f}{d:>9.3f}{d / c:>10.3f}")
-    lat = [(k, v) for k, v in list(rr.items()) + list(py.items()) if not k.endswith("_conv") and v == v]
+    lat = [(k, v) for k, v in list(rr.items()) + list(py.items()) if not k.endswith(aux) and v == v]
     worst = max([v for k, v in lat if not k.startswith("rbase_")] or [float("nan")])
     print(f"  worst latency: {worst:.3f} s (target: 0.5 s)")
     base = [v for k, v in lat if k.startswith("rbase_")]
     if base:
         print(f"  rbase_*: plain R builds the value of the py2r_ case itself, no Python; "
               f"its worst latency, R's own floor: {max(base):.3f} s")
+    for k, v in rr.items():
+        if k.endswith("_maxgc"):
+            case = k[len("rbase_"):-len("_maxgc")]
+            print(f"  R's longest garbage collection while plain R fills a list with the values of "
+                  f"py2r_{case} element by element: {v:.3f} s (no interrupt can shorten it)")
     return rr, py
 
 

@@ -240,6 +240,18 @@ void transpose(const S* src, py::ssize_t src_row, D* dst, py::ssize_t dst_col, p
   scalar(head, body_end, full_cols, cols);
 }
 
+// Touches the pages of fresh memory in address order, one write per 4 KB, stopping once
+// `ic` has an interrupt pending. The transposition below writes every column in its first
+// strip of rows, so all the page faults of the destination (and the kernel's work to find
+// huge pages for them, which took 0.4 s for 240 MB here) would come before its first
+// interrupt check; touched in order, they come between checks (every 4 MB).
+inline void touch_pages(void* p, size_t bytes, const interrupt_check& ic) {
+  constexpr size_t page = 4096, check_every = size_t{1} << 22;
+  volatile char* c = static_cast<volatile char*>(p);
+  for (size_t b0 = 0; b0 < bytes && !ic.pending(); b0 += check_every)
+    for (size_t off = b0; off < std::min(bytes, b0 + check_every); off += page) c[off] = 0;
+}
+
 // Copies a C-contiguous array of shape (d0, ..., dk), k >= 1, into R's column-major order,
 // which reverses its axes: for every index of the middle axes d1..d(k-1), the d0 x dk matrix
 // there is transposed (source rows d1*...*dk apart, destination columns d0*...*d(k-1) apart).
@@ -299,6 +311,7 @@ SEXP copy_direct(const py::array& a, SEXPTYPE type) {
         }
       }
     } else {
+      if (n >= (R_xlen_t{1} << 16)) touch_pages(dst, sizeof(D) * (size_t)n, ic);
       copy_c_order<S, D>(src, dst, shape, ic);
     }
   }
