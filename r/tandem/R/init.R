@@ -51,8 +51,9 @@ python_info_script <- paste(
 #'   starts once per process). A later required request replaces an earlier one, with a
 #'   warning.
 #' * `required = FALSE`: a hint. Nothing is checked and nothing fails: the first hinted
-#'   Python that exists is used when no required one was named and `TANDEM_PYTHON` /
-#'   `RETICULATE_PYTHON` are unset; once Python runs, hints are ignored.
+#'   Python that exists is used when no required one was named, `TANDEM_PYTHON` /
+#'   `RETICULATE_PYTHON` are unset and no virtualenv is active or in the working directory
+#'   (reticulate's order); once Python runs, hints are ignored.
 #' * `required = NULL` (the default) is `TRUE`, except inside a package's `.onLoad()` or
 #'   `.onAttach()`, where it is `FALSE` (a package should not decide for its user).
 #'
@@ -115,8 +116,10 @@ is_package_loading <- function(calls) {
   FALSE
 }
 
-# Which Python: use_python(), TANDEM_PYTHON, RETICULATE_PYTHON(_ENV), use_python() hints, an
-# active virtualenv, python3 on PATH.
+# Which Python, in reticulate's order of discovery (its vignette "versions"): use_python(),
+# TANDEM_PYTHON, RETICULATE_PYTHON(_ENV), an active virtualenv, the project in the working
+# directory (Poetry, pipenv, a venv directory), use_python() hints, RETICULATE_PYTHON_FALLBACK,
+# the virtualenv "r-reticulate", py_require()'s cached environment, python3 on PATH.
 find_python <- function() {
   if (!is.null(.state$requested)) return(list(path = .state$requested, how = .state$requested_how %||% "use_python()"))
   env <- Sys.getenv("TANDEM_PYTHON")
@@ -125,11 +128,18 @@ find_python <- function() {
   if (nzchar(env)) return(list(path = path.expand(env), how = "RETICULATE_PYTHON"))
   env <- Sys.getenv("RETICULATE_PYTHON_ENV")
   if (nzchar(env)) return(list(path = file.path(path.expand(env), "bin", "python"), how = "RETICULATE_PYTHON_ENV"))
-  for (p in .state$hints) if (file.exists(p)) return(list(path = p, how = "use_python(required = FALSE)"))
   venv <- Sys.getenv("VIRTUAL_ENV")
   if (nzchar(venv)) {
     p <- file.path(venv, "bin", "python")
     if (file.exists(p)) return(list(path = p, how = "VIRTUAL_ENV"))
+  }
+  project <- project_python()
+  if (!is.null(project)) return(project)
+  for (p in .state$hints) if (file.exists(p)) return(list(path = p, how = "use_python(required = FALSE)"))
+  env <- Sys.getenv("RETICULATE_PYTHON_FALLBACK")
+  if (nzchar(env)) return(list(path = path.expand(env), how = "RETICULATE_PYTHON_FALLBACK"))
+  if (is_venv_dir(dir <- file.path(virtualenv_root(), "r-reticulate"))) {
+    return(list(path = file.path(dir, "bin", "python"), how = "the virtualenv 'r-reticulate'"))
   }
   # No interpreter chosen: py_require() declarations get a cached environment (envs.R).
   if (length(.state$requirements) || !is.null(.state$python_version)) {
@@ -138,6 +148,58 @@ find_python <- function() {
   p <- Sys.which("python3")
   if (nzchar(p)) return(list(path = unname(p), how = "python3 on PATH"))
   list(path = "", how = "none")
+}
+
+is_venv_dir <- function(dir) {
+  file.exists(file.path(dir, "pyvenv.cfg")) && file.exists(file.path(dir, "bin", "python"))
+}
+
+# The Python of the project in the working directory, as reticulate finds it: Poetry's
+# environment for a pyproject.toml with a [tool.poetry] table (the `poetry` tool asked
+# where; a warning and no choice when it is missing), pipenv's for a Pipfile, else a
+# virtualenv directory named venv, virtualenv, .venv or .virtualenv. NULL when none.
+# The options reticulate.poetry.project, reticulate.poetry.exe and
+# reticulate.pipenv.pipfile name other places, as in reticulate.
+project_python <- function() {
+  project <- getOption("reticulate.poetry.project") %||% getwd()
+  projfile <- file.path(project, "pyproject.toml")
+  if (file.exists(projfile) &&
+      any(grepl("^\\s*\\[tool\\.poetry[].]", readLines(projfile, warn = FALSE)))) {
+    poetry <- getOption("reticulate.poetry.exe") %||% Sys.which("poetry")
+    if (!nzchar(poetry) || !file.exists(poetry)) {
+      warning("This project appears to use Poetry for Python dependency management (",
+              projfile, "), but the 'poetry' command line tool is not available; ",
+              "tandem will not use its environment. Put 'poetry' on the PATH.", call. = FALSE)
+    } else {
+      envpath <- run_in_dir(project, poetry, c("env", "info", "--path"))
+      if (length(envpath) && is_venv_dir(envpath[[1]])) {
+        return(list(path = file.path(envpath[[1]], "bin", "python"), how = "Poetry"))
+      }
+    }
+  }
+  pipfile <- getOption("reticulate.pipenv.pipfile") %||% file.path(getwd(), "Pipfile")
+  if (file.exists(pipfile) && nzchar(pipenv <- Sys.which("pipenv"))) {
+    envpath <- run_in_dir(dirname(pipfile), pipenv, "--venv")
+    if (length(envpath) && is_venv_dir(envpath[[1]])) {
+      return(list(path = file.path(envpath[[1]], "bin", "python"), how = "Pipfile"))
+    }
+  }
+  for (dir in c("./venv", "./virtualenv", "./.venv", "./.virtualenv")) {
+    if (is_venv_dir(dir)) {
+      return(list(path = file.path(normalizePath(dir), "bin", "python"),
+                  how = sprintf("'%s' existing in the current working directory", dir)))
+    }
+  }
+  NULL
+}
+
+# The standard output of a command run in `dir`; character() when it fails.
+run_in_dir <- function(dir, command, args) {
+  owd <- setwd(dir)
+  on.exit(setwd(owd), add = TRUE)
+  out <- suppressWarnings(tryCatch(system2(command, args, stdout = TRUE, stderr = FALSE),
+                                   error = function(e) character()))
+  if (!is.null(attr(out, "status")) && attr(out, "status") != 0L) character() else trimws(out)
 }
 
 python_missing_error <- function(msg) {
@@ -280,7 +342,8 @@ run_init_callbacks <- function() {
 #' Python configuration used by tandem
 #'
 #' Finds and starts Python if needed (the `TANDEM_PYTHON` environment variable, else
-#' an active virtualenv, else `python3` on the `PATH`) and describes it, with the fields
+#' an active virtualenv, else the project's in the working directory (a `.venv`, Poetry,
+#' pipenv), else `python3` on the `PATH`: reticulate's order) and describes it, with the fields
 #' of reticulate's `py_config()`.
 #'
 #' @return A list of classes `tandem_py_config` and `py_config`, as reticulate's:

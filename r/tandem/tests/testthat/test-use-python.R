@@ -179,3 +179,54 @@ test_that("use_virtualenv() binds to a venv made without tandem (reticulate's te
   expect_match(res$out, paste("pythonpath:", Sys.getenv("PYTHONPATH", "unset")), fixed = TRUE)
   expect_false(file.exists(file.path(venv, "lib", sprintf("python%s", py_config()$version), "site-packages", "tandem")))
 })
+
+test_that("the project in the working directory chooses Python as in reticulate: ./.venv, Poetry, then hints", {
+  base <- py_config()$base_executable
+  project <- tempfile("python-project-")
+  dir.create(project)
+  on.exit(unlink(project, recursive = TRUE), add = TRUE)
+  project <- normalizePath(project)
+  expect_identical(system2(base, c("-m", "venv", "--without-pip", shQuote(file.path(project, ".venv")))), 0L)
+  core <- paste0("TANDEM_CORE_PYTHON=", child_python())
+  # reticulate's own test: a pyproject.toml that is not Poetry's gives no warning about Poetry
+  writeLines(c("[project]", 'name = "tandem-test"', 'version = "0.0.0"'), file.path(project, "pyproject.toml"))
+  res <- run_choice(c(
+    "setwd(Sys.getenv('PROJECT'))",
+    "options(reticulate.poetry.exe = file.path(getwd(), 'missing-poetry'))",
+    "library(tandem)",
+    "h <- use_python(Sys.getenv('HINT'), required = FALSE)",  # a hint comes after the project
+    "config <- py_config()",
+    "cat('python:', config$python, '\\n')",
+    "cat('forced:', config$forced, '\\n')",
+    "cat('prefix:', py_eval('__import__(\"sys\").prefix'), '\\n')"
+  ), env = c(paste0("PROJECT=", project), paste0("HINT=", child_python()), core))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, paste0("python: ", project, "/.venv/bin/python"), fixed = TRUE)
+  expect_match(res$out, "forced: './.venv' existing in the current working directory", fixed = TRUE)
+  expect_match(res$out, paste0("prefix: ", project, "/.venv"), fixed = TRUE)
+  expect_false(grepl("Poetry", res$out, fixed = TRUE))
+  # a Poetry project without the poetry tool: reticulate's warning, then the next choice
+  writeLines(c("[tool.poetry]", 'name = "tandem-test"'), file.path(project, "pyproject.toml"))
+  res <- run_choice(c(
+    "setwd(Sys.getenv('PROJECT'))",
+    "options(reticulate.poetry.exe = file.path(getwd(), 'missing-poetry'))",
+    "library(tandem)",
+    "w <- NULL",
+    "config <- withCallingHandlers(py_config(), warning = function(w) { w <<- conditionMessage(w); invokeRestart('muffleWarning') })",
+    "cat('warning:', w, '\\n')",
+    "cat('forced:', config$forced, '\\n')"
+  ), env = c(paste0("PROJECT=", project), core))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, "warning: This project appears to use Poetry", fixed = TRUE)
+  expect_match(res$out, "forced: './.venv' existing in the current working directory", fixed = TRUE)
+  # RETICULATE_PYTHON_FALLBACK after the project (none here), VIRTUAL_ENV before it
+  unlink(file.path(project, c(".venv", "pyproject.toml")), recursive = TRUE)
+  res <- run_choice(c(
+    "setwd(Sys.getenv('PROJECT'))",
+    "library(tandem)",
+    "cat('forced:', py_config()$forced, '\\n')"
+  ), env = c(paste0("PROJECT=", project), paste0("RETICULATE_PYTHON_FALLBACK=", child_python()), core,
+             "WORKON_HOME=/nonexistent"))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, "forced: RETICULATE_PYTHON_FALLBACK", fixed = TRUE)
+})
