@@ -118,7 +118,9 @@ is_package_loading <- function(calls) {
 
 # Which Python, in reticulate's order of discovery (its vignette "versions"): use_python(),
 # TANDEM_PYTHON, RETICULATE_PYTHON(_ENV), an active virtualenv, the project in the working
-# directory (Poetry, pipenv, a venv directory), use_python() hints, RETICULATE_PYTHON_FALLBACK,
+# directory (Poetry, pipenv, a venv directory), environments named by
+# import(delay_load = list(environment = )), use_python() hints, a virtualenv "r-<module>"
+# for the module whose import() starts Python or was delayed, RETICULATE_PYTHON_FALLBACK,
 # the virtualenv "r-reticulate", py_require()'s cached environment, python3 on PATH.
 find_python <- function() {
   if (!is.null(.state$requested)) return(list(path = .state$requested, how = .state$requested_how %||% "use_python()"))
@@ -135,7 +137,18 @@ find_python <- function() {
   }
   project <- project_python()
   if (!is.null(project)) return(project)
+  imports <- .state$delay_load_imports
+  for (envname in imports$environment[!is.na(imports$environment)]) {
+    if (is_venv_dir(dir <- virtualenv_path(envname))) {
+      return(list(path = file.path(dir, "bin", "python"), how = sprintf('import("%s")', envname)))
+    }
+  }
   for (p in .state$hints) if (file.exists(p)) return(list(path = p, how = "use_python(required = FALSE)"))
+  for (module in unique(c(.state$starting_module, imports$module))) {
+    if (is_venv_dir(dir <- virtualenv_path(paste0("r-", module)))) {
+      return(list(path = file.path(dir, "bin", "python"), how = sprintf('import("%s")', module)))
+    }
+  }
   env <- Sys.getenv("RETICULATE_PYTHON_FALLBACK")
   if (nzchar(env)) return(list(path = path.expand(env), how = "RETICULATE_PYTHON_FALLBACK"))
   if (is_venv_dir(dir <- file.path(virtualenv_root(), "r-reticulate"))) {

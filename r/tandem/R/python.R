@@ -49,7 +49,10 @@ describe <- function(x) {
 #'   the import fails; tandem then signals an error naming the module) and
 #'   `get_module()` (returns the name of the module to import, chosen at load time). As
 #'   in reticulate, once Python is running `delay_load` imports immediately and its hooks
-#'   are not called.
+#'   are not called. The list may also hold `environment`, the name of a virtualenv that
+#'   Python is then started from when it exists and nothing chose Python before (see
+#'   [py_config()]); an `import("bar")` that starts Python likewise uses a virtualenv
+#'   `r-bar` when there is one.
 #' @param path For `import_from_path()`: the directory the module is imported from; it
 #'   is on `sys.path` only while the module is imported.
 #' @return The module, a Python object (or its proxy).
@@ -74,7 +77,16 @@ import <- function(module, as = NULL, convert = TRUE, delay_load = FALSE) {
   }
   if (!isFALSE(delay_load)) {
     hooks <- delay_load_hooks(delay_load)
-    if (!py_available()) return(delayed_module(module, convert, hooks))
+    if (!py_available()) {
+      # reticulate's discovery looks for environments named after delayed imports
+      .state$delay_load_imports <- rbind(.state$delay_load_imports, data.frame(
+        module = module, environment = as.character(hooks$environment %||% NA_character_)[1]))
+      return(delayed_module(module, convert, hooks))
+    }
+  }
+  if (!isTRUE(.state$running)) {
+    .state$starting_module <- module  # find_python()'s "r-<module>" environment
+    on.exit(.state$starting_module <- NULL, add = TRUE)
   }
   ensure_python()
   .Call(.ffi$import, module, convert)

@@ -230,3 +230,36 @@ test_that("the project in the working directory chooses Python as in reticulate:
   expect_identical(res$status, 0L, info = res$out)
   expect_match(res$out, "forced: RETICULATE_PYTHON_FALLBACK", fixed = TRUE)
 })
+
+test_that("import('bar') starts Python in a virtualenv 'r-bar'; delay_load's environment = names one (reticulate)", {
+  base <- py_config()$base_executable
+  home <- tempfile("workon-")
+  dir.create(home)
+  on.exit(unlink(home, recursive = TRUE), add = TRUE)
+  home <- normalizePath(home)
+  for (env in c("r-json", "r-mine")) {
+    expect_identical(system2(base, c("-m", "venv", "--without-pip", shQuote(file.path(home, env)))), 0L)
+  }
+  core <- paste0("TANDEM_CORE_PYTHON=", child_python())
+  res <- run_choice(c(
+    "setwd(tempdir())",
+    "library(tandem)",
+    "json <- import('json')",
+    "cat('forced:', py_config()$forced, '\\n')",
+    "cat('prefix:', import('sys')$prefix, '\\n')"
+  ), env = c(paste0("WORKON_HOME=", home), core))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, 'forced: import("json")', fixed = TRUE)
+  expect_match(res$out, paste0("prefix: ", home, "/r-json"), fixed = TRUE)
+  res <- run_choice(c(
+    "setwd(tempdir())",
+    "library(tandem)",
+    "m <- import('math', delay_load = list(environment = 'r-mine'))",
+    "os <- import('os')",  # starts Python: the delayed import's environment comes first
+    "cat('prefix:', import('sys')$prefix, '\\n')",
+    "cat('sqrt:', m$sqrt(4), '\\n')"
+  ), env = c(paste0("WORKON_HOME=", home), core))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, paste0("prefix: ", home, "/r-mine"), fixed = TRUE)
+  expect_match(res$out, "sqrt: 2", fixed = TRUE)
+})
