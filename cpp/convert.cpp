@@ -62,6 +62,38 @@ bool all_ascii(const char* s, size_t n) {
 
 }  // namespace
 
+// The UnicodeDecodeError of R text that is not valid UTF-8, raised again with a reason that
+// says so and what to do (the codec's own says only "invalid continuation byte").
+[[noreturn]] static void throw_r_text_error() {
+  if (PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    Py_ssize_t start = 0, end = 0;
+    PyObject* bytes = value != nullptr ? PyUnicodeDecodeError_GetObject(value) : nullptr;
+    PyObject* better = nullptr;
+    if (bytes != nullptr && PyBytes_Check(bytes) && PyUnicodeDecodeError_GetStart(value, &start) == 0 &&
+        PyUnicodeDecodeError_GetEnd(value, &end) == 0) {
+      better = PyUnicodeDecodeError_Create(
+          "utf-8", PyBytes_AS_STRING(bytes), PyBytes_GET_SIZE(bytes), start, end,
+          "an R string that is not valid UTF-8 (convert it with iconv(x, from = <its encoding>, "
+          "to = \"UTF-8\"), or pass its bytes as a raw vector)");
+    }
+    Py_XDECREF(bytes);
+    if (better != nullptr) {
+      PyErr_SetObject(PyExc_UnicodeDecodeError, better);
+      Py_DECREF(better);
+      Py_XDECREF(type);
+      Py_XDECREF(value);
+      Py_XDECREF(tb);
+    } else {
+      PyErr_Clear();
+      PyErr_Restore(type, value, tb);
+    }
+  }
+  throw py::error_already_set();
+}
+
 PyObject* charsxp_to_py(SEXP c) {
   if (c == NA_STRING) Py_RETURN_NONE;
   const char* s = CHAR(c);
@@ -80,7 +112,7 @@ PyObject* charsxp_to_py(SEXP c) {
                        tandem_error::value);
   if (ce == CE_UTF8 || (ce == CE_NATIVE && g_native_utf8)) {
     PyObject* out = PyUnicode_DecodeUTF8(s, n, "strict");  // "" and 1-char strs are shared singletons
-    if (out == nullptr) throw py::error_already_set();
+    if (out == nullptr) throw_r_text_error();
     return out;
   }
   const void* vmax = vmaxget();
@@ -91,7 +123,7 @@ PyObject* charsxp_to_py(SEXP c) {
   });
   PyObject* out = PyUnicode_DecodeUTF8(t, (Py_ssize_t)std::strlen(t), "strict");
   vmaxset(vmax);
-  if (out == nullptr) throw py::error_already_set();
+  if (out == nullptr) throw_r_text_error();
   return out;
 }
 

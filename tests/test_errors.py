@@ -164,7 +164,7 @@ def test_python_exceptions_are_r_conditions_and_come_back_as_themselves(r):
 
 def test_r_text_that_is_not_utf8_is_an_error_or_escaped_never_a_crash(r):
     # an R string value: a clear UnicodeDecodeError (one marked "bytes": a ValueError)
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(UnicodeDecodeError, match="an R string that is not valid UTF-8"):
         r.eval('"caf\\xe9"')
     with pytest.raises(ValueError, match='marked as "bytes"'):
         r.eval('x <- "caf\\xe9"; Encoding(x) <- "bytes"; x')

@@ -75,7 +75,8 @@ test_that("code, names and keyword names that are not valid UTF-8 are errors, no
   bad <- rawToChar(as.raw(c(0x61, 0xff)))  # "a\xff", native (UTF-8 here) but invalid
   expect_error(py_run_string(paste0("tandem_bad = '", bad, "'")), class = "python.builtin.UnicodeDecodeError")
   expect_false(py_has_attr(import_main(), "tandem_bad"))
-  expect_error(py_eval(paste0("'", bad, "'")), class = "python.builtin.UnicodeDecodeError")
+  expect_error(py_eval(paste0("'", bad, "'")), "an R string that is not valid UTF-8 (convert it with iconv(",
+               fixed = TRUE, class = "python.builtin.UnicodeDecodeError")
   expect_error(py_get_attr(import("os"), bad), class = "python.builtin.UnicodeDecodeError")
   kw <- py_eval("lambda **kw: list(kw)")
   expect_error(do.call(kw, setNames(list(1), bad)), class = "python.builtin.UnicodeDecodeError")

@@ -219,7 +219,7 @@ test_that("the project in the working directory chooses Python as in reticulate:
   expect_identical(res$status, 0L, info = res$out)
   expect_match(res$out, "warning: This project appears to use Poetry", fixed = TRUE)
   expect_match(res$out, "forced: './.venv' existing in the current working directory", fixed = TRUE)
-  # RETICULATE_PYTHON_FALLBACK after the project (none here), VIRTUAL_ENV before it
+  # RETICULATE_PYTHON_FALLBACK when no project, hint or r-reticulate comes before it
   unlink(file.path(project, c(".venv", "pyproject.toml")), recursive = TRUE)
   res <- run_choice(c(
     "setwd(Sys.getenv('PROJECT'))",
