@@ -127,27 +127,22 @@ PyObject* charsxp_to_py(SEXP c) {
   return out;
 }
 
-std::string charsxp_utf8(SEXP c) {
-  py::str text = py::reinterpret_steal<py::str>(charsxp_to_py(c));
-  Py_ssize_t n;
-  const char* s = PyUnicode_AsUTF8AndSize(text.ptr(), &n);
-  if (s == nullptr) throw py::error_already_set();
-  return std::string(s, (size_t)n);
-}
+std::string charsxp_utf8(SEXP c) { return std::string(py::reinterpret_steal<py::str>(charsxp_to_py(c))); }
 
 std::string charsxp_text(SEXP c) {
   if (c == NA_STRING) return "NA";
+  const char* s = CHAR(c);
+  // ASCII (names, classes, most messages) is the same text in every encoding: no Python
+  // object per string (robject_getattr() compares every name of a list this way).
+  if (all_ascii(s, (size_t)LENGTH(c))) return std::string(s, (size_t)LENGTH(c));
   cetype_t ce = Rf_getCharCE(c);
   // Latin-1 and a native encoding other than UTF-8 are converted by R (which substitutes,
   // never errors, for these); the rest is taken as the UTF-8 it should be.
   const bool as_is = ce == CE_BYTES || ce == CE_UTF8 || (ce == CE_NATIVE && g_native_utf8);
-  const char* s = as_is ? CHAR(c) : Rf_translateCharUTF8(c);
-  py::object u = py::reinterpret_steal<py::object>(PyUnicode_DecodeUTF8(s, (Py_ssize_t)std::strlen(s), "backslashreplace"));
-  if (!u) throw py::error_already_set();
-  Py_ssize_t n;
-  const char* t = PyUnicode_AsUTF8AndSize(u.ptr(), &n);
-  if (t == nullptr) throw py::error_already_set();
-  return std::string(t, (size_t)n);
+  if (!as_is) s = Rf_translateCharUTF8(c);
+  PyObject* u = PyUnicode_DecodeUTF8(s, (Py_ssize_t)std::strlen(s), "backslashreplace");
+  if (u == nullptr) throw py::error_already_set();
+  return std::string(py::reinterpret_steal<py::str>(u));
 }
 
 namespace {

@@ -253,8 +253,12 @@ virtualenv_path <- function(envname) {
 #' @export
 virtualenv_exists <- function(envname = NULL) {
   if (is.null(envname)) return(FALSE)
-  path <- virtualenv_path(envname)
-  file.exists(file.path(path, "pyvenv.cfg")) && file.exists(file.path(path, "bin", "python"))
+  is_venv_dir(virtualenv_path(envname))
+}
+
+# A virtualenv's directory: it has pyvenv.cfg and bin/python.
+is_venv_dir <- function(dir) {
+  file.exists(file.path(dir, "pyvenv.cfg")) && file.exists(file.path(dir, "bin", "python"))
 }
 
 #' @rdname virtualenv-tools

@@ -138,22 +138,17 @@ find_python <- function() {
   project <- project_python()
   if (!is.null(project)) return(project)
   imports <- .state$delay_load_imports
-  for (envname in imports$environment[!is.na(imports$environment)]) {
-    if (is_venv_dir(dir <- virtualenv_path(envname))) {
-      return(list(path = file.path(dir, "bin", "python"), how = sprintf('import("%s")', envname)))
-    }
-  }
+  envnames <- imports$environment[!is.na(imports$environment)]
+  found <- first_virtualenv(envnames, sprintf('import("%s")', envnames))
+  if (!is.null(found)) return(found)
   for (p in .state$hints) if (file.exists(p)) return(list(path = p, how = "use_python(required = FALSE)"))
-  for (module in unique(c(.state$starting_module, imports$module))) {
-    if (is_venv_dir(dir <- virtualenv_path(paste0("r-", module)))) {
-      return(list(path = file.path(dir, "bin", "python"), how = sprintf('import("%s")', module)))
-    }
-  }
+  modules <- unique(c(.state$starting_module, imports$module))
+  found <- first_virtualenv(sprintf("r-%s", modules), sprintf('import("%s")', modules))
+  if (!is.null(found)) return(found)
   env <- Sys.getenv("RETICULATE_PYTHON_FALLBACK")
   if (nzchar(env)) return(list(path = path.expand(env), how = "RETICULATE_PYTHON_FALLBACK"))
-  if (is_venv_dir(dir <- file.path(virtualenv_root(), "r-reticulate"))) {
-    return(list(path = file.path(dir, "bin", "python"), how = "the virtualenv 'r-reticulate'"))
-  }
+  found <- first_virtualenv("r-reticulate", "the virtualenv 'r-reticulate'")
+  if (!is.null(found)) return(found)
   # No interpreter chosen: py_require() declarations get a cached environment (envs.R).
   if (length(.state$requirements) || !is.null(.state$python_version)) {
     return(list(path = required_env_python(), how = "py_require()"))
@@ -163,8 +158,14 @@ find_python <- function() {
   list(path = "", how = "none")
 }
 
-is_venv_dir <- function(dir) {
-  file.exists(file.path(dir, "pyvenv.cfg")) && file.exists(file.path(dir, "bin", "python"))
+# The Python of the first of `envnames` (names or paths, as virtualenv_path() takes them)
+# that is a virtualenv, with `how` (one per name) saying why; NULL when none is.
+first_virtualenv <- function(envnames, how) {
+  for (i in seq_along(envnames)) {
+    dir <- virtualenv_path(envnames[[i]])
+    if (is_venv_dir(dir)) return(list(path = file.path(dir, "bin", "python"), how = how[[i]]))
+  }
+  NULL
 }
 
 # The Python of the project in the working directory, as reticulate finds it: Poetry's
