@@ -138,8 +138,8 @@ find_python <- function() {
   project <- project_python()
   if (!is.null(project)) return(project)
   imports <- .state$delay_load_imports
-  envnames <- imports$environment[!is.na(imports$environment)]
-  found <- first_virtualenv(envnames, sprintf('import("%s")', envnames))
+  named <- !is.na(imports$environment)
+  found <- first_virtualenv(imports$environment[named], sprintf('import("%s")', imports$module[named]))
   if (!is.null(found)) return(found)
   for (p in .state$hints) if (file.exists(p)) return(list(path = p, how = "use_python(required = FALSE)"))
   modules <- unique(c(.state$starting_module, imports$module))

@@ -257,9 +257,11 @@ test_that("import('bar') starts Python in a virtualenv 'r-bar'; delay_load's env
     "m <- import('math', delay_load = list(environment = 'r-mine'))",
     "os <- import('os')",  # starts Python: the delayed import's environment comes first
     "cat('prefix:', import('sys')$prefix, '\\n')",
+    "cat('forced:', py_config()$forced, '\\n')",
     "cat('sqrt:', m$sqrt(4), '\\n')"
   ), env = c(paste0("WORKON_HOME=", home), core))
   expect_identical(res$status, 0L, info = res$out)
   expect_match(res$out, paste0("prefix: ", home, "/r-mine"), fixed = TRUE)
+  expect_match(res$out, 'forced: import("math")', fixed = TRUE)  # reticulate names the module
   expect_match(res$out, "sqrt: 2", fixed = TRUE)
 })
