@@ -177,7 +177,7 @@ first_virtualenv <- function(envnames, how) {
 project_python <- function() {
   project <- getOption("reticulate.poetry.project") %||% getwd()
   projfile <- file.path(project, "pyproject.toml")
-  if (file.exists(projfile) &&
+  if (utils::file_test("-f", projfile) &&
       any(grepl("^\\s*\\[tool\\.poetry[].]", readLines(projfile, warn = FALSE)))) {
     poetry <- getOption("reticulate.poetry.exe") %||% Sys.which("poetry")
     if (!nzchar(poetry) || !file.exists(poetry)) {

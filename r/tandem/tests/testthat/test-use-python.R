@@ -205,6 +205,14 @@ test_that("the project in the working directory chooses Python as in reticulate:
   expect_match(res$out, "forced: './.venv' existing in the current working directory", fixed = TRUE)
   expect_match(res$out, paste0("prefix: ", project, "/.venv"), fixed = TRUE)
   expect_false(grepl("Poetry", res$out, fixed = TRUE))
+  # a directory named pyproject.toml is no project file (and no error)
+  dir.create(file.path(project, "sub", "pyproject.toml"), recursive = TRUE)
+  res <- run_choice(c("setwd(file.path(Sys.getenv('PROJECT'), 'sub'))", "library(tandem)",
+                      "cat('forced:', py_config()$forced, '\\n')"),
+                    env = c(paste0("PROJECT=", project), paste0("HINT=", child_python()), core,
+                            paste0("RETICULATE_PYTHON_FALLBACK=", child_python())))
+  expect_identical(res$status, 0L, info = res$out)
+  expect_match(res$out, "forced: RETICULATE_PYTHON_FALLBACK", fixed = TRUE)
   # a Poetry project without the poetry tool: reticulate's warning, then the next choice
   writeLines(c("[tool.poetry]", 'name = "tandem-test"'), file.path(project, "pyproject.toml"))
   res <- run_choice(c(
